@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Completing an event with who made the call and what the fd is, and
+ * handing it to the formatter and the sink. */
+#include "shim.h"
+#include "../src/format.h"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Cached per thread; a forked child's threads start from zero again
+ * because only the forking thread survives and fork_child() clears it. */
+static __thread int tid_cache __attribute__((tls_model("initial-exec")));
+
+static int my_tid(void)
+{
+	if (unlikely(!tid_cache))
+		tid_cache = gettid();
+	return tid_cache;
+}
+
+void ns_forget_tid(void)
+{
+	tid_cache = 0;
+}
+
+/* SO_DOMAIN, SO_TYPE and SO_PROTOCOL (socket(7), Linux 2.6.32+). */
+static bool probe(int fd, struct ns_fdinfo *info)
+{
+	int (*gso)(int, int, int, void *, socklen_t *) =
+		NS_REAL(getsockopt);
+	socklen_t len = sizeof(int);
+
+	if (gso(fd, SOL_SOCKET, SO_DOMAIN, &info->family, &len) != 0)
+		return false;
+	len = sizeof(int);
+	if (gso(fd, SOL_SOCKET, SO_TYPE, &info->type, &len) != 0)
+		return false;
+	len = sizeof(int);
+	if (gso(fd, SOL_SOCKET, SO_PROTOCOL, &info->protocol, &len) != 0)
+		info->protocol = 0;
+	info->state = NS_FD_PROBED;
+	info->nopts = 0;
+	ns_fd_put(fd, info);
+	return true;
+}
+
+bool ns_fd_lookup(int fd, struct ns_fdinfo *info)
+{
+	return ns_fd_get(fd, info) || probe(fd, info);
+}
+
+static const char *prog_name(void)
+{
+	return program_invocation_short_name;
+}
+
+/* Kept apart so the frames' stack space is only taken when asked for. */
+static __attribute__((noinline)) size_t render_bt(struct ns_event *ev,
+						  char *line)
+{
+	char frames[NS_BACKTRACE_MAX][NS_FRAME_MAX];
+	const char *ptrs[NS_BACKTRACE_MAX];
+
+	ev->nbt = ns_backtrace(frames, ns_cfg->backtrace);
+	for (int i = 0; i < ev->nbt; i++)
+		ptrs[i] = frames[i];
+	ev->bt = ptrs;
+	return ns_format_event(ev, ns_cfg->format, line, NS_LINE_MAX);
+}
+
+void ns_emit(struct ns_cx *cx)
+{
+	struct ns_event *ev = &cx->ev;
+	struct ns_fdinfo info;
+	struct ns_sock sock;
+	char line[NS_LINE_MAX];
+	size_t n;
+
+	if (!cx->trace)
+		return;
+	ev->pid = ns_pid;
+	ev->tid = my_tid();
+	ev->prog = prog_name();
+	if (ev->fd >= 0 && !ev->sock) {
+		/* The kernel says the number is no socket of ours: whatever
+		 * the table remembers about it is stale. */
+		if (ev->err == EBADF || ev->err == ENOTSOCK) {
+			ns_fd_del(ev->fd);
+		} else if (ns_fd_lookup(ev->fd, &info)) {
+			sock = (struct ns_sock){ info.family, info.type,
+						 info.protocol };
+			ev->sock = &sock;
+		}
+	}
+	n = ns_cfg->backtrace ? render_bt(ev, line)
+			      : ns_format_event(ev, ns_cfg->format, line,
+						sizeof(line));
+	ns_sink_write(&ns_sink, line, n, &ns_io);
+}

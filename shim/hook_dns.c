@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Hooks for name lookups: getaddrinfo, freeaddrinfo, gethostbyname,
+ * gethostbyname2, getnameinfo. The guard is held across the real call, so
+ * sockets NSS modules open inside it are theirs, not the program's. */
+#include "shim.h"
+
+#include <netdb.h>
+
+static int ns_getaddrinfo(const char *node, const char *service,
+			  const struct addrinfo *hints, struct addrinfo **res)
+{
+	struct ns_cx cx;
+	int ret;
+
+	if (!ns_enabled())
+		return NS_REAL(getaddrinfo)(node, service, hints, res);
+	ns_begin(&cx, NS_CALL_getaddrinfo, -1);
+	ns_guard++;
+	ret = NS_REAL(getaddrinfo)(node, service, hints, res);
+	ns_guard--;
+	ns_after(&cx, ret);
+	/* errno only means something with EAI_SYSTEM (getaddrinfo(3)). */
+	cx.ev.err = ret == EAI_SYSTEM ? cx.saved_errno : 0;
+	cx.ev.u.gai.node = node;
+	cx.ev.u.gai.service = service;
+	cx.ev.u.gai.hints = hints;
+	cx.ev.u.gai.res = ret == 0 && res ? *res : NULL;
+	ns_finish(&cx);
+	return ret;
+}
+
+static void ns_freeaddrinfo(struct addrinfo *res)
+{
+	struct ns_cx cx;
+
+	if (!ns_enabled()) {
+		NS_REAL(freeaddrinfo)(res);
+		return;
+	}
+	ns_begin(&cx, NS_CALL_freeaddrinfo, -1);
+	NS_REAL(freeaddrinfo)(res);
+	ns_after(&cx, 0);
+	ns_finish(&cx);
+}
+
+static struct hostent *ns_gethostbyname_common(enum ns_call call,
+					       const char *name, int family)
+{
+	struct hostent *he;
+	struct ns_cx cx;
+	int herr;
+
+	if (!ns_enabled())
+		return call == NS_CALL_gethostbyname
+			       ? NS_REAL(gethostbyname)(name)
+			       : NS_REAL(gethostbyname2)(name, family);
+	ns_begin(&cx, call, -1);
+	ns_guard++;
+	he = call == NS_CALL_gethostbyname
+		     ? NS_REAL(gethostbyname)(name)
+		     : NS_REAL(gethostbyname2)(name, family);
+	ns_guard--;
+	herr = h_errno;
+	ns_after(&cx, he ? 0 : -1);
+	cx.ev.err = 0;	/* failures are told by h_errno */
+	cx.ev.u.ghbn.name = name;
+	cx.ev.u.ghbn.family = family;
+	cx.ev.u.ghbn.he = he;
+	cx.ev.u.ghbn.herr = herr;
+	ns_finish(&cx);
+	h_errno = herr;
+	return he;
+}
+
+static int ns_getnameinfo(const struct sockaddr *sa, socklen_t salen,
+			  char *host, socklen_t hostlen, char *serv,
+			  socklen_t servlen, int flags)
+{
+	struct ns_cx cx;
+	int ret;
+
+	if (!ns_enabled())
+		return NS_REAL(getnameinfo)(sa, salen, host, hostlen, serv,
+					    servlen, flags);
+	ns_begin(&cx, NS_CALL_getnameinfo, -1);
+	ns_guard++;
+	ret = NS_REAL(getnameinfo)(sa, salen, host, hostlen, serv, servlen,
+				   flags);
+	ns_guard--;
+	ns_after(&cx, ret);
+	cx.ev.err = ret == EAI_SYSTEM ? cx.saved_errno : 0;
+	cx.ev.u.gni.sa = sa;
+	cx.ev.u.gni.salen = salen;
+	cx.ev.u.gni.host = host && hostlen ? host : NULL;
+	cx.ev.u.gni.serv = serv && servlen ? serv : NULL;
+	cx.ev.u.gni.flags = flags;
+	ns_finish(&cx);
+	return ret;
+}
+
+NS_EXPORT int getaddrinfo(const char *node, const char *service,
+			  const struct addrinfo *hints, struct addrinfo **res)
+{
+	return ns_getaddrinfo(node, service, hints, res);
+}
+
+NS_EXPORT void freeaddrinfo(struct addrinfo *res)
+{
+	ns_freeaddrinfo(res);
+}
+
+NS_EXPORT struct hostent *gethostbyname(const char *name)
+{
+	return ns_gethostbyname_common(NS_CALL_gethostbyname, name, AF_INET);
+}
+
+NS_EXPORT struct hostent *gethostbyname2(const char *name, int family)
+{
+	return ns_gethostbyname_common(NS_CALL_gethostbyname2, name, family);
+}
+
+NS_EXPORT int getnameinfo(const struct sockaddr *sa, socklen_t salen,
+			  char *host, socklen_t hostlen, char *serv,
+			  socklen_t servlen, int flags)
+{
+	return ns_getnameinfo(sa, salen, host, hostlen, serv, servlen, flags);
+}

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Hooks for descriptor lifetime: close, close_range, closefrom, dup, dup2,
+ * dup3, fcntl(F_DUPFD*). They keep the fd table right, trace what happens
+ * to known sockets, and keep the trace descriptor alive when the program
+ * closes everything or dup2s over it. */
+#include "shim.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+static bool is_sink(int fd)
+{
+	return ns_sink_owns(&ns_sink, fd);
+}
+
+static int sink_fd(void)
+{
+	return ns_sink.owned ? __atomic_load_n(&ns_sink.fd, __ATOMIC_RELAXED)
+			     : -1;
+}
+
+/* glibc has close_range and closefrom since 2.34; older ones get the
+ * system call (Linux 5.9). */
+static int real_close_range(unsigned first, unsigned last, int flags)
+{
+	int (*f)(unsigned, unsigned, int) = NS_REAL(close_range);
+
+	return f ? f(first, last, flags)
+		 : (int)syscall(SYS_close_range, first, last, flags);
+}
+
+/* A known socket's event starts with what it is, taken before the call
+ * may make the number mean something else. */
+static void begin_known(struct ns_cx *cx, enum ns_call call, int fd,
+			const struct ns_fdinfo *info, struct ns_sock *sock)
+{
+	*sock = (struct ns_sock){ info->family, info->type, info->protocol };
+	ns_begin(cx, call, fd);
+	cx->ev.sock = sock;
+}
+
+static int ns_close(int fd)
+{
+	struct ns_fdinfo info;
+	struct ns_sock sock;
+	struct ns_cx cx;
+	int ret;
+
+	if (!ns_enabled())
+		return NS_REAL(close)(fd);
+	if (unlikely(is_sink(fd))) {
+		/* Not the program's: to it, this number was never open. */
+		errno = EBADF;
+		return -1;
+	}
+	if (!ns_fd_get(fd, &info))
+		return NS_REAL(close)(fd);
+	begin_known(&cx, NS_CALL_close, fd, &info, &sock);
+	ret = NS_REAL(close)(fd);
+	ns_after(&cx, ret);
+	/* Linux frees the number even when close fails (close(2)). */
+	ns_fd_del(fd);
+	ns_finish(&cx);
+	return ret;
+}
+
+/* close_range over the trace descriptor closes around it. */
+static int close_range_sparing(unsigned first, unsigned last, int flags)
+{
+	int s = sink_fd(), ret = 0;
+
+	if (s < 0 || (unsigned)s < first || (unsigned)s > last ||
+	    (flags & CLOSE_RANGE_CLOEXEC))
+		return real_close_range(first, last, flags);
+	if ((unsigned)s > first)
+		ret = real_close_range(first, (unsigned)s - 1, flags);
+	if (ret == 0 && (unsigned)s < last)
+		ret = real_close_range((unsigned)s + 1, last, flags);
+	return ret;
+}
+
+static int ns_close_range(unsigned first, unsigned last, int flags)
+{
+	struct ns_cx cx;
+	int ret;
+
+	if (!ns_enabled())
+		return real_close_range(first, last, flags);
+	ns_begin(&cx, NS_CALL_close_range, -1);
+	ret = close_range_sparing(first, last, flags);
+	ns_after(&cx, ret);
+	if (ret == 0 && !(flags & CLOSE_RANGE_CLOEXEC))
+		ns_fd_del_range(first, last);
+	cx.ev.u.fds.a = first;
+	cx.ev.u.fds.b = last;
+	cx.ev.u.fds.c = flags;
+	ns_finish(&cx);
+	return ret;
+}
+
+static void ns_closefrom(int lowfd)
+{
+	void (*real)(int) = NS_REAL(closefrom);
+	struct ns_cx cx;
+
+	if (!ns_enabled()) {
+		if (real)
+			real(lowfd);
+		else
+			real_close_range((unsigned)lowfd, ~0U, 0);
+		return;
+	}
+	ns_begin(&cx, NS_CALL_closefrom, -1);
+	close_range_sparing((unsigned)lowfd, ~0U, 0);
+	ns_after(&cx, 0);
+	ns_fd_del_range((unsigned)lowfd, ~0U);
+	cx.ev.u.fds.a = lowfd;
+	ns_finish(&cx);
+}
+
+static int ns_dup(int fd)
+{
+	struct ns_fdinfo info;
+	struct ns_sock sock;
+	struct ns_cx cx;
+	int nfd;
+
+	if (!ns_enabled())
+		return NS_REAL(dup)(fd);
+	if (!ns_fd_get(fd, &info)) {
+		nfd = NS_REAL(dup)(fd);
+		if (nfd >= 0)
+			ns_fd_del(nfd);	/* whatever was stale there */
+		return nfd;
+	}
+	begin_known(&cx, NS_CALL_dup, fd, &info, &sock);
+	nfd = NS_REAL(dup)(fd);
+	ns_after(&cx, nfd);
+	if (nfd >= 0)
+		ns_fd_put(nfd, &info);
+	ns_finish(&cx);
+	return nfd;
+}
+
+/* dup2 and dup3; @flags only counts for dup3. */
+static int ns_dup23(enum ns_call call, int fd, int newfd, int flags)
+{
+	bool three = call == NS_CALL_dup3;
+	struct ns_fdinfo info;
+	struct ns_sock sock;
+	struct ns_cx cx;
+	int ret, err, given_up = -1;
+	bool known;
+
+	if (!ns_enabled())
+		return three ? NS_REAL(dup3)(fd, newfd, flags)
+			     : NS_REAL(dup2)(fd, newfd);
+	/* The program wants the number our trace file has: move ours. */
+	if (unlikely(is_sink(newfd)) && fd != newfd)
+		given_up = ns_sink_move(&ns_sink);
+	known = ns_fd_get(fd, &info);
+	if (known)
+		begin_known(&cx, call, fd, &info, &sock);
+	ret = three ? NS_REAL(dup3)(fd, newfd, flags)
+		    : NS_REAL(dup2)(fd, newfd);
+	err = errno;
+	if (known)
+		ns_after(&cx, ret);
+	if (ret < 0 && given_up >= 0)
+		syscall(SYS_close, given_up);	/* as if never open */
+	if (ret >= 0 && fd != newfd) {
+		if (known)
+			ns_fd_put(newfd, &info);
+		else
+			ns_fd_del(newfd);
+	}
+	if (!known) {
+		errno = err;
+		return ret;
+	}
+	cx.ev.u.fds.a = newfd;
+	cx.ev.u.fds.b = flags;
+	ns_finish(&cx);
+	return ret;
+}
+
+static int ns_fcntl(int (*real)(int, int, ...), int fd, int cmd, void *arg)
+{
+	struct ns_fdinfo info;
+	struct ns_sock sock;
+	struct ns_cx cx;
+	int nfd;
+
+	if (likely(cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC) || !ns_enabled())
+		return real(fd, cmd, arg);
+	if (!ns_fd_get(fd, &info)) {
+		nfd = real(fd, cmd, arg);
+		if (nfd >= 0)
+			ns_fd_del(nfd);
+		return nfd;
+	}
+	begin_known(&cx, NS_CALL_fcntl, fd, &info, &sock);
+	nfd = real(fd, cmd, arg);
+	ns_after(&cx, nfd);
+	if (nfd >= 0)
+		ns_fd_put(nfd, &info);
+	cx.ev.u.fds.a = cmd;
+	cx.ev.u.fds.b = (long)(intptr_t)arg;
+	ns_finish(&cx);
+	return nfd;
+}
+
+NS_EXPORT int close(int fd)
+{
+	return ns_close(fd);
+}
+
+NS_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
+{
+	return ns_close_range(first, last, flags);
+}
+
+NS_EXPORT void closefrom(int lowfd)
+{
+	ns_closefrom(lowfd);
+}
+
+NS_EXPORT int dup(int fd)
+{
+	return ns_dup(fd);
+}
+
+NS_EXPORT int dup2(int fd, int newfd)
+{
+	return ns_dup23(NS_CALL_dup2, fd, newfd, 0);
+}
+
+NS_EXPORT int dup3(int fd, int newfd, int flags)
+{
+	return ns_dup23(NS_CALL_dup3, fd, newfd, flags);
+}
+
+/* fcntl's third argument is an int or a pointer by command; like glibc,
+ * take it as a pointer-sized value and hand it on unchanged. */
+NS_EXPORT int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	return ns_fcntl(NS_REAL(fcntl), fd, cmd, arg);
+}
+
+NS_EXPORT int fcntl64(int fd, int cmd, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	/* fcntl64 is fcntl on 64-bit glibc before 2.28 too. */
+	return ns_fcntl(NS_REAL(fcntl64) ? NS_REAL(fcntl64) : NS_REAL(fcntl),
+			fd, cmd, arg);
+}

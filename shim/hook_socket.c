@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Hooks that make and set up sockets: socket, socketpair, bind, listen,
+ * accept, accept4, shutdown. */
+#include "shim.h"
+#include "../src/names.h"
+
+#include <sys/socket.h>
+
+#define SOCK_FLAGS (SOCK_NONBLOCK | SOCK_CLOEXEC)
+
+static void remember(int fd, int family, int type, int protocol,
+		     uint32_t state)
+{
+	struct ns_fdinfo info = {
+		.family = family,
+		.type = type & ~SOCK_FLAGS,
+		.protocol = ns_effective_protocol(family, type, protocol),
+		.state = state,
+	};
+
+	ns_fd_put(fd, &info);
+}
+
+static int ns_socket(int family, int type, int protocol)
+{
+	struct ns_cx cx;
+	int fd;
+
+	if (!ns_enabled())
+		return NS_REAL(socket)(family, type, protocol);
+	ns_begin(&cx, NS_CALL_socket, -1);
+	fd = NS_REAL(socket)(family, type, protocol);
+	ns_after(&cx, fd);
+	/* A number libc closed behind our back comes back here, and
+	 * remember() replaces whatever was stale about it. */
+	if (fd >= 0)
+		remember(fd, family, type, protocol, 0);
+	cx.ev.u.sock.family = family;
+	cx.ev.u.sock.type = type;
+	cx.ev.u.sock.protocol = protocol;
+	ns_finish(&cx);
+	return fd;
+}
+
+static int ns_socketpair(int family, int type, int protocol, int sv[2])
+{
+	struct ns_cx cx;
+	int ret;
+
+	if (!ns_enabled())
+		return NS_REAL(socketpair)(family, type, protocol, sv);
+	ns_begin(&cx, NS_CALL_socketpair, -1);
+	ret = NS_REAL(socketpair)(family, type, protocol, sv);
+	ns_after(&cx, ret);
+	cx.ev.u.sock.family = family;
+	cx.ev.u.sock.type = type;
+	cx.ev.u.sock.protocol = protocol;
+	if (ret == 0) {
+		remember(sv[0], family, type, protocol, NS_FD_CONNECTED);
+		remember(sv[1], family, type, protocol, NS_FD_CONNECTED);
+		cx.ev.u.sock.sv[0] = sv[0];
+		cx.ev.u.sock.sv[1] = sv[1];
+	}
+	ns_finish(&cx);
+	return ret;
+}
+
+static int ns_bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	struct ns_cx cx;
+	int ret;
+
+	if (!ns_enabled())
+		return NS_REAL(bind)(fd, sa, len);
+	ns_begin(&cx, NS_CALL_bind, fd);
+	ret = NS_REAL(bind)(fd, sa, len);
+	ns_after(&cx, ret);
+	if (ret == 0)
+		ns_fd_set_state(fd, NS_FD_BOUND);
+	cx.ev.u.addr.sa = sa;
+	cx.ev.u.addr.len = len;
+	ns_finish(&cx);
+	return ret;
+}
+
+static int ns_listen(int fd, int backlog)
+{
+	struct ns_cx cx;
+	int ret;
+
+	if (!ns_enabled())
+		return NS_REAL(listen)(fd, backlog);
+	ns_begin(&cx, NS_CALL_listen, fd);
+	ret = NS_REAL(listen)(fd, backlog);
+	ns_after(&cx, ret);
+	if (ret == 0)
+		ns_fd_set_state(fd, NS_FD_LISTENING);
+	cx.ev.u.num.n = backlog;
+	ns_finish(&cx);
+	return ret;
+}
+
+/* accept and accept4 share this; @flags only counts for accept4. */
+static int ns_accept_common(enum ns_call call, int fd, struct sockaddr *sa,
+			    socklen_t *lenp, int flags)
+{
+	bool four = call == NS_CALL_accept4;
+	struct ns_fdinfo info;
+	socklen_t inlen = 0;
+	struct ns_cx cx;
+	int nfd;
+
+	if (!ns_enabled())
+		return four ? NS_REAL(accept4)(fd, sa, lenp, flags)
+			    : NS_REAL(accept)(fd, sa, lenp);
+	/* The caller's buffer size; the kernel writes back the full length
+	 * of the peer address, which may be more than fits (accept(2)). */
+	if (sa && lenp)
+		inlen = *lenp;
+	ns_begin(&cx, call, fd);
+	nfd = four ? NS_REAL(accept4)(fd, sa, lenp, flags)
+		   : NS_REAL(accept)(fd, sa, lenp);
+	ns_after(&cx, nfd);
+	if (nfd >= 0) {
+		/* The new socket is what the listener is. */
+		if (ns_fd_lookup(fd, &info))
+			remember(nfd, info.family, info.type, info.protocol,
+				 NS_FD_ACCEPTED | NS_FD_CONNECTED);
+		else
+			ns_fd_del(nfd);
+	}
+	/* On success lenp holds the peer's full length; no more than the
+	 * caller's buffer was written. */
+	cx.ev.u.addr.sa = nfd >= 0 && lenp ? sa : NULL;
+	cx.ev.u.addr.len = nfd >= 0 && lenp && *lenp < inlen ? *lenp : inlen;
+	cx.ev.u.addr.flags = flags;
+	ns_finish(&cx);
+	return nfd;
+}
+
+static int ns_shutdown(int fd, int how)
+{
+	struct ns_cx cx;
+	int ret;
+
+	if (!ns_enabled())
+		return NS_REAL(shutdown)(fd, how);
+	ns_begin(&cx, NS_CALL_shutdown, fd);
+	ret = NS_REAL(shutdown)(fd, how);
+	ns_after(&cx, ret);
+	cx.ev.u.num.n = how;
+	ns_finish(&cx);
+	return ret;
+}
+
+NS_EXPORT int socket(int family, int type, int protocol)
+{
+	return ns_socket(family, type, protocol);
+}
+
+NS_EXPORT int socketpair(int family, int type, int protocol, int sv[2])
+{
+	return ns_socketpair(family, type, protocol, sv);
+}
+
+NS_EXPORT int bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	return ns_bind(fd, sa, len);
+}
+
+NS_EXPORT int listen(int fd, int backlog)
+{
+	return ns_listen(fd, backlog);
+}
+
+NS_EXPORT int accept(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	return ns_accept_common(NS_CALL_accept, fd, sa, len, 0);
+}
+
+NS_EXPORT int accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
+{
+	return ns_accept_common(NS_CALL_accept4, fd, sa, len, flags);
+}
+
+NS_EXPORT int shutdown(int fd, int how)
+{
+	return ns_shutdown(fd, how);
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* State and helpers shared by the LD_PRELOAD hooks. */
+#ifndef NS_SHIM_H
+#define NS_SHIM_H
+
+#include "../src/compiler.h"
+#include "../src/config.h"
+#include "../src/event.h"
+#include "../src/fdtable.h"
+#include "../src/sink.h"
+#include "real.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <time.h>
+
+/*
+ * ns_gate says what hooks do, in one load: NS_GATE_INIT until the shim is
+ * set up (the hook then sets it up, even before our constructor ran),
+ * NS_GATE_PASS when nothing is enabled or in secure-execution mode (every
+ * hook is a branch and a call), NS_GATE_ON when tracing or a policy needs
+ * the fd table.
+ */
+enum { NS_GATE_INIT, NS_GATE_PASS, NS_GATE_ON };
+extern int ns_gate;
+
+extern const struct ns_config *ns_cfg;
+extern struct ns_sink ns_sink;
+extern const struct ns_config_io ns_io;
+extern int ns_pid;
+
+/* Set while netshim itself calls libc (a lookup, set-up): hooks reached
+ * from there pass straight through. */
+extern __thread int ns_guard __attribute__((tls_model("initial-exec")));
+
+void ns_init(void);
+
+static inline bool ns_enabled(void)
+{
+	int g = __atomic_load_n(&ns_gate, __ATOMIC_ACQUIRE);
+
+	if (likely(g == NS_GATE_PASS))
+		return false;
+	if (unlikely(g == NS_GATE_INIT)) {
+		ns_init();
+		g = __atomic_load_n(&ns_gate, __ATOMIC_ACQUIRE);
+	}
+	return g == NS_GATE_ON && !ns_guard;
+}
+
+/* One intercepted call in flight. */
+struct ns_cx {
+	struct ns_event ev;
+	struct timespec t0;
+	int saved_errno;	/* errno as the real call left it */
+	bool trace;		/* an event will be written */
+};
+
+/* Starts @cx for @call on @fd: timing only when the call is traced. */
+static inline void ns_begin(struct ns_cx *cx, enum ns_call call, int fd)
+{
+	cx->trace = ns_cfg->events & NS_CALLBIT(call);
+	cx->ev.call = call;
+	cx->ev.fd = fd;
+	cx->ev.sock = NULL;
+	cx->ev.policy = NULL;
+	cx->ev.nbt = 0;
+	if (cx->trace) {
+		clock_gettime(CLOCK_REALTIME, &cx->ev.ts);
+		clock_gettime(CLOCK_MONOTONIC, &cx->t0);
+	}
+}
+
+/* Right after the real call: saves errno, records the result (a negative
+ * @ret is a failure with that errno) and stops the clock. */
+static inline void ns_after(struct ns_cx *cx, long ret)
+{
+	struct timespec t1;
+
+	cx->saved_errno = errno;
+	cx->ev.ret = ret;
+	cx->ev.err = ret < 0 ? cx->saved_errno : 0;
+	if (cx->trace) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		cx->ev.dur_ns = (uint64_t)(t1.tv_sec - cx->t0.tv_sec) *
+					1000000000u +
+				(uint64_t)t1.tv_nsec - (uint64_t)cx->t0.tv_nsec;
+	}
+}
+
+/* Writes the event if the call is traced. */
+void ns_emit(struct ns_cx *cx);
+
+/* Emits the event, then puts back the errno the real call left. */
+static inline void ns_finish(struct ns_cx *cx)
+{
+	ns_emit(cx);
+	errno = cx->saved_errno;
+}
+/* After fork: the thread id cache belongs to the parent. */
+void ns_forget_tid(void);
+
+/* What fd is, from the table or, for a socket we never saw created
+ * (inherited, made by a library's internal call), from the kernel. */
+bool ns_fd_lookup(int fd, struct ns_fdinfo *info);
+
+/* Fills @frames with up to @max "func+0xoff (module)" strings of our
+ * callers; returns how many. 0 in a build without libunwind. */
+#define NS_FRAME_MAX 128
+int ns_backtrace(char (*frames)[NS_FRAME_MAX], int max);
+extern const bool ns_have_backtrace;
+
+#endif

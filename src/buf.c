@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Bounded text buffer primitives; no libc formatting, no allocation. */
+#include "buf.h"
+
+#include <string.h>
+
+void ns_buf_putc(struct ns_buf *b, char c)
+{
+	if (b->len < b->cap)
+		b->p[b->len++] = c;
+	else
+		b->overflow = true;
+}
+
+void ns_buf_mem(struct ns_buf *b, const char *s, size_t n)
+{
+	size_t room = b->cap - b->len;
+
+	if (n > room) {
+		n = room;
+		b->overflow = true;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+void ns_buf_str(struct ns_buf *b, const char *s)
+{
+	ns_buf_mem(b, s, strlen(s));
+}
+
+void ns_buf_u64(struct ns_buf *b, uint64_t v)
+{
+	char tmp[20];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	ns_buf_mem(b, tmp + i, sizeof(tmp) - i);
+}
+
+void ns_buf_i64(struct ns_buf *b, int64_t v)
+{
+	if (v < 0) {
+		ns_buf_putc(b, '-');
+		ns_buf_u64(b, -(uint64_t)v);
+	} else {
+		ns_buf_u64(b, (uint64_t)v);
+	}
+}
+
+void ns_buf_hex(struct ns_buf *b, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[16];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = digits[v & 15];
+		v >>= 4;
+	} while (v);
+	ns_buf_mem(b, "0x", 2);
+	ns_buf_mem(b, tmp + i, sizeof(tmp) - i);
+}
+
+void ns_buf_dec(struct ns_buf *b, unsigned v, int width)
+{
+	char tmp[10];
+
+	if (width > (int)sizeof(tmp))
+		width = sizeof(tmp);
+	for (int i = width - 1; i >= 0; i--) {
+		tmp[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	ns_buf_mem(b, tmp, width);
+}
+
+static void put_escape_u(struct ns_buf *b, unsigned char c)
+{
+	static const char digits[] = "0123456789abcdef";
+	char e[6] = { '\\', 'u', '0', '0', digits[c >> 4], digits[c & 15] };
+
+	ns_buf_mem(b, e, sizeof(e));
+}
+
+static void put_escape_x(struct ns_buf *b, unsigned char c)
+{
+	static const char digits[] = "0123456789abcdef";
+	char e[4] = { '\\', 'x', digits[c >> 4], digits[c & 15] };
+
+	ns_buf_mem(b, e, sizeof(e));
+}
+
+/*
+ * Strings come from the traced program and may hold anything. JSON output
+ * escapes quotes, backslashes, control bytes and bytes >= 0x80 (which may not
+ * be valid UTF-8) as \u00XX so every line is valid JSON; text output uses C
+ * escapes so every event stays on one line.
+ */
+static void put_str(struct ns_buf *b, const char *s, size_t max, bool json,
+		    bool quotes)
+{
+	size_t i;
+
+	if (quotes)
+		ns_buf_putc(b, '"');
+	for (i = 0; i < max && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			ns_buf_putc(b, '\\');
+			ns_buf_putc(b, (char)c);
+		} else if (c < 0x20 || c >= 0x7f) {
+			if (json)
+				put_escape_u(b, c);
+			else
+				put_escape_x(b, c);
+		} else {
+			ns_buf_putc(b, (char)c);
+		}
+	}
+	if (i == max && s[i])
+		ns_buf_mem(b, "...", 3);
+	if (quotes)
+		ns_buf_putc(b, '"');
+}
+
+void ns_buf_jstr(struct ns_buf *b, const char *s, size_t max)
+{
+	put_str(b, s, max, true, true);
+}
+
+void ns_buf_cstr(struct ns_buf *b, const char *s, size_t max)
+{
+	put_str(b, s, max, false, true);
+}
+
+void ns_buf_esc(struct ns_buf *b, const char *s, size_t max)
+{
+	put_str(b, s, max, false, false);
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A bounded, allocation-free text buffer: events are formatted on the stack
+ * so that hooks stay usable from signal handlers and before malloc is safe. */
+#ifndef NS_BUF_H
+#define NS_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ns_buf {
+	char *p;
+	size_t len;
+	size_t cap;
+	bool overflow;	/* something did not fit; content is cut */
+};
+
+static inline void ns_buf_init(struct ns_buf *b, char *mem, size_t cap)
+{
+	b->p = mem;
+	b->len = 0;
+	b->cap = cap;
+	b->overflow = false;
+}
+
+void ns_buf_putc(struct ns_buf *b, char c);
+void ns_buf_mem(struct ns_buf *b, const char *s, size_t n);
+void ns_buf_str(struct ns_buf *b, const char *s);
+void ns_buf_u64(struct ns_buf *b, uint64_t v);
+void ns_buf_i64(struct ns_buf *b, int64_t v);
+void ns_buf_hex(struct ns_buf *b, uint64_t v);
+/* Zero-padded decimal of exactly @width digits. */
+void ns_buf_dec(struct ns_buf *b, unsigned v, int width);
+/* A JSON string (quotes included) or a C-style quoted string, reading at
+ * most @max bytes of @s and marking a cut with "...". */
+void ns_buf_jstr(struct ns_buf *b, const char *s, size_t max);
+void ns_buf_cstr(struct ns_buf *b, const char *s, size_t max);
+/* C escapes without the quotes, for messages. */
+void ns_buf_esc(struct ns_buf *b, const char *s, size_t max);
+
+#endif

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Parsing and validation of the NETSHIM_* variables. */
+#include "config.h"
+#include "buf.h"
+#include "compiler.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* How much of a bad value a complaint repeats. */
+#define SHOW_MAX 64
+
+static const char *const known_vars[] = {
+	"NETSHIM_TRACE", "NETSHIM_FORMAT", "NETSHIM_EVENTS", "NETSHIM_BACKTRACE",
+};
+
+/* "netshim: NAME=VALUE " then @what; one line, bounded, escaped. */
+static void complain(const struct ns_config_io *io, const char *name,
+		     const char *value, const char *what, const char *what2)
+{
+	char mem[512];
+	struct ns_buf b;
+
+	ns_buf_init(&b, mem, sizeof(mem) - 1);
+	ns_buf_str(&b, "netshim: ");
+	ns_buf_str(&b, name);
+	if (value) {
+		ns_buf_putc(&b, '=');
+		/* The value may be huge or hold control bytes. */
+		ns_buf_esc(&b, value, SHOW_MAX);
+	}
+	ns_buf_putc(&b, ' ');
+	ns_buf_str(&b, what);
+	if (what2)
+		ns_buf_str(&b, what2);
+	if (b.overflow)
+		b.len = b.cap;
+	b.p[b.len++] = '\n';
+	io->warn(b.p, b.len, io->ctx);
+}
+
+static bool parse_uint(const char *s, long max, long *out)
+{
+	long v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (*s - '0');
+		if (v > max)
+			return false;
+	}
+	*out = v;
+	return true;
+}
+
+static int parse_trace(struct ns_config *c, const struct ns_config_io *io)
+{
+	const char *v = io->get("NETSHIM_TRACE", io->ctx);
+	long fd;
+
+	c->trace = NS_TRACE_STDERR;
+	if (!v || !*v || strcmp(v, "stderr") == 0)
+		return 0;
+	if (strcmp(v, "off") == 0) {
+		c->trace = NS_TRACE_OFF;
+		return 0;
+	}
+	if (strncmp(v, "fd:", 3) == 0) {
+		if (!parse_uint(v + 3, 1 << 30, &fd)) {
+			complain(io, "NETSHIM_TRACE", v,
+				 "is not fd:N with N a descriptor number; ",
+				 "tracing to stderr");
+			return 1;
+		}
+		c->trace = NS_TRACE_FD;
+		c->trace_fd = (int)fd;
+		return 0;
+	}
+	if (strnlen(v, NS_PATH_MAX) >= NS_PATH_MAX - 16) {
+		complain(io, "NETSHIM_TRACE", v, "is too long for a path; ",
+			 "tracing to stderr");
+		return 1;
+	}
+	c->trace = NS_TRACE_FILE;
+	strcpy(c->trace_path, v);
+	return 0;
+}
+
+static int parse_format(struct ns_config *c, const struct ns_config_io *io)
+{
+	const char *v = io->get("NETSHIM_FORMAT", io->ctx);
+
+	c->format = NS_FORMAT_TEXT;
+	if (!v || !*v || strcmp(v, "text") == 0)
+		return 0;
+	if (strcmp(v, "json") == 0) {
+		c->format = NS_FORMAT_JSON;
+		return 0;
+	}
+	complain(io, "NETSHIM_FORMAT", v, "is not one of text, json; ",
+		 "using text");
+	return 1;
+}
+
+static const struct {
+	const char *name;
+	ns_callmask mask;
+} groups[] = {
+	{ "all", (NS_CALLBIT(NS_CALL_COUNT) - 1) },
+	{ "dns", NS_CALLBIT(NS_CALL_getaddrinfo) |
+		 NS_CALLBIT(NS_CALL_freeaddrinfo) |
+		 NS_CALLBIT(NS_CALL_gethostbyname) |
+		 NS_CALLBIT(NS_CALL_gethostbyname2) |
+		 NS_CALLBIT(NS_CALL_getnameinfo) },
+	{ "sockopt", NS_CALLBIT(NS_CALL_setsockopt) |
+		     NS_CALLBIT(NS_CALL_getsockopt) },
+	{ "fd", NS_CALLBIT(NS_CALL_close) | NS_CALLBIT(NS_CALL_close_range) |
+		NS_CALLBIT(NS_CALL_closefrom) | NS_CALLBIT(NS_CALL_dup) |
+		NS_CALLBIT(NS_CALL_dup2) | NS_CALLBIT(NS_CALL_dup3) |
+		NS_CALLBIT(NS_CALL_fcntl) },
+};
+
+static bool lookup_events(const char *name, size_t len, ns_callmask *mask)
+{
+	char tmp[32];
+	enum ns_call call;
+
+	if (len == 0 || len >= sizeof(tmp))
+		return false;
+	memcpy(tmp, name, len);
+	tmp[len] = '\0';
+	for (size_t i = 0; i < NS_ARRAY_SIZE(groups); i++) {
+		if (strcmp(tmp, groups[i].name) == 0) {
+			*mask = groups[i].mask;
+			return true;
+		}
+	}
+	if (!ns_call_by_name(tmp, &call))
+		return false;
+	*mask = NS_CALLBIT(call);
+	return true;
+}
+
+/* "connect,bind", "all,!close", "dns": names and groups, '!' removes. */
+static int parse_events(struct ns_config *c, const struct ns_config_io *io)
+{
+	const char *v = io->get("NETSHIM_EVENTS", io->ctx);
+	ns_callmask all = groups[0].mask, add = 0, del = 0, m;
+	const char *p, *end;
+	bool only_removals = true;
+	int bad = 0;
+
+	c->events = all;
+	if (!v || !*v)
+		return 0;
+	for (p = v; *p; p = *end ? end + 1 : end) {
+		bool neg = *p == '!';
+
+		end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		if (!lookup_events(p + neg, (size_t)(end - p - neg), &m)) {
+			if (!bad++)
+				complain(io, "NETSHIM_EVENTS", v,
+					 "names something that is not a call "
+					 "netshim traces nor one of all, dns, "
+					 "sockopt, fd (see libnetshim(7)); ",
+					 "ignoring the unknown names");
+			continue;
+		}
+		if (neg) {
+			del |= m;
+		} else {
+			add |= m;
+			only_removals = false;
+		}
+	}
+	c->events = ((only_removals ? all : add) & ~del);
+	return bad != 0;
+}
+
+static int parse_backtrace(struct ns_config *c, const struct ns_config_io *io)
+{
+	const char *v = io->get("NETSHIM_BACKTRACE", io->ctx);
+	long n;
+
+	c->backtrace = 0;
+	if (!v || !*v)
+		return 0;
+	if (!parse_uint(v, NS_BACKTRACE_MAX, &n)) {
+		complain(io, "NETSHIM_BACKTRACE", v,
+			 "is not a number of frames from 0 to 32; ",
+			 "no backtraces");
+		return 1;
+	}
+	if (n && !io->have_backtrace) {
+		complain(io, "NETSHIM_BACKTRACE", v,
+			 "asks for backtraces, but this netshim was built "
+			 "--without-libunwind; ", "no backtraces");
+		return 1;
+	}
+	c->backtrace = (int)n;
+	return 0;
+}
+
+int ns_config_parse(struct ns_config *c, const struct ns_config_io *io)
+{
+	memset(c, 0, sizeof(*c));
+	return parse_trace(c, io) + parse_format(c, io) + parse_events(c, io) +
+	       parse_backtrace(c, io);
+}
+
+int ns_config_check_names(char *const *envp, const struct ns_config_io *io)
+{
+	int bad = 0;
+
+	for (; envp && *envp; envp++) {
+		const char *e = *envp, *eq = strchr(e, '=');
+		size_t len = eq ? (size_t)(eq - e) : strlen(e);
+		char name[64];
+		bool known = false;
+
+		if (strncmp(e, "NETSHIM_", 8) != 0)
+			continue;
+		for (size_t i = 0; i < NS_ARRAY_SIZE(known_vars); i++)
+			known |= strlen(known_vars[i]) == len &&
+				 strncmp(known_vars[i], e, len) == 0;
+		if (known)
+			continue;
+		if (len >= sizeof(name))
+			len = sizeof(name) - 4, memcpy(name + len, "...", 4);
+		else
+			name[len] = '\0';
+		memcpy(name, e, len);
+		complain(io, name, NULL, "is not a variable netshim knows; ",
+			 "see libnetshim(7)");
+		bad++;
+	}
+	return bad;
+}
+
+bool ns_expand_path(char *out, size_t cap, const char *tmpl, int pid)
+{
+	struct ns_buf b;
+
+	ns_buf_init(&b, out, cap - 1);
+	for (const char *p = tmpl; *p; p++) {
+		if (p[0] == '%' && p[1] == 'p') {
+			ns_buf_u64(&b, (uint64_t)pid);
+			p++;
+		} else if (p[0] == '%' && p[1] == '%') {
+			ns_buf_putc(&b, '%');
+			p++;
+		} else {
+			ns_buf_putc(&b, *p);
+		}
+	}
+	out[b.len] = '\0';
+	return !b.overflow;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* NETSHIM_* settings, parsed once into a struct that is const afterwards. */
+#ifndef NS_CONFIG_H
+#define NS_CONFIG_H
+
+#include "event.h"
+
+#include <stdbool.h>
+
+#define NS_PATH_MAX 4096
+#define NS_BACKTRACE_MAX 32
+
+enum ns_trace_kind {
+	NS_TRACE_STDERR,
+	NS_TRACE_OFF,
+	NS_TRACE_FD,
+	NS_TRACE_FILE,
+};
+
+enum ns_format {
+	NS_FORMAT_TEXT,
+	NS_FORMAT_JSON,
+};
+
+struct ns_config {
+	enum ns_trace_kind trace;
+	int trace_fd;			/* NS_TRACE_FD */
+	char trace_path[NS_PATH_MAX];	/* NS_TRACE_FILE, %p not expanded */
+	enum ns_format format;
+	ns_callmask events;		/* calls to trace */
+	int backtrace;			/* frames per event, 0 for none */
+};
+
+/* Where values come from and where complaints go: the environment and
+ * stderr for the shim, argv and the terminal for the netshim command. */
+struct ns_config_io {
+	const char *(*get)(const char *name, void *ctx);
+	void (*warn)(const char *line, size_t len, void *ctx);
+	void *ctx;
+	bool have_backtrace;	/* built with libunwind */
+};
+
+/* Fills @c from @io; every bad value is reported once and replaced by its
+ * default. Returns the number of complaints. */
+int ns_config_parse(struct ns_config *c, const struct ns_config_io *io);
+
+/* Complains about NETSHIM_* names in @envp that netshim does not know. */
+int ns_config_check_names(char *const *envp, const struct ns_config_io *io);
+
+/* Writes @tmpl with %p replaced by @pid and %% by %; false if too long. */
+bool ns_expand_path(char *out, size_t cap, const char *tmpl, int pid);
+
+#endif

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The event model: one record per intercepted call, filled by a front (the
+ * LD_PRELOAD shim today) and rendered by format.c. Fronts own the memory the
+ * pointers refer to for as long as the event is being formatted. */
+#ifndef NS_EVENT_H
+#define NS_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <time.h>
+
+struct addrinfo;
+struct hostent;
+
+/* Every call netshim knows, in the order of the man page. */
+#define NS_CALLS(X)							\
+	X(socket) X(socketpair) X(connect) X(bind) X(listen) X(accept)	\
+	X(accept4) X(shutdown) X(setsockopt) X(getsockopt) X(sendto)	\
+	X(sendmsg) X(getaddrinfo) X(freeaddrinfo) X(gethostbyname)	\
+	X(gethostbyname2) X(getnameinfo) X(close) X(close_range)	\
+	X(closefrom) X(dup) X(dup2) X(dup3) X(fcntl)
+
+enum ns_call {
+#define NS_X(name) NS_CALL_##name,
+	NS_CALLS(NS_X)
+#undef NS_X
+	NS_CALL_COUNT
+};
+
+typedef uint32_t ns_callmask;
+#define NS_CALLBIT(c) ((ns_callmask)1 << (c))
+
+const char *ns_call_name(enum ns_call c);
+bool ns_call_by_name(const char *name, enum ns_call *c);
+
+struct ns_sock {
+	int family;
+	int type;
+	int protocol;
+};
+
+struct ns_event {
+	enum ns_call call;
+	struct timespec ts;	/* CLOCK_REALTIME at the call */
+	uint64_t dur_ns;	/* time spent in the real call */
+	int pid;
+	int tid;
+	const char *prog;
+
+	long ret;
+	int err;		/* errno when the call failed, else 0 */
+
+	int fd;			/* the socket the call acts on, or -1 */
+	const struct ns_sock *sock;	/* what fd is; NULL when unknown */
+
+	union {
+		struct {	/* socket, socketpair */
+			int family, type, protocol;
+			int sv[2];
+		} sock;
+		struct {	/* connect, bind, accept, accept4 */
+			const struct sockaddr *sa;
+			socklen_t len;
+			int flags;	/* accept4 */
+		} addr;
+		struct {	/* listen backlog, shutdown how */
+			int n;
+		} num;
+		struct {	/* setsockopt, getsockopt */
+			int level, name;
+			const void *val;
+			socklen_t len;
+		} opt;
+		struct {	/* sendto, sendmsg */
+			size_t len;
+			int flags;
+			const struct sockaddr *sa;
+			socklen_t salen;
+		} send;
+		struct {	/* getaddrinfo, freeaddrinfo */
+			const char *node, *service;
+			const struct addrinfo *hints, *res;
+		} gai;
+		struct {	/* gethostbyname, gethostbyname2 */
+			const char *name;
+			int family;
+			const struct hostent *he;
+			int herr;
+		} ghbn;
+		struct {	/* getnameinfo */
+			const struct sockaddr *sa;
+			socklen_t salen;
+			const char *host, *serv;
+			int flags;
+		} gni;
+		struct {	/* close..fcntl: the other numbers */
+			long a, b, c;
+		} fds;
+	} u;
+
+	const char *policy;	/* what a policy did, or NULL */
+	const char *const *bt;	/* backtrace frames, innermost first */
+	int nbt;
+};
+
+#endif

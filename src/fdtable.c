@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The per-process socket descriptor table: sharded uthash, no malloc. */
+#include "fdtable.h"
+#include "compiler.h"
+
+#include <sched.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/mman.h>
+
+static void *table_alloc(size_t sz);
+static void table_free(void *p, size_t sz);
+
+/* uthash allocates its bucket arrays through these; see the header. */
+#define HASH_NONFATAL_OOM 1
+#define uthash_malloc(sz) table_alloc(sz)
+#define uthash_free(p, sz) table_free(p, sz)
+#include <uthash.h>
+
+#define NSHARDS 64	/* a power of two; descriptors spread by low bits */
+#define SLAB_BYTES (64 * 1024)
+
+struct entry {
+	int fd;
+	struct ns_fdinfo info;
+	UT_hash_handle hh;
+	struct entry *next_free;
+};
+
+struct shard {
+	char lock;
+	struct entry *head;
+	struct entry *free;
+} __attribute__((aligned(64)));	/* no false sharing between shards */
+
+static struct shard shards[NSHARDS];
+static unsigned long live;
+
+/* Which shard this thread holds, plus one; 0 when none. */
+static __thread int held __attribute__((tls_model("initial-exec")));
+
+static void *table_alloc(size_t sz)
+{
+	void *p = mmap(NULL, sz, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void table_free(void *p, size_t sz)
+{
+	munmap(p, sz);
+}
+
+static struct shard *lock_shard(int fd)
+{
+	struct shard *s = &shards[(unsigned)fd & (NSHARDS - 1)];
+
+	if (unlikely(held))
+		return NULL;	/* re-entered from a signal handler */
+	while (__atomic_test_and_set(&s->lock, __ATOMIC_ACQUIRE)) {
+		for (int i = 0; i < 64 && __atomic_load_n(&s->lock,
+						__ATOMIC_RELAXED); i++)
+			__builtin_ia32_pause();
+		if (__atomic_load_n(&s->lock, __ATOMIC_RELAXED))
+			sched_yield();
+	}
+	held = (int)(s - shards) + 1;
+	return s;
+}
+
+static void unlock_shard(struct shard *s)
+{
+	held = 0;
+	__atomic_clear(&s->lock, __ATOMIC_RELEASE);
+}
+
+static struct entry *find(struct shard *s, int fd)
+{
+	struct entry *e;
+
+	HASH_FIND_INT(s->head, &fd, e);
+	return e;
+}
+
+static struct entry *new_entry(struct shard *s)
+{
+	struct entry *e = s->free;
+
+	if (!e) {
+		struct entry *slab = table_alloc(SLAB_BYTES);
+		size_t n = SLAB_BYTES / sizeof(*slab);
+
+		if (!slab)
+			return NULL;
+		for (size_t i = 0; i < n; i++) {
+			slab[i].next_free = s->free;
+			s->free = &slab[i];
+		}
+		e = s->free;
+	}
+	s->free = e->next_free;
+	return e;
+}
+
+static void drop(struct shard *s, struct entry *e)
+{
+	HASH_DEL(s->head, e);
+	e->next_free = s->free;
+	s->free = e;
+	__atomic_fetch_sub(&live, 1, __ATOMIC_RELAXED);
+}
+
+/* uthash calls this when growing its buckets fails; the entry is not in. */
+#undef uthash_nonfatal_oom
+#define uthash_nonfatal_oom(e) do {					\
+		(e)->next_free = s->free;				\
+		s->free = (e);						\
+		added = false;						\
+	} while (0)
+
+void ns_fd_put(int fd, const struct ns_fdinfo *info)
+{
+	struct shard *s;
+	struct entry *e;
+	bool added = true;
+
+	if (fd < 0 || !(s = lock_shard(fd)))
+		return;
+	e = find(s, fd);
+	if (e) {
+		e->info = *info;	/* a stale entry: the number came back */
+	} else if ((e = new_entry(s))) {
+		e->fd = fd;
+		e->info = *info;
+		HASH_ADD_INT(s->head, fd, e);
+		if (added)
+			__atomic_fetch_add(&live, 1, __ATOMIC_RELAXED);
+	}
+	unlock_shard(s);
+}
+
+bool ns_fd_get(int fd, struct ns_fdinfo *out)
+{
+	struct shard *s;
+	struct entry *e;
+
+	if (fd < 0 || !(s = lock_shard(fd)))
+		return false;
+	e = find(s, fd);
+	if (e)
+		*out = e->info;
+	unlock_shard(s);
+	return e != NULL;
+}
+
+void ns_fd_set_state(int fd, uint32_t bits)
+{
+	struct shard *s;
+	struct entry *e;
+
+	if (fd < 0 || !(s = lock_shard(fd)))
+		return;
+	e = find(s, fd);
+	if (e)
+		e->info.state |= bits;
+	unlock_shard(s);
+}
+
+void ns_fd_add_opt(int fd, int level, int name, int value)
+{
+	struct shard *s;
+	struct entry *e;
+
+	if (fd < 0 || !(s = lock_shard(fd)))
+		return;
+	e = find(s, fd);
+	if (e) {
+		struct ns_fdinfo *in = &e->info;
+		uint8_t i;
+
+		/* Setting an option again replaces its recorded value. */
+		for (i = 0; i < in->nopts; i++)
+			if (in->opts[i].level == level &&
+			    in->opts[i].name == name)
+				break;
+		if (i < NS_FD_MAXOPTS) {
+			in->opts[i] = (struct ns_fdopt){ level, name, value };
+			if (i == in->nopts)
+				in->nopts++;
+		} else {
+			in->state |= NS_FD_OPTS_LOST;
+		}
+	}
+	unlock_shard(s);
+}
+
+void ns_fd_del(int fd)
+{
+	struct shard *s;
+	struct entry *e;
+
+	if (fd < 0 || !(s = lock_shard(fd)))
+		return;
+	e = find(s, fd);
+	if (e)
+		drop(s, e);
+	unlock_shard(s);
+}
+
+void ns_fd_del_range(unsigned first, unsigned last)
+{
+	for (int i = 0; i < NSHARDS; i++) {
+		struct shard *s = lock_shard(i);
+		struct entry *e, *tmp;
+
+		if (!s)
+			return;
+		HASH_ITER(hh, s->head, e, tmp)
+			if ((unsigned)e->fd >= first && (unsigned)e->fd <= last)
+				drop(s, e);
+		unlock_shard(s);
+	}
+}
+
+void ns_fd_copy(int oldfd, int newfd)
+{
+	struct ns_fdinfo info;
+
+	if (oldfd == newfd)
+		return;
+	if (ns_fd_get(oldfd, &info))
+		ns_fd_put(newfd, &info);
+	else
+		ns_fd_del(newfd);
+}
+
+unsigned long ns_fd_count(void)
+{
+	return __atomic_load_n(&live, __ATOMIC_RELAXED);
+}
+
+void ns_fd_lock_all(void)
+{
+	if (held)
+		return;	/* fork() from a handler that interrupted us */
+	for (int i = 0; i < NSHARDS; i++)
+		while (__atomic_test_and_set(&shards[i].lock, __ATOMIC_ACQUIRE))
+			sched_yield();
+}
+
+void ns_fd_unlock_all(void)
+{
+	if (held)
+		return;
+	for (int i = 0; i < NSHARDS; i++)
+		__atomic_clear(&shards[i].lock, __ATOMIC_RELEASE);
+}

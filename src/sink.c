@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Trace sink: open, move out of the way, write whole lines. */
+#include "sink.h"
+#include "buf.h"
+#include "names.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * fcntl, dup3 and close go through syscall(2): a front may hook the libc
+ * functions, and the sink's own descriptor juggling must not reach them.
+ */
+static int sys_close(int fd)
+{
+	return (int)syscall(SYS_close, fd);
+}
+
+/* A number high up, below the soft limit, where programs rarely look. */
+static int high_fd(int fd)
+{
+	struct rlimit rl;
+	long base = 512;
+	int nfd;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		base = rl.rlim_cur > 128 ? (long)rl.rlim_cur - 32
+					 : (long)rl.rlim_cur / 2;
+	if (base > 65536)
+		base = 65536;
+	nfd = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, base);
+	if (nfd < 0)	/* all taken up there: anywhere will do */
+		nfd = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3);
+	return nfd;
+}
+
+static void say(const struct ns_config_io *io, const char *a, const char *b,
+		int err)
+{
+	char mem[NS_PATH_MAX + 256];
+	struct ns_buf buf;
+	const char *name = ns_name_errno(err);
+
+	ns_buf_init(&buf, mem, sizeof(mem) - 1);
+	ns_buf_str(&buf, "netshim: ");
+	ns_buf_str(&buf, a);
+	ns_buf_esc(&buf, b, NS_PATH_MAX);
+	if (err) {
+		ns_buf_str(&buf, ": ");
+		if (name)
+			ns_buf_str(&buf, name);
+		else
+			ns_buf_i64(&buf, err);
+		ns_buf_str(&buf, " (");
+		ns_buf_str(&buf, strerror(err));
+		ns_buf_putc(&buf, ')');
+	}
+	buf.p[buf.len++] = '\n';
+	io->warn(buf.p, buf.len, io->ctx);
+}
+
+static void classify(struct ns_sink *s)
+{
+	struct stat st;
+
+	s->pipe = s->sock = false;
+	if (fstat(s->fd, &st) == 0) {
+		s->pipe = S_ISFIFO(st.st_mode);
+		s->sock = S_ISSOCK(st.st_mode);
+	}
+}
+
+static void use_stderr(struct ns_sink *s)
+{
+	s->fd = STDERR_FILENO;
+	s->owned = false;
+	s->path[0] = '\0';
+}
+
+void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
+		  const struct ns_config_io *io)
+{
+	int fd, nfd;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	switch (c->trace) {
+	case NS_TRACE_OFF:
+		return;
+	case NS_TRACE_STDERR:
+		/* fd 2 itself: events follow wherever the program points
+		 * its stderr, and holding a copy could keep a pipe open. */
+		use_stderr(s);
+		break;
+	case NS_TRACE_FD:
+		nfd = (int)syscall(SYS_fcntl, c->trace_fd, F_GETFD);
+		if (nfd < 0) {
+			char num[16];
+			struct ns_buf b;
+
+			ns_buf_init(&b, num, sizeof(num) - 1);
+			ns_buf_u64(&b, (uint64_t)c->trace_fd);
+			num[b.len] = '\0';
+			say(io, "NETSHIM_TRACE=fd:", num, errno);
+			say(io, "tracing to stderr instead", "", 0);
+			use_stderr(s);
+			break;
+		}
+		/* A copy of our own, so the trace keeps flowing if the
+		 * program closes the number it was given. */
+		s->fd = high_fd(c->trace_fd);
+		s->owned = s->fd >= 0;
+		if (!s->owned)
+			s->fd = c->trace_fd;
+		break;
+	case NS_TRACE_FILE:
+		if (!ns_expand_path(s->path, sizeof(s->path), c->trace_path,
+				    pid)) {
+			say(io, "NETSHIM_TRACE is too long once %p is expanded: ",
+			    c->trace_path, 0);
+			use_stderr(s);
+			break;
+		}
+		/* O_NOFOLLOW: a trace path in a shared directory must not be
+		 * a way to make a privileged program write elsewhere. */
+		fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+				   O_NOFOLLOW | O_NOCTTY, 0600);
+		if (fd < 0) {
+			int err = errno;
+
+			say(io, "cannot open trace file NETSHIM_TRACE=",
+			    s->path, err);
+			say(io, "tracing to stderr instead", "", 0);
+			use_stderr(s);
+			break;
+		}
+		nfd = high_fd(fd);
+		if (nfd >= 0) {
+			sys_close(fd);
+			fd = nfd;
+		}
+		s->fd = fd;
+		s->owned = true;
+		break;
+	}
+	classify(s);
+}
+
+static ssize_t write_once(struct ns_sink *s, int fd, const char *p, size_t n)
+{
+	sigset_t pipe_set, old;
+	ssize_t r;
+
+	if (s->sock)
+		return send(fd, p, n, MSG_NOSIGNAL);
+	if (!s->pipe)
+		return write(fd, p, n);
+	/* A reader that went away must not kill the program with SIGPIPE:
+	 * block it, and take back the one our write raised. */
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	r = write(fd, p, n);
+	if (r < 0 && errno == EPIPE && !sigismember(&old, SIGPIPE)) {
+		int err = errno;
+		struct timespec zero = { 0, 0 };
+
+		sigtimedwait(&pipe_set, NULL, &zero);
+		errno = err;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+void ns_sink_write(struct ns_sink *s, const char *line, size_t len,
+		   const struct ns_config_io *io)
+{
+	int fd = __atomic_load_n(&s->fd, __ATOMIC_RELAXED);
+
+	if (fd < 0)
+		return;
+	while (len) {
+		ssize_t r = write_once(s, fd, line, len);
+
+		if (r > 0) {
+			line += r;
+			len -= (size_t)r;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		/* Disk full, reader gone, descriptor closed behind our back:
+		 * say it once, drop this event, try again next event. */
+		if (!__atomic_exchange_n(&s->warned, true, __ATOMIC_RELAXED))
+			say(io, "writing the trace failed, events are lost: ",
+			    s->path[0] ? s->path : "", r < 0 ? errno : ENOSPC);
+		return;
+	}
+}
+
+int ns_sink_move(struct ns_sink *s)
+{
+	int old = s->fd, nfd;
+
+	if (!s->owned)
+		return -1;
+	nfd = high_fd(old);
+	if (nfd < 0)
+		return -1;
+	/* The old number stays open until the program's dup2 replaces it,
+	 * so no other thread can be handed it in between. */
+	__atomic_store_n(&s->fd, nfd, __ATOMIC_RELAXED);
+	return old;
+}
+
+void ns_sink_close(struct ns_sink *s)
+{
+	if (s->owned && s->fd >= 0)
+		sys_close(s->fd);
+	s->fd = -1;
+	s->owned = false;
+}

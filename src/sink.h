@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The trace destination: opens it out of the program's way and writes each
+ * event with one write(2). */
+#ifndef NS_SINK_H
+#define NS_SINK_H
+
+#include "config.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ns_sink {
+	int fd;			/* -1: tracing off */
+	bool owned;		/* we opened fd and protect it */
+	bool pipe;		/* a pipe or FIFO: guard against SIGPIPE */
+	bool sock;		/* a socket: send with MSG_NOSIGNAL */
+	bool warned;		/* one complaint about failed writes */
+	char path[NS_PATH_MAX];	/* the file, %p expanded */
+};
+
+/* Opens what @c names for process @pid. A destination that cannot be used
+ * is reported through @io and replaced by stderr. */
+void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
+		  const struct ns_config_io *io);
+/* Writes one whole line; failures are reported once, never retried in a
+ * loop and never raise SIGPIPE. */
+void ns_sink_write(struct ns_sink *s, const char *line, size_t len,
+		   const struct ns_config_io *io);
+/* Moves an owned descriptor to another number because the program wants
+ * this one (dup2 onto it). Returns the number given up, still open, for the
+ * caller to close if the program's call fails; -1 if nothing moved. */
+int ns_sink_move(struct ns_sink *s);
+void ns_sink_close(struct ns_sink *s);
+
+static inline bool ns_sink_owns(const struct ns_sink *s, int fd)
+{
+	return s->owned && fd == __atomic_load_n(&s->fd, __ATOMIC_RELAXED);
+}
+
+#endif
