@@ -79,6 +79,10 @@ void ns_emit(struct ns_cx *cx)
 
 	if (!cx->trace)
 		return;
+	/* Tracing to fd 2 of a program that closed its stderr and got a
+	 * socket of its own there: our lines must not enter its connection. */
+	if (!ns_sink.owned && ns_fd_get(STDERR_FILENO, &info))
+		return;
 	ev->pid = ns_pid;
 	ev->tid = my_tid();
 	ev->prog = prog_name();

@@ -19,6 +19,7 @@ static void table_free(void *p, size_t sz);
 
 #define NSHARDS 64	/* a power of two; descriptors spread by low bits */
 #define SLAB_BYTES (64 * 1024)
+#define SENTINEL (-1)	/* fd of the entry that keeps a shard's table */
 
 struct entry {
 	int fd;
@@ -127,6 +128,14 @@ void ns_fd_put(int fd, const struct ns_fdinfo *info)
 
 	if (fd < 0 || !(s = lock_shard(fd)))
 		return;
+	/* uthash frees its buckets when a table empties and allocates them
+	 * again on the next add: a socket/close loop would mmap and munmap
+	 * every time. A sentinel that is never looked up keeps it alive. */
+	if (unlikely(!s->head) && (e = new_entry(s))) {
+		e->fd = SENTINEL;
+		HASH_ADD_INT(s->head, fd, e);
+		added = true;
+	}
 	e = find(s, fd);
 	if (e) {
 		e->info = *info;	/* a stale entry: the number came back */
@@ -217,7 +226,8 @@ void ns_fd_del_range(unsigned first, unsigned last)
 		if (!s)
 			return;
 		HASH_ITER(hh, s->head, e, tmp)
-			if ((unsigned)e->fd >= first && (unsigned)e->fd <= last)
+			if (e->fd != SENTINEL && (unsigned)e->fd >= first &&
+			    (unsigned)e->fd <= last)
 				drop(s, e);
 		unlock_shard(s);
 	}
