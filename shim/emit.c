@@ -3,8 +3,10 @@
  * handing it to the formatter and the sink. */
 #include "shim.h"
 #include "../src/format.h"
+#include "../src/names.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -53,6 +55,31 @@ bool ns_fd_lookup(int fd, struct ns_fdinfo *info)
 static const char *prog_name(void)
 {
 	return program_invocation_short_name;
+}
+
+void ns_note(struct ns_cx *cx, const char *what, int err, const char *tail)
+{
+	struct ns_buf b;
+	size_t len = strlen(cx->note);
+	const char *name;
+
+	ns_buf_init(&b, cx->note + len, sizeof(cx->note) - 1 - len);
+	if (len)
+		ns_buf_str(&b, "; ");
+	ns_buf_str(&b, what);
+	if (err) {
+		name = ns_name_errno(err);
+		ns_buf_str(&b, " (");
+		if (name)
+			ns_buf_str(&b, name);
+		else
+			ns_buf_i64(&b, err);
+		ns_buf_putc(&b, ')');
+	}
+	if (tail)
+		ns_buf_str(&b, tail);
+	cx->note[len + b.len] = '\0';
+	cx->ev.policy = cx->note;
 }
 
 /* Kept apart so the frames' stack space is only taken when asked for. */

@@ -2,6 +2,7 @@
 /* Hooks that reach a peer: connect, and sendto/sendmsg when they name a
  * destination or carry MSG_FASTOPEN (any other send passes straight on). */
 #include "shim.h"
+#include "../src/policy.h"
 
 #include <limits.h>
 #include <sys/socket.h>
@@ -31,17 +32,80 @@ static inline bool interesting(int flags, const void *dest, socklen_t len)
 	return (flags & MSG_FASTOPEN) || (dest && len);
 }
 
+/* A stream socket TCP Fast Open applies to, not yet connected. */
+static bool tfo_candidate(int fd)
+{
+	struct ns_fdinfo info;
+
+	return ns_fd_lookup(fd, &info) && info.type == SOCK_STREAM &&
+	       (info.protocol == IPPROTO_TCP ||
+		info.protocol == IPPROTO_MPTCP) &&
+	       !(info.state & NS_FD_CONNECTED);
+}
+
+/*
+ * What MSG_FASTOPEN does, without it: connect, then send. A non-blocking
+ * socket gets EINPROGRESS and nothing is sent, as the kernel answers
+ * MSG_FASTOPEN without a cookie (tcp(7)); a blocking one sends the data
+ * once connected.
+ */
+static ssize_t fastopen_by_hand(int fd, const struct msghdr *msg, int flags)
+{
+	struct msghdr plain = *msg;
+
+	if (NS_REAL(connect)(fd, msg->msg_name, msg->msg_namelen) < 0 &&
+	    errno != EISCONN)
+		return -1;
+	ns_fd_set_state(fd, NS_FD_CONNECTED);
+	plain.msg_name = NULL;
+	plain.msg_namelen = 0;
+	return NS_REAL(sendmsg)(fd, &plain, flags & ~MSG_FASTOPEN);
+}
+
+/* NETSHIM_TFO for a send with MSG_FASTOPEN; both sendto and sendmsg come
+ * here as a message. Returns the result the program gets. */
+static ssize_t send_fastopen(struct ns_cx *cx, int fd, const struct msghdr *msg,
+			     int flags)
+{
+	ssize_t ret;
+
+	if (ns_cfg->tfo == NS_TFO_DROP && tfo_candidate(fd)) {
+		ret = fastopen_by_hand(fd, msg, flags);
+		ns_after(cx, ret);
+		ns_note(cx, "tfo=drop: connect, then send without MSG_FASTOPEN",
+			0, NULL);
+		return ret;
+	}
+	ret = NS_REAL(sendmsg)(fd, msg, flags);
+	ns_after(cx, ret);
+	if (ret < 0 && ns_cfg->tfo == NS_TFO_RETRY &&
+	    ns_tfo_refused(cx->saved_errno)) {
+		ns_note(cx, "tfo=retry: kernel refused MSG_FASTOPEN",
+			cx->saved_errno, ", connect, then send");
+		ret = fastopen_by_hand(fd, msg, flags);
+		ns_after(cx, ret);
+	}
+	return ret;
+}
+
 static ssize_t ns_sendto(int fd, const void *buf, size_t n, int flags,
 			 const struct sockaddr *sa, socklen_t salen)
 {
+	struct iovec iov = { (void *)buf, n };
+	struct msghdr msg = { .msg_name = (void *)sa, .msg_namelen = salen,
+			      .msg_iov = &iov, .msg_iovlen = 1 };
 	struct ns_cx cx;
 	ssize_t ret;
 
 	if (likely(!interesting(flags, sa, salen)) || !ns_enabled())
 		return NS_REAL(sendto)(fd, buf, n, flags, sa, salen);
 	ns_begin(&cx, NS_CALL_sendto, fd);
-	ret = NS_REAL(sendto)(fd, buf, n, flags, sa, salen);
-	ns_after(&cx, ret);
+	if ((flags & MSG_FASTOPEN) && ns_cfg->tfo != NS_TFO_PASS) {
+		ret = send_fastopen(&cx, fd, &msg, flags);
+	} else {
+		ret = NS_REAL(sendto)(fd, buf, n, flags, sa, salen);
+		ns_after(&cx, ret);
+	}
 	if ((flags & MSG_FASTOPEN) &&
 	    (ret >= 0 || cx.saved_errno == EINPROGRESS))
 		ns_fd_set_state(fd, NS_FD_CONNECTED);
@@ -76,8 +140,12 @@ static ssize_t ns_sendmsg(int fd, const struct msghdr *msg, int flags)
 	    !ns_enabled())
 		return NS_REAL(sendmsg)(fd, msg, flags);
 	ns_begin(&cx, NS_CALL_sendmsg, fd);
-	ret = NS_REAL(sendmsg)(fd, msg, flags);
-	ns_after(&cx, ret);
+	if ((flags & MSG_FASTOPEN) && ns_cfg->tfo != NS_TFO_PASS) {
+		ret = send_fastopen(&cx, fd, msg, flags);
+	} else {
+		ret = NS_REAL(sendmsg)(fd, msg, flags);
+		ns_after(&cx, ret);
+	}
 	if ((flags & MSG_FASTOPEN) &&
 	    (ret >= 0 || cx.saved_errno == EINPROGRESS))
 		ns_fd_set_state(fd, NS_FD_CONNECTED);

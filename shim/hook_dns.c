@@ -3,22 +3,52 @@
  * gethostbyname2, getnameinfo. The guard is held across the real call, so
  * sockets NSS modules open inside it are theirs, not the program's. */
 #include "shim.h"
+#include "../src/policy.h"
 
 #include <netdb.h>
+
+/* NETSHIM_FAMILY: the program's hints with the family we ask for. A NULL
+ * hints means AF_UNSPEC with AI_V4MAPPED | AI_ADDRCONFIG (getaddrinfo(3)). */
+static const struct addrinfo *family_hints(const struct addrinfo *hints,
+					   int family, struct addrinfo *copy)
+{
+	if (hints) {
+		if (hints->ai_family == family)
+			return hints;
+		*copy = *hints;
+	} else {
+		*copy = (struct addrinfo){ .ai_flags = AI_V4MAPPED |
+						       AI_ADDRCONFIG };
+	}
+	copy->ai_family = family;
+	return copy;
+}
 
 static int ns_getaddrinfo(const char *node, const char *service,
 			  const struct addrinfo *hints, struct addrinfo **res)
 {
+	struct addrinfo copy;
+	const char *why;
 	struct ns_cx cx;
-	int ret;
+	int ret, ask;
 
 	if (!ns_enabled())
 		return NS_REAL(getaddrinfo)(node, service, hints, res);
 	ns_begin(&cx, NS_CALL_getaddrinfo, -1);
-	ns_guard++;
-	ret = NS_REAL(getaddrinfo)(node, service, hints, res);
-	ns_guard--;
+	ret = ns_plan_gai_family(ns_cfg, hints ? hints->ai_family : AF_UNSPEC,
+				 node, &ask, &why);
+	if (ret == 0) {
+		ns_guard++;
+		ret = NS_REAL(getaddrinfo)(node, service,
+					   family_hints(hints, ask, &copy),
+					   res);
+		ns_guard--;
+	}
 	ns_after(&cx, ret);
+	if (why)
+		ns_note(&cx, why, 0, NULL);
+	if (ret == 0 && (why = ns_reorder_results(ns_cfg, res)))
+		ns_note(&cx, why, 0, NULL);
 	/* errno only means something with EAI_SYSTEM (getaddrinfo(3)). */
 	cx.ev.err = ret == EAI_SYSTEM ? cx.saved_errno : 0;
 	cx.ev.u.gai.node = node;
@@ -46,22 +76,29 @@ static void ns_freeaddrinfo(struct addrinfo *res)
 static struct hostent *ns_gethostbyname_common(enum ns_call call,
 					       const char *name, int family)
 {
-	struct hostent *he;
+	struct hostent *he = NULL;
+	const char *why;
 	struct ns_cx cx;
-	int herr;
+	int herr = HOST_NOT_FOUND;
 
 	if (!ns_enabled())
 		return call == NS_CALL_gethostbyname
 			       ? NS_REAL(gethostbyname)(name)
 			       : NS_REAL(gethostbyname2)(name, family);
 	ns_begin(&cx, call, -1);
-	ns_guard++;
-	he = call == NS_CALL_gethostbyname
-		     ? NS_REAL(gethostbyname)(name)
-		     : NS_REAL(gethostbyname2)(name, family);
-	ns_guard--;
-	herr = h_errno;
+	/* A family the policy turned off has no addresses, as glibc says
+	 * for a name without them: HOST_NOT_FOUND. */
+	if (ns_plan_host_family(ns_cfg, family, &why)) {
+		ns_guard++;
+		he = call == NS_CALL_gethostbyname
+			     ? NS_REAL(gethostbyname)(name)
+			     : NS_REAL(gethostbyname2)(name, family);
+		ns_guard--;
+		herr = h_errno;
+	}
 	ns_after(&cx, he ? 0 : -1);
+	if (why)
+		ns_note(&cx, why, 0, NULL);
 	cx.ev.err = 0;	/* failures are told by h_errno */
 	cx.ev.u.ghbn.name = name;
 	cx.ev.u.ghbn.family = family;

@@ -3,6 +3,7 @@
  * accept, accept4, shutdown. */
 #include "shim.h"
 #include "../src/names.h"
+#include "../src/policy.h"
 
 #include <sys/socket.h>
 
@@ -23,23 +24,44 @@ static void remember(int fd, int family, int type, int protocol,
 
 static int ns_socket(int family, int type, int protocol)
 {
+	struct ns_socket_plan plan;
 	struct ns_cx cx;
-	int fd;
+	int fd, err;
 
 	if (!ns_enabled())
 		return NS_REAL(socket)(family, type, protocol);
 	ns_begin(&cx, NS_CALL_socket, -1);
-	fd = NS_REAL(socket)(family, type, protocol);
+	ns_plan_socket(ns_cfg, family, type, protocol, &plan);
+	if (plan.deny) {
+		ns_after(&cx, -1);
+		ns_deny(&cx, plan.deny);
+		ns_note(&cx, plan.why, 0, NULL);
+		goto out;
+	}
+	fd = NS_REAL(socket)(family, type, plan.protocol);
+	if (fd < 0 && plan.tcp_if_refused && ns_mptcp_refused(errno)) {
+		/* The kernel has no MPTCP: what mptcpize would let fail. */
+		err = errno;
+		plan.protocol = IPPROTO_TCP;
+		fd = NS_REAL(socket)(family, type, IPPROTO_TCP);
+		ns_note(&cx, ns_cfg->mptcp == NS_MPTCP_FORCE
+				     ? "mptcp=force: kernel refused IPPROTO_MPTCP"
+				     : "mptcp=fallback: kernel refused IPPROTO_MPTCP",
+			err, ", made IPPROTO_TCP");
+	} else if (plan.why) {
+		ns_note(&cx, plan.why, 0, NULL);
+	}
 	ns_after(&cx, fd);
 	/* A number libc closed behind our back comes back here, and
 	 * remember() replaces whatever was stale about it. */
 	if (fd >= 0)
-		remember(fd, family, type, protocol, 0);
+		remember(fd, family, type, plan.protocol, 0);
+out:
 	cx.ev.u.sock.family = family;
 	cx.ev.u.sock.type = type;
 	cx.ev.u.sock.protocol = protocol;
 	ns_finish(&cx);
-	return fd;
+	return (int)cx.ev.ret;
 }
 
 static int ns_socketpair(int family, int type, int protocol, int sv[2])

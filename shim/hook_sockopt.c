@@ -1,9 +1,61 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Hooks for socket options: setsockopt and getsockopt. */
 #include "shim.h"
+#include "../src/names.h"
+#include "../src/policy.h"
+#include "../src/buf.h"
 
-#include <string.h>
 #include <sys/socket.h>
+
+/* The option's name for a policy note: "TCP_FASTOPEN". */
+static const char *opt_name(int level, int name)
+{
+	const char *s = ns_name_sockopt(level, name);
+
+	return s ? s : "the option";
+}
+
+/*
+ * The kernel refused an option. NETSHIM_TFO=retry reports success for TCP
+ * Fast Open and goes on without it; NETSHIM_MPTCP=fallback puts a TCP
+ * socket in the MPTCP socket's place and sets the option again. Returns the
+ * result the program gets.
+ */
+static int refused(struct ns_cx *cx, int fd, int level, int name,
+		   const void *val, socklen_t len)
+{
+	int err = cx->saved_errno, ret;
+	struct ns_fdinfo info;
+	char what[96];
+	struct ns_buf b;
+
+	if (ns_cfg->tfo == NS_TFO_RETRY && ns_is_tfo_option(level, name) &&
+	    ns_tfo_refused(err)) {
+		ns_buf_init(&b, what, sizeof(what) - 1);
+		ns_buf_str(&b, "tfo=retry: kernel refused ");
+		ns_buf_str(&b, opt_name(level, name));
+		what[b.len] = '\0';
+		ns_note(cx, what, err, ", went on without it");
+		ns_succeed(cx, 0);
+		return 0;
+	}
+	if (!ns_mptcp_option_refused(err) || !ns_fd_get(fd, &info) ||
+	    !ns_can_replace(ns_cfg, &info))
+		return -1;
+	ns_buf_init(&b, what, sizeof(what) - 1);
+	ns_buf_str(&b, "mptcp=fallback: kernel refused ");
+	ns_buf_str(&b, opt_name(level, name));
+	ns_buf_str(&b, " on MPTCP");
+	what[b.len] = '\0';
+	ns_note(cx, what, err, NULL);
+	if (ns_replace_with_tcp(cx, fd, &info) < 0)
+		return -1;	/* the kernel's first answer stands */
+	ret = NS_REAL(setsockopt)(fd, level, name, val, len);
+	ns_after(cx, ret);
+	if (ret == 0)
+		ns_fd_add_opt(fd, level, name, val, len);
+	return ret;
+}
 
 static int ns_setsockopt(int fd, int level, int name, const void *val,
 			 socklen_t len)
@@ -14,15 +66,22 @@ static int ns_setsockopt(int fd, int level, int name, const void *val,
 	if (!ns_enabled())
 		return NS_REAL(setsockopt)(fd, level, name, val, len);
 	ns_begin(&cx, NS_CALL_setsockopt, fd);
-	ret = NS_REAL(setsockopt)(fd, level, name, val, len);
-	ns_after(&cx, ret);
-	/* Integer options are remembered, so a policy can replay them on a
-	 * replacement socket. The kernel read them, so they are readable. */
-	if (ret == 0 && val && len == sizeof(int)) {
-		int v;
-
-		memcpy(&v, val, sizeof(v));
-		ns_fd_add_opt(fd, level, name, v);
+	if (ns_cfg->tfo == NS_TFO_DROP && ns_is_tfo_option(level, name)) {
+		/* Never reaches the kernel; the program goes on without. */
+		ns_after(&cx, 0);
+		ns_succeed(&cx, 0);
+		ns_note(&cx, "tfo=drop: not passed to the kernel", 0, NULL);
+		ret = 0;
+	} else {
+		ret = NS_REAL(setsockopt)(fd, level, name, val, len);
+		ns_after(&cx, ret);
+		if (ret < 0)
+			ret = refused(&cx, fd, level, name, val, len);
+		/* Options are remembered so a policy can replay them on a
+		 * replacement socket; the kernel read them, so they are
+		 * readable. */
+		else if (val)
+			ns_fd_add_opt(fd, level, name, val, len);
 	}
 	cx.ev.u.opt.level = level;
 	cx.ev.u.opt.name = name;

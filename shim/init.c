@@ -71,7 +71,7 @@ static void fork_child(void)
 
 static bool anything_enabled(const struct ns_config *c)
 {
-	return c->trace != NS_TRACE_OFF;
+	return c->trace != NS_TRACE_OFF || ns_config_has_policy(c);
 }
 
 static void setup(void)

@@ -52,14 +52,18 @@ static inline bool ns_enabled(void)
 struct ns_cx {
 	struct ns_event ev;
 	struct timespec t0;
-	int saved_errno;	/* errno as the real call left it */
+	int entry_errno;	/* errno when the program called */
+	int saved_errno;	/* errno to hand back */
 	bool trace;		/* an event will be written */
+	char note[224];		/* what policies did, for ev.policy */
 };
 
 /* Starts @cx for @call on @fd: timing only when the call is traced. */
 static inline void ns_begin(struct ns_cx *cx, enum ns_call call, int fd)
 {
+	cx->entry_errno = errno;
 	cx->trace = ns_cfg->events & NS_CALLBIT(call);
+	cx->note[0] = '\0';
 	cx->ev.call = call;
 	cx->ev.fd = fd;
 	cx->ev.sock = NULL;
@@ -87,6 +91,30 @@ static inline void ns_after(struct ns_cx *cx, long ret)
 				(uint64_t)t1.tv_nsec - (uint64_t)cx->t0.tv_nsec;
 	}
 }
+
+/* A policy acted: "@what" then " (ERRNO)" for a kernel's refusal @err
+ * when not 0, then @tail; several notes in one call are joined by "; ". */
+void ns_note(struct ns_cx *cx, const char *what, int err, const char *tail);
+
+/* The policy turned a failure into success: errno as the program left it. */
+static inline void ns_succeed(struct ns_cx *cx, long ret)
+{
+	cx->ev.ret = ret;
+	cx->ev.err = 0;
+	cx->saved_errno = cx->entry_errno;
+}
+
+/* Fails with @err without calling the kernel. */
+static inline void ns_deny(struct ns_cx *cx, int err)
+{
+	cx->ev.ret = -1;
+	cx->ev.err = err;
+	cx->saved_errno = err;
+}
+
+/* NETSHIM_MPTCP=fallback: puts a TCP socket in place of MPTCP socket @fd,
+ * same number and flags, options replayed, address re-bound. */
+int ns_replace_with_tcp(struct ns_cx *cx, int fd, struct ns_fdinfo *info);
 
 /* Writes the event if the call is traced. */
 void ns_emit(struct ns_cx *cx);

@@ -12,6 +12,7 @@
 
 static const char *const known_vars[] = {
 	"NETSHIM_TRACE", "NETSHIM_FORMAT", "NETSHIM_EVENTS", "NETSHIM_BACKTRACE",
+	"NETSHIM_FAMILY", "NETSHIM_PREFER", "NETSHIM_MPTCP", "NETSHIM_TFO",
 };
 
 /* "netshim: NAME=VALUE " then @what; one line, bounded, escaped. */
@@ -206,11 +207,67 @@ static int parse_backtrace(struct ns_config *c, const struct ns_config_io *io)
 	return 0;
 }
 
+/*
+ * One of a fixed set of words; the first is the default. A bad value
+ * leaves the knob at its default ("that knob stays off").
+ */
+static int parse_choice(const struct ns_config_io *io, const char *name,
+			const char *const *words, const char *accepted,
+			const char *fallback, int *out)
+{
+	const char *v = io->get(name, io->ctx);
+
+	*out = 0;
+	if (!v || !*v)
+		return 0;
+	for (int i = 0; words[i]; i++) {
+		if (strcmp(v, words[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	complain(io, name, v, accepted, fallback);
+	return 1;
+}
+
+static int parse_policies(struct ns_config *c, const struct ns_config_io *io)
+{
+	static const char *const family[] = { "any", "ipv4", "ipv6", NULL };
+	static const char *const prefer[] = { "none", "ipv4", "ipv6", NULL };
+	static const char *const mptcp[] = { "pass", "strip", "force",
+					     "fallback", NULL };
+	static const char *const tfo[] = { "pass", "drop", "retry", NULL };
+	int v, bad = 0;
+
+	bad += parse_choice(io, "NETSHIM_FAMILY", family,
+			    "is not one of any, ipv4, ipv6; ", "using any", &v);
+	c->family = (enum ns_family_policy)v;
+	bad += parse_choice(io, "NETSHIM_PREFER", prefer,
+			    "is not one of none, ipv4, ipv6; ", "using none",
+			    &v);
+	c->prefer = (enum ns_prefer_policy)v;
+	bad += parse_choice(io, "NETSHIM_MPTCP", mptcp,
+			    "is not one of pass, strip, force, fallback; ",
+			    "using pass", &v);
+	c->mptcp = (enum ns_mptcp_policy)v;
+	bad += parse_choice(io, "NETSHIM_TFO", tfo,
+			    "is not one of pass, drop, retry; ", "using pass",
+			    &v);
+	c->tfo = (enum ns_tfo_policy)v;
+	return bad;
+}
+
+bool ns_config_has_policy(const struct ns_config *c)
+{
+	return c->family != NS_FAMILY_ANY || c->prefer != NS_PREFER_NONE ||
+	       c->mptcp != NS_MPTCP_PASS || c->tfo != NS_TFO_PASS;
+}
+
 int ns_config_parse(struct ns_config *c, const struct ns_config_io *io)
 {
 	memset(c, 0, sizeof(*c));
 	return parse_trace(c, io) + parse_format(c, io) + parse_events(c, io) +
-	       parse_backtrace(c, io);
+	       parse_backtrace(c, io) + parse_policies(c, io);
 }
 
 int ns_config_check_names(char *const *envp, const struct ns_config_io *io)

@@ -22,6 +22,31 @@ enum ns_format {
 	NS_FORMAT_JSON,
 };
 
+enum ns_family_policy {
+	NS_FAMILY_ANY,
+	NS_FAMILY_IPV4,
+	NS_FAMILY_IPV6,
+};
+
+enum ns_prefer_policy {
+	NS_PREFER_NONE,
+	NS_PREFER_IPV4,
+	NS_PREFER_IPV6,
+};
+
+enum ns_mptcp_policy {
+	NS_MPTCP_PASS,
+	NS_MPTCP_STRIP,
+	NS_MPTCP_FORCE,
+	NS_MPTCP_FALLBACK,
+};
+
+enum ns_tfo_policy {
+	NS_TFO_PASS,
+	NS_TFO_DROP,
+	NS_TFO_RETRY,
+};
+
 struct ns_config {
 	enum ns_trace_kind trace;
 	int trace_fd;			/* NS_TRACE_FD */
@@ -29,7 +54,15 @@ struct ns_config {
 	enum ns_format format;
 	ns_callmask events;		/* calls to trace */
 	int backtrace;			/* frames per event, 0 for none */
+	enum ns_family_policy family;
+	enum ns_prefer_policy prefer;
+	enum ns_mptcp_policy mptcp;
+	enum ns_tfo_policy tfo;
 };
+
+/* True when some policy may change a call (the fd table is then kept even
+ * with tracing off). */
+bool ns_config_has_policy(const struct ns_config *c);
 
 /* Where values come from and where complaints go: the environment and
  * stderr for the shim, argv and the terminal for the netshim command. */

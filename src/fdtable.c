@@ -176,7 +176,8 @@ void ns_fd_set_state(int fd, uint32_t bits)
 	unlock_shard(s);
 }
 
-void ns_fd_add_opt(int fd, int level, int name, int value)
+void ns_fd_add_opt(int fd, int level, int name, const void *val,
+		   unsigned len)
 {
 	struct shard *s;
 	struct entry *e;
@@ -193,8 +194,11 @@ void ns_fd_add_opt(int fd, int level, int name, int value)
 			if (in->opts[i].level == level &&
 			    in->opts[i].name == name)
 				break;
-		if (i < NS_FD_MAXOPTS) {
-			in->opts[i] = (struct ns_fdopt){ level, name, value };
+		if (i < NS_FD_MAXOPTS && len <= NS_FD_OPTVAL) {
+			in->opts[i].level = level;
+			in->opts[i].name = name;
+			in->opts[i].len = (uint8_t)len;
+			memcpy(in->opts[i].val, val, len);
 			if (i == in->nopts)
 				in->nopts++;
 		} else {

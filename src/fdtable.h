@@ -17,12 +17,14 @@ enum {
 };
 
 #define NS_FD_MAXOPTS 8
+#define NS_FD_OPTVAL 16	/* ints, struct linger, struct timeval fit */
 
-/* An integer option the program set successfully, for replay by policies. */
+/* An option the program set successfully, for replay by policies. */
 struct ns_fdopt {
 	int level;
 	int name;
-	int value;
+	uint8_t len;
+	unsigned char val[NS_FD_OPTVAL];
 };
 
 struct ns_fdinfo {
@@ -44,7 +46,10 @@ struct ns_fdinfo {
 void ns_fd_put(int fd, const struct ns_fdinfo *info);
 bool ns_fd_get(int fd, struct ns_fdinfo *out);
 void ns_fd_set_state(int fd, uint32_t bits);
-void ns_fd_add_opt(int fd, int level, int name, int value);
+/* Records a successful setsockopt; one too big or too many sets
+ * NS_FD_OPTS_LOST instead. */
+void ns_fd_add_opt(int fd, int level, int name, const void *val,
+		   unsigned len);
 void ns_fd_del(int fd);
 /* Entries for [first, last] go. */
 void ns_fd_del_range(unsigned first, unsigned last);

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Policy decisions for NETSHIM_FAMILY, NETSHIM_PREFER, NETSHIM_MPTCP and
+ * NETSHIM_TFO. */
+#include "policy.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+static bool family_off(const struct ns_config *c, int family)
+{
+	return (c->family == NS_FAMILY_IPV4 && family == AF_INET6) ||
+	       (c->family == NS_FAMILY_IPV6 && family == AF_INET);
+}
+
+void ns_plan_socket(const struct ns_config *c, int family, int type,
+		    int protocol, struct ns_socket_plan *p)
+{
+	bool inet = family == AF_INET || family == AF_INET6;
+	bool stream = (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) == SOCK_STREAM;
+
+	p->protocol = protocol;
+	p->deny = 0;
+	p->tcp_if_refused = false;
+	p->why = NULL;
+	if (family_off(c, family)) {
+		/* As on a host without that family, so programs fall back. */
+		p->deny = EAFNOSUPPORT;
+		p->why = family == AF_INET6 ? "family=ipv4: no AF_INET6 socket"
+					    : "family=ipv6: no AF_INET socket";
+		return;
+	}
+	if (!inet || !stream)
+		return;
+	switch (c->mptcp) {
+	case NS_MPTCP_STRIP:
+		if (protocol == IPPROTO_MPTCP) {
+			p->protocol = IPPROTO_TCP;
+			p->why = "mptcp=strip: IPPROTO_MPTCP made IPPROTO_TCP";
+		}
+		break;
+	case NS_MPTCP_FORCE:
+		if (protocol == 0 || protocol == IPPROTO_TCP) {
+			p->protocol = IPPROTO_MPTCP;
+			p->tcp_if_refused = true;
+			p->why = "mptcp=force: made IPPROTO_MPTCP";
+		}
+		break;
+	case NS_MPTCP_FALLBACK:
+		p->tcp_if_refused = protocol == IPPROTO_MPTCP;
+		break;
+	case NS_MPTCP_PASS:
+		break;
+	}
+}
+
+bool ns_mptcp_refused(int err)
+{
+	return err == ENOPROTOOPT || err == EPROTONOSUPPORT || err == EINVAL;
+}
+
+static bool numeric(int family, const char *node)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	char tmp[INET6_ADDRSTRLEN + 16];
+	size_t i;
+
+	if (!node)
+		return false;
+	/* Drop a scope ("fe80::1%eth0") before asking inet_pton. */
+	for (i = 0; node[i] && node[i] != '%' && i < sizeof(tmp) - 1; i++)
+		tmp[i] = node[i];
+	tmp[i] = '\0';
+	return inet_pton(family, tmp, buf) == 1;
+}
+
+int ns_plan_gai_family(const struct ns_config *c, int family,
+		       const char *node, int *ask, const char **why)
+{
+	*ask = family;
+	*why = NULL;
+	if (c->family == NS_FAMILY_ANY)
+		return 0;
+	if (family_off(c, family) ||
+	    (c->family == NS_FAMILY_IPV4 && numeric(AF_INET6, node)) ||
+	    (c->family == NS_FAMILY_IPV6 && numeric(AF_INET, node))) {
+		*why = c->family == NS_FAMILY_IPV4
+			       ? "family=ipv4: no IPv6 addresses"
+			       : "family=ipv6: no IPv4 addresses";
+		return EAI_NONAME;
+	}
+	if (family == AF_UNSPEC) {
+		/* Only one family is asked for, so no query for the other
+		 * goes out at all. */
+		*ask = c->family == NS_FAMILY_IPV4 ? AF_INET : AF_INET6;
+		*why = c->family == NS_FAMILY_IPV4
+			       ? "family=ipv4: asked for AF_INET only"
+			       : "family=ipv6: asked for AF_INET6 only";
+	}
+	return 0;
+}
+
+bool ns_plan_host_family(const struct ns_config *c, int family,
+			 const char **why)
+{
+	*why = NULL;
+	if (!family_off(c, family))
+		return true;
+	*why = family == AF_INET6 ? "family=ipv4: no IPv6 addresses"
+				  : "family=ipv6: no IPv4 addresses";
+	return false;
+}
+
+const char *ns_reorder_results(const struct ns_config *c,
+			       struct addrinfo **res)
+{
+	struct addrinfo *first = NULL, **ftail = &first;
+	struct addrinfo *rest = NULL, **rtail = &rest;
+	struct addrinfo *head, *ai;
+	bool changed = false, seen_other = false;
+	int want;
+	char *canon;
+
+	if (c->prefer == NS_PREFER_NONE || !res || !*res)
+		return NULL;
+	want = c->prefer == NS_PREFER_IPV4 ? AF_INET : AF_INET6;
+	head = *res;
+	/* A stable partition: preferred entries first, each side in the
+	 * order libc (RFC 6724) gave. */
+	for (ai = head; ai; ai = ai->ai_next) {
+		if (ai->ai_family == want) {
+			changed |= seen_other;
+			*ftail = ai;
+			ftail = &ai->ai_next;
+		} else {
+			seen_other = true;
+			*rtail = ai;
+			rtail = &ai->ai_next;
+		}
+	}
+	*rtail = NULL;
+	*ftail = rest;
+	*res = first;
+	if (!changed)
+		return NULL;
+	if (first == head)
+		goto out;
+	/* getaddrinfo(3) puts the canonical name on the first entry only;
+	 * freeaddrinfo frees it wherever it is. */
+	canon = head->ai_canonname;
+	head->ai_canonname = NULL;
+	first->ai_canonname = canon;
+out:
+	return want == AF_INET ? "prefer=ipv4: IPv4 addresses first"
+			       : "prefer=ipv6: IPv6 addresses first";
+}
+
+bool ns_is_tfo_option(int level, int name)
+{
+	return level == IPPROTO_TCP &&
+	       (name == TCP_FASTOPEN || name == TCP_FASTOPEN_CONNECT);
+}
+
+bool ns_tfo_refused(int err)
+{
+	return err == ENOPROTOOPT || err == EOPNOTSUPP || err == EINVAL;
+}
+
+bool ns_mptcp_option_refused(int err)
+{
+	return err == ENOPROTOOPT || err == EOPNOTSUPP;
+}
+
+bool ns_can_replace(const struct ns_config *c, const struct ns_fdinfo *in)
+{
+	return c->mptcp == NS_MPTCP_FALLBACK &&
+	       in->protocol == IPPROTO_MPTCP &&
+	       !(in->state & (NS_FD_CONNECTED | NS_FD_LISTENING));
+}

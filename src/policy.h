@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Policy decisions: which family, protocol or option a call really gets.
+ * Pure functions of the configuration and the call; fronts carry them out. */
+#ifndef NS_POLICY_H
+#define NS_POLICY_H
+
+#include "config.h"
+#include "fdtable.h"
+
+#include <netinet/in.h>
+#include <stdbool.h>
+
+struct addrinfo;
+
+#ifndef IPPROTO_MPTCP
+#define IPPROTO_MPTCP 262
+#endif
+
+/* What socket() should ask the kernel for. */
+struct ns_socket_plan {
+	int protocol;		/* the protocol to ask for */
+	int deny;		/* an errno to fail with instead, or 0 */
+	bool tcp_if_refused;	/* MPTCP asked: make TCP if the kernel
+				 * has no MPTCP (ns_mptcp_refused) */
+	const char *why;	/* the policy's words, or NULL */
+};
+
+void ns_plan_socket(const struct ns_config *c, int family, int type,
+		    int protocol, struct ns_socket_plan *p);
+
+/* socket(IPPROTO_MPTCP) failed with @err because the kernel has no MPTCP
+ * (net.mptcp.enabled=0, not built): ENOPROTOOPT, EPROTONOSUPPORT, EINVAL. */
+bool ns_mptcp_refused(int err);
+
+/* getaddrinfo: the family to ask libc for, given the program's @family and
+ * @node. Returns 0, or the EAI_* code to fail with, as glibc fails for a
+ * name that has no address of the family (EAI_NONAME). */
+int ns_plan_gai_family(const struct ns_config *c, int family,
+		       const char *node, int *ask, const char **why);
+
+/* gethostbyname2: false when the family is off (fail as HOST_NOT_FOUND). */
+bool ns_plan_host_family(const struct ns_config *c, int family,
+			 const char **why);
+
+/* Moves the preferred family to the front of @res, keeping the order
+ * within each family and the canonical name on the first entry. Returns
+ * the policy's words when the order changed, else NULL. */
+const char *ns_reorder_results(const struct ns_config *c,
+			       struct addrinfo **res);
+
+/* TCP_FASTOPEN or TCP_FASTOPEN_CONNECT. */
+bool ns_is_tfo_option(int level, int name);
+
+/* The kernel refusing a TFO option or MSG_FASTOPEN: ENOPROTOOPT,
+ * EOPNOTSUPP, EINVAL. */
+bool ns_tfo_refused(int err);
+
+/* An option failing on an MPTCP socket in a way a TCP socket would not:
+ * ENOPROTOOPT, EOPNOTSUPP (NETSHIM_MPTCP=fallback). */
+bool ns_mptcp_option_refused(int err);
+
+/* True when fallback may replace this socket: MPTCP, not yet connected
+ * or listening. */
+bool ns_can_replace(const struct ns_config *c, const struct ns_fdinfo *in);
+
+#endif
