@@ -24,6 +24,9 @@ static void remember(int fd, int family, int type, int protocol,
 
 static int ns_socket(int family, int type, int protocol)
 {
+	static const char force[] = "mptcp=force: kernel refused IPPROTO_MPTCP";
+	static const char fallback[] =
+		"mptcp=fallback: kernel refused IPPROTO_MPTCP";
 	struct ns_socket_plan plan;
 	struct ns_cx cx;
 	int fd, err;
@@ -44,9 +47,7 @@ static int ns_socket(int family, int type, int protocol)
 		err = errno;
 		plan.protocol = IPPROTO_TCP;
 		fd = NS_REAL(socket)(family, type, IPPROTO_TCP);
-		ns_note(&cx, ns_cfg->mptcp == NS_MPTCP_FORCE
-				     ? "mptcp=force: kernel refused IPPROTO_MPTCP"
-				     : "mptcp=fallback: kernel refused IPPROTO_MPTCP",
+		ns_note(&cx, ns_cfg->mptcp == NS_MPTCP_FORCE ? force : fallback,
 			err, ", made IPPROTO_TCP");
 	} else if (plan.why) {
 		ns_note(&cx, plan.why, 0, NULL);

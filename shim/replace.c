@@ -60,11 +60,10 @@ int ns_replace_with_tcp(struct ns_cx *cx, int fd, struct ns_fdinfo *info)
 	if (bound && NS_REAL(bind)(fd, (struct sockaddr *)&ss, sslen) < 0)
 		ns_note(cx, "replaced by TCP but could not bind it again",
 			errno, NULL);
+	else if (failed || (info->state & NS_FD_OPTS_LOST))
+		ns_note(cx, "replaced by TCP, some options not replayed", 0,
+			NULL);
 	else
-		ns_note(cx, "replaced by TCP",
-			0, failed ? ", some options not replayed"
-				  : (info->state & NS_FD_OPTS_LOST)
-					    ? ", options beyond the first 8 lost"
-					    : ", options replayed");
+		ns_note(cx, "replaced by TCP, options replayed", 0, NULL);
 	return 0;
 }

@@ -138,7 +138,8 @@ void ns_fd_put(int fd, const struct ns_fdinfo *info)
 	}
 	e = find(s, fd);
 	if (e) {
-		e->info = *info;	/* a stale entry: the number came back */
+		/* A stale entry: the number came back. */
+		e->info = *info;
 	} else if ((e = new_entry(s))) {
 		e->fd = fd;
 		e->info = *info;

@@ -9,7 +9,7 @@
 
 enum {
 	NS_FD_BOUND = 1 << 0,
-	NS_FD_CONNECTED = 1 << 1,	/* connect() succeeded or is in progress */
+	NS_FD_CONNECTED = 1 << 1,	/* connected or connecting */
 	NS_FD_LISTENING = 1 << 2,
 	NS_FD_ACCEPTED = 1 << 3,	/* returned by accept() */
 	NS_FD_PROBED = 1 << 4,		/* learnt by asking the kernel */

@@ -124,8 +124,8 @@ void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
 	case NS_TRACE_FILE:
 		if (!ns_expand_path(s->path, sizeof(s->path), c->trace_path,
 				    pid)) {
-			say(io, "NETSHIM_TRACE is too long once %p is expanded: ",
-			    c->trace_path, 0);
+			say(io, "NETSHIM_TRACE is too long once %p is "
+				"expanded: ", c->trace_path, 0);
 			use_stderr(s);
 			break;
 		}
