@@ -52,6 +52,29 @@ bool ns_fd_lookup(int fd, struct ns_fdinfo *info)
 	return ns_fd_get(fd, info) || probe(fd, info);
 }
 
+/*
+ * Tracing to fd 2 must not put lines into a connection: a network socket
+ * there (an inetd-style service), or a socket the program made itself after
+ * closing its stderr. An inherited AF_UNIX stream, as systemd gives services
+ * for the journal, is a log and gets the lines.
+ */
+static bool stderr_is_connection(void)
+{
+	struct ns_fdinfo info;
+
+	if (!ns_fd_get(STDERR_FILENO, &info))
+		return false;
+	return !(info.state & NS_FD_PROBED) || info.family == AF_INET ||
+	       info.family == AF_INET6;
+}
+
+void ns_learn_stderr(void)
+{
+	struct ns_fdinfo info;
+
+	ns_fd_lookup(STDERR_FILENO, &info);
+}
+
 static const char *prog_name(void)
 {
 	return program_invocation_short_name;
@@ -106,12 +129,12 @@ void ns_emit(struct ns_cx *cx)
 
 	if (!cx->trace)
 		return;
-	/* Tracing to fd 2 of a program that closed its stderr and got a
-	 * socket of its own there: our lines must not enter its connection. */
-	if (!ns_sink.owned && ns_fd_get(STDERR_FILENO, &info))
+	if (!ns_sink.owned && stderr_is_connection())
 		return;
-	ev->pid = ns_pid;
-	ev->tid = my_tid();
+	if (!ev->pid) {		/* else a vfork child said who it is */
+		ev->pid = ns_pid;
+		ev->tid = my_tid();
+	}
 	ev->prog = prog_name();
 	if (ev->fd >= 0 && !ev->sock) {
 		/* The kernel says the number is no socket of ours: whatever

@@ -35,6 +35,22 @@ static int real_close_range(unsigned first, unsigned last, int flags)
 		 : (int)syscall(SYS_close_range, first, last, flags);
 }
 
+/*
+ * A vfork child (or a clone sharing our memory) writes to the parent's fd
+ * table but has descriptors of its own: what it closes or duplicates must
+ * not change what the parent knows. Its events say who it is.
+ */
+static bool shared_child(struct ns_cx *cx)
+{
+	int pid = (int)syscall(SYS_getpid);
+
+	if (likely(pid == ns_pid))
+		return false;
+	cx->ev.pid = pid;
+	cx->ev.tid = pid;	/* vfork children have one thread */
+	return true;
+}
+
 /* A known socket's event starts with what it is, taken before the call
  * may make the number mean something else. */
 static void begin_known(struct ns_cx *cx, enum ns_call call, int fd,
@@ -65,7 +81,8 @@ static int ns_close(int fd)
 	ret = NS_REAL(close)(fd);
 	ns_after(&cx, ret);
 	/* Linux frees the number even when close fails (close(2)). */
-	ns_fd_del(fd);
+	if (!shared_child(&cx))
+		ns_fd_del(fd);
 	ns_finish(&cx);
 	return ret;
 }
@@ -95,7 +112,7 @@ static int ns_close_range(unsigned first, unsigned last, int flags)
 	ns_begin(&cx, NS_CALL_close_range, -1);
 	ret = close_range_sparing(first, last, flags);
 	ns_after(&cx, ret);
-	if (ret == 0 && !(flags & CLOSE_RANGE_CLOEXEC))
+	if (ret == 0 && !(flags & CLOSE_RANGE_CLOEXEC) && !shared_child(&cx))
 		ns_fd_del_range(first, last);
 	cx.ev.u.fds.a = first;
 	cx.ev.u.fds.b = last;
@@ -119,7 +136,8 @@ static void ns_closefrom(int lowfd)
 	ns_begin(&cx, NS_CALL_closefrom, -1);
 	close_range_sparing((unsigned)lowfd, ~0U, 0);
 	ns_after(&cx, 0);
-	ns_fd_del_range((unsigned)lowfd, ~0U);
+	if (!shared_child(&cx))
+		ns_fd_del_range((unsigned)lowfd, ~0U);
 	cx.ev.u.fds.a = lowfd;
 	ns_finish(&cx);
 }
@@ -142,7 +160,7 @@ static int ns_dup(int fd)
 	begin_known(&cx, NS_CALL_dup, fd, &info, &sock);
 	nfd = NS_REAL(dup)(fd);
 	ns_after(&cx, nfd);
-	if (nfd >= 0)
+	if (nfd >= 0 && !shared_child(&cx))
 		ns_fd_put(nfd, &info);
 	ns_finish(&cx);
 	return nfd;
@@ -175,10 +193,10 @@ static int ns_dup23(enum ns_call call, int fd, int newfd, int flags)
 	if (ret < 0 && given_up >= 0)
 		syscall(SYS_close, given_up);	/* as if never open */
 	if (ret >= 0 && fd != newfd) {
-		if (known)
-			ns_fd_put(newfd, &info);
-		else
+		if (!known)
 			ns_fd_del(newfd);
+		else if (!shared_child(&cx))
+			ns_fd_put(newfd, &info);
 	}
 	if (!known) {
 		errno = err;
@@ -208,7 +226,7 @@ static int ns_fcntl(int (*real)(int, int, ...), int fd, int cmd, void *arg)
 	begin_known(&cx, NS_CALL_fcntl, fd, &info, &sock);
 	nfd = real(fd, cmd, arg);
 	ns_after(&cx, nfd);
-	if (nfd >= 0)
+	if (nfd >= 0 && !shared_child(&cx))
 		ns_fd_put(nfd, &info);
 	cx.ev.u.fds.a = cmd;
 	cx.ev.u.fds.b = (long)(intptr_t)arg;

@@ -92,6 +92,8 @@ static void setup(void)
 	ns_cfg = &config;
 	ns_pid = getpid();
 	ns_sink_open(&ns_sink, ns_cfg, ns_pid, &io);
+	if (ns_sink.fd == STDERR_FILENO)
+		ns_learn_stderr();
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 	__atomic_store_n(&ns_gate,
 			 anything_enabled(ns_cfg) ? NS_GATE_ON : NS_GATE_PASS,

@@ -65,6 +65,7 @@ static inline void ns_begin(struct ns_cx *cx, enum ns_call call, int fd)
 	cx->trace = ns_cfg->events & NS_CALLBIT(call);
 	cx->note[0] = '\0';
 	cx->ev.call = call;
+	cx->ev.pid = 0;
 	cx->ev.fd = fd;
 	cx->ev.sock = NULL;
 	cx->ev.policy = NULL;
@@ -125,6 +126,9 @@ static inline void ns_finish(struct ns_cx *cx)
 	ns_emit(cx);
 	errno = cx->saved_errno;
 }
+/* At set-up: learn whether fd 2 is a socket (see emit.c). */
+void ns_learn_stderr(void);
+
 /* After fork: the thread id cache belongs to the parent. */
 void ns_forget_tid(void);
 

@@ -94,11 +94,45 @@ static void put_escape_x(struct ns_buf *b, unsigned char c)
 	ns_buf_mem(b, e, sizeof(e));
 }
 
+/* Length of the well-formed UTF-8 sequence at @s (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF), reading at most @room bytes;
+ * 0 when there is none. */
+static size_t utf8_len(const unsigned char *s, size_t room)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (n > room || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
 /*
  * Strings come from the traced program and may hold anything. JSON output
- * escapes quotes, backslashes, control bytes and bytes >= 0x80 (which may not
- * be valid UTF-8) as \u00XX so every line is valid JSON; text output uses C
- * escapes so every event stays on one line.
+ * keeps well-formed UTF-8 and escapes quotes, backslashes, control bytes and
+ * stray bytes >= 0x80 (as \u00XX, the closest JSON has) so every line is
+ * valid JSON; text output uses C escapes for everything outside printable
+ * ASCII, so every event stays on one line and no terminal control sequence
+ * gets through.
  */
 static void put_str(struct ns_buf *b, const char *s, size_t max, bool json,
 		    bool quotes)
@@ -114,10 +148,19 @@ static void put_str(struct ns_buf *b, const char *s, size_t max, bool json,
 			ns_buf_putc(b, '\\');
 			ns_buf_putc(b, (char)c);
 		} else if (c < 0x20 || c >= 0x7f) {
-			if (json)
+			size_t n = json && c > 0x7f
+					   ? utf8_len((const unsigned char *)s + i,
+						      strnlen(s + i, max - i))
+					   : 0;
+
+			if (n) {
+				ns_buf_mem(b, s + i, n);
+				i += n - 1;
+			} else if (json) {
 				put_escape_u(b, c);
-			else
+			} else {
 				put_escape_x(b, c);
+			}
 		} else {
 			ns_buf_putc(b, (char)c);
 		}

@@ -159,12 +159,21 @@ static int parse_events(struct ns_config *c, const struct ns_config_io *io)
 	if (!v || !*v)
 		return 0;
 	for (p = v; *p; p = *end ? end + 1 : end) {
-		bool neg = *p == '!';
+		const char *q, *e;
+		bool neg;
 
 		end = strchr(p, ',');
 		if (!end)
 			end = p + strlen(p);
-		if (!lookup_events(p + neg, (size_t)(end - p - neg), &m)) {
+		/* "socket, close" and "! close" read as meant. */
+		for (q = p; q < end && *q == ' '; q++)
+			;
+		neg = q < end && *q == '!';
+		for (q += neg; q < end && *q == ' '; q++)
+			;
+		for (e = end; e > q && e[-1] == ' '; e--)
+			;
+		if (!lookup_events(q, (size_t)(e - q), &m)) {
 			if (!bad++)
 				complain(io, "NETSHIM_EVENTS", v,
 					 "names something that is not a call "

@@ -15,6 +15,7 @@ struct out {
 	struct ns_buf *b;
 	bool json;
 	bool brief;	/* drop lists: the full line did not fit */
+	bool cut;	/* a list was longer than LIST_MAX */
 	int n;		/* fields written at this level */
 	const char *sep;	/* text: between fields */
 };
@@ -242,7 +243,11 @@ static void f_results(struct out *o, const struct addrinfo *res)
 	if (o->brief)
 		return;
 	saved = open_(o, "results", '[');
-	for (; res && i < LIST_MAX; res = res->ai_next, i++) {
+	for (; res; res = res->ai_next, i++) {
+		if (i == LIST_MAX) {
+			o->cut = true;
+			break;
+		}
 		inner = open_(o, NULL, '{');
 		f_sym(o, "family", ns_sym_name(&ns_families, res->ai_family),
 		      res->ai_family);
@@ -259,7 +264,11 @@ static void f_hostent(struct out *o, const struct hostent *he)
 	if (o->brief || !he)
 		return;
 	saved = open_(o, "results", '[');
-	for (int i = 0; he->h_addr_list[i] && i < LIST_MAX; i++) {
+	for (int i = 0; he->h_addr_list[i]; i++) {
+		if (i == LIST_MAX) {
+			o->cut = true;
+			break;
+		}
 		struct sockaddr_storage ss = { .ss_family = he->h_addrtype };
 		struct sockaddr_in *sin = (void *)&ss;
 		struct sockaddr_in6 *sin6 = (void *)&ss;
@@ -378,8 +387,11 @@ static void args_lookup(struct out *o, const struct ns_event *ev)
 	if (o->json) {
 		if (err)
 			f_str(o, "error", err);
-		else if (ev->ret)
-			f_int(o, "error", ev->ret);
+		else if (ev->ret)	/* a code without a name: its number */
+			f_int(o, "error", ev->call == NS_CALL_gethostbyname ||
+						  ev->call == NS_CALL_gethostbyname2
+					  ? ev->u.ghbn.herr
+					  : ev->ret);
 		else
 			f_null(o, "error");
 	}
@@ -402,7 +414,8 @@ static void args(struct out *o, const struct ns_event *ev)
 	case NS_CALL_close_range:
 		f_int(o, "first", ev->u.fds.a);
 		f_int(o, "last", ev->u.fds.b);
-		f_int(o, "flags", ev->u.fds.c);
+		f_flags(o, "flags", &ns_close_range_flags,
+			(unsigned long)ev->u.fds.c);
 		return;
 	case NS_CALL_closefrom:
 		f_int(o, "lowfd", ev->u.fds.a);
@@ -454,8 +467,8 @@ static void args(struct out *o, const struct ns_event *ev)
 	case NS_CALL_dup3:
 		f_int(o, "newfd", ev->u.fds.a);
 		if (ev->call == NS_CALL_dup3)
-			f_sym(o, "flags", ev->u.fds.b ? "O_CLOEXEC" : NULL,
-			      ev->u.fds.b);
+			f_flags(o, "flags", &ns_dup3_flags,
+				(unsigned long)ev->u.fds.b);
 		break;
 	case NS_CALL_fcntl:
 		f_sym(o, "cmd", ns_sym_name(&ns_fcntl_cmds, (int)ev->u.fds.a),
@@ -530,7 +543,7 @@ static void trailer(struct out *o, const struct ns_event *ev)
 		if (ev->policy)
 			f_str(o, "policy", ev->policy);
 		f_bt(o, ev);
-		if (o->brief) {
+		if (o->brief || o->cut) {
 			key(o, "truncated");
 			ns_buf_str(b, "true");
 		}
@@ -558,7 +571,7 @@ static void trailer(struct out *o, const struct ns_event *ev)
 		ns_buf_esc(b, ev->policy, STR_MAX);
 	}
 	f_bt(o, ev);
-	if (o->brief)
+	if (o->brief || o->cut)
 		ns_buf_str(b, " (truncated)");
 	ns_buf_putc(b, '\n');
 }
@@ -567,7 +580,7 @@ static size_t render(const struct ns_event *ev, bool json, bool brief,
 		     char *mem, size_t cap, bool *overflow)
 {
 	struct ns_buf b;
-	struct out o = { &b, json, brief, 0, ", " };
+	struct out o = { &b, json, brief, false, 0, ", " };
 
 	ns_buf_init(&b, mem, cap);
 	header(&o, ev);

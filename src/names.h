@@ -36,7 +36,7 @@ bool ns_sym_value(const struct ns_symtab *t, const char *name, int *value);
 extern const struct ns_symtab ns_families, ns_socktypes, ns_levels,
 	ns_shutdown_how, ns_fcntl_cmds, ns_eai_codes, ns_herrno_codes;
 extern const struct ns_flagtab ns_sock_flags, ns_msg_flags, ns_ai_flags,
-	ns_ni_flags;
+	ns_ni_flags, ns_close_range_flags, ns_dup3_flags;
 
 const char *ns_name_errno(int err);
 bool ns_errno_value(const char *name, int *err);

@@ -262,6 +262,22 @@ static const struct ns_flag ai_flags[] = {
 };
 FTAB(ns_ai_flags, ai_flags);
 
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+static const struct ns_flag close_range_flags[] = {
+	F(CLOSE_RANGE_UNSHARE), F(CLOSE_RANGE_CLOEXEC),
+};
+FTAB(ns_close_range_flags, close_range_flags);
+
+static const struct ns_flag dup3_flags[] = {
+	F(O_CLOEXEC),
+};
+FTAB(ns_dup3_flags, dup3_flags);
+
 static const struct ns_flag ni_flags[] = {
 	F(NI_NUMERICHOST), F(NI_NUMERICSERV), F(NI_NOFQDN), F(NI_NAMEREQD),
 	F(NI_DGRAM), F(NI_IDN),

@@ -126,6 +126,7 @@ void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
 				    pid)) {
 			say(io, "NETSHIM_TRACE is too long once %p is "
 				"expanded: ", c->trace_path, 0);
+			say(io, "tracing to stderr instead", "", 0);
 			use_stderr(s);
 			break;
 		}
