@@ -30,7 +30,7 @@ int ns_backtrace(char (*frames)[NS_FRAME_MAX], int max)
 		return 0;
 	while (n < max && unw_step(&cur) > 0) {
 		unw_word_t ip, off;
-		char name[NS_FRAME_MAX];
+		char name[512];	/* C++ names run long; the frame is cut */
 		struct ns_buf b;
 
 		if (unw_get_reg(&cur, UNW_REG_IP, &ip))

@@ -7,13 +7,19 @@
 
 #include <netdb.h>
 
-/* NETSHIM_FAMILY: the program's hints with the family we ask for. A NULL
- * hints means AF_UNSPEC with AI_V4MAPPED | AI_ADDRCONFIG (getaddrinfo(3)). */
+/*
+ * NETSHIM_FAMILY: the program's hints with the family we ask for. A NULL
+ * hints means AF_UNSPEC with AI_V4MAPPED | AI_ADDRCONFIG (getaddrinfo(3)).
+ * Under ipv6, IPv4-mapped results (::ffff:127.0.0.1) would still be IPv4
+ * on the wire, so AI_V4MAPPED goes.
+ */
 static const struct addrinfo *family_hints(const struct addrinfo *hints,
 					   int family, struct addrinfo *copy)
 {
+	int drop = ns_cfg->family == NS_FAMILY_IPV6 ? AI_V4MAPPED | AI_ALL : 0;
+
 	if (hints) {
-		if (hints->ai_family == family)
+		if (hints->ai_family == family && !(hints->ai_flags & drop))
 			return hints;
 		*copy = *hints;
 	} else {
@@ -21,6 +27,7 @@ static const struct addrinfo *family_hints(const struct addrinfo *hints,
 						       AI_ADDRCONFIG };
 	}
 	copy->ai_family = family;
+	copy->ai_flags &= ~drop;
 	return copy;
 }
 

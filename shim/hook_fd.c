@@ -51,6 +51,16 @@ static bool shared_child(struct ns_cx *cx)
 	return true;
 }
 
+/* A call on a number the table calls a socket failed with EBADF: libc
+ * closed it behind our back. Forget it and show it as unknown. */
+static void check_stale(struct ns_cx *cx, int fd)
+{
+	if (cx->ev.err != EBADF || syscall(SYS_fcntl, fd, F_GETFD) >= 0)
+		return;
+	ns_fd_del(fd);
+	cx->ev.sock = NULL;
+}
+
 /* A known socket's event starts with what it is, taken before the call
  * may make the number mean something else. */
 static void begin_known(struct ns_cx *cx, enum ns_call call, int fd,
@@ -80,6 +90,7 @@ static int ns_close(int fd)
 	begin_known(&cx, NS_CALL_close, fd, &info, &sock);
 	ret = NS_REAL(close)(fd);
 	ns_after(&cx, ret);
+	check_stale(&cx, fd);
 	/* Linux frees the number even when close fails (close(2)). */
 	if (!shared_child(&cx))
 		ns_fd_del(fd);
@@ -160,6 +171,7 @@ static int ns_dup(int fd)
 	begin_known(&cx, NS_CALL_dup, fd, &info, &sock);
 	nfd = NS_REAL(dup)(fd);
 	ns_after(&cx, nfd);
+	check_stale(&cx, fd);
 	if (nfd >= 0 && !shared_child(&cx))
 		ns_fd_put(nfd, &info);
 	ns_finish(&cx);
@@ -188,8 +200,10 @@ static int ns_dup23(enum ns_call call, int fd, int newfd, int flags)
 	ret = three ? NS_REAL(dup3)(fd, newfd, flags)
 		    : NS_REAL(dup2)(fd, newfd);
 	err = errno;
-	if (known)
+	if (known) {
 		ns_after(&cx, ret);
+		check_stale(&cx, fd);	/* EBADF may be newfd's */
+	}
 	if (ret < 0 && given_up >= 0)
 		syscall(SYS_close, given_up);	/* as if never open */
 	if (ret >= 0 && fd != newfd) {
@@ -226,10 +240,11 @@ static int ns_fcntl(int (*real)(int, int, ...), int fd, int cmd, void *arg)
 	begin_known(&cx, NS_CALL_fcntl, fd, &info, &sock);
 	nfd = real(fd, cmd, arg);
 	ns_after(&cx, nfd);
+	check_stale(&cx, fd);
 	if (nfd >= 0 && !shared_child(&cx))
 		ns_fd_put(nfd, &info);
 	cx.ev.u.fds.a = cmd;
-	cx.ev.u.fds.b = (long)(intptr_t)arg;
+	cx.ev.u.fds.b = (int)(intptr_t)arg;	/* an int for F_DUPFD* */
 	ns_finish(&cx);
 	return nfd;
 }

@@ -5,7 +5,47 @@
 #include "../src/policy.h"
 #include "../src/buf.h"
 
+#include <string.h>
 #include <sys/socket.h>
+
+/*
+ * Copies the option's value for the event and the fd table: no more than
+ * the kernel itself reads of it (ns_sockopt_read_len), and a name only up
+ * to its NUL, so a program's short buffer is never read past.
+ */
+static size_t copy_value(unsigned char *dst, int level, int name,
+			 const void *val, size_t n)
+{
+	const unsigned char *v = val;
+	size_t i;
+
+	if (!val || n > NS_OPTVAL_MAX)
+		return 0;
+	if (!ns_sockopt_is_string(level, name)) {
+		memcpy(dst, val, n);
+		return n;
+	}
+	for (i = 0; i < n && v[i]; i++)
+		dst[i] = v[i];
+	return i;
+}
+
+/* Options are remembered so a policy can replay them on a replacement
+ * socket; one we cannot copy whole is counted as lost. */
+static void remember_opt(int fd, int level, int name, const void *val,
+			 socklen_t len)
+{
+	unsigned char copy[NS_OPTVAL_MAX];
+	size_t n = ns_sockopt_read_len(level, name, len);
+
+	n = copy_value(copy, level, name, val, n);
+	if (ns_sockopt_is_string(level, name) && n)
+		ns_fd_add_opt(fd, level, name, copy, (unsigned)n);
+	else if (n && n == len)
+		ns_fd_add_opt(fd, level, name, copy, (unsigned)n);
+	else
+		ns_fd_add_opt(fd, level, name, NULL, NS_FD_OPTVAL + 1);
+}
 
 /* The option's name for a policy note: "TCP_FASTOPEN". */
 static const char *opt_name(int level, int name)
@@ -53,13 +93,14 @@ static int refused(struct ns_cx *cx, int fd, int level, int name,
 	ret = NS_REAL(setsockopt)(fd, level, name, val, len);
 	ns_after(cx, ret);
 	if (ret == 0)
-		ns_fd_add_opt(fd, level, name, val, len);
+		remember_opt(fd, level, name, val, len);
 	return ret;
 }
 
 static int ns_setsockopt(int fd, int level, int name, const void *val,
 			 socklen_t len)
 {
+	unsigned char copy[NS_OPTVAL_MAX];
 	struct ns_cx cx;
 	int ret;
 
@@ -77,16 +118,20 @@ static int ns_setsockopt(int fd, int level, int name, const void *val,
 		ns_after(&cx, ret);
 		if (ret < 0)
 			ret = refused(&cx, fd, level, name, val, len);
-		/* Options are remembered so a policy can replay them on a
-		 * replacement socket; the kernel read them, so they are
-		 * readable. */
-		else if (val)
-			ns_fd_add_opt(fd, level, name, val, len);
+		else
+			remember_opt(fd, level, name, val, len);
 	}
 	cx.ev.u.opt.level = level;
 	cx.ev.u.opt.name = name;
-	cx.ev.u.opt.val = val;
 	cx.ev.u.opt.len = len;
+	cx.ev.u.opt.val = copy;
+	/* Not when the kernel refused the descriptor or the memory. */
+	cx.ev.u.opt.vlen =
+		cx.ev.err == EFAULT || cx.ev.err == EBADF ||
+				cx.ev.err == ENOTSOCK
+			? 0
+			: copy_value(copy, level, name, val,
+				     ns_sockopt_read_len(level, name, len));
 	ns_finish(&cx);
 	return ret;
 }
@@ -94,6 +139,7 @@ static int ns_setsockopt(int fd, int level, int name, const void *val,
 static int ns_getsockopt(int fd, int level, int name, void *val,
 			 socklen_t *lenp)
 {
+	unsigned char copy[NS_OPTVAL_MAX];
 	struct ns_cx cx;
 	int ret;
 
@@ -106,8 +152,13 @@ static int ns_getsockopt(int fd, int level, int name, void *val,
 	cx.ev.u.opt.name = name;
 	/* The value and its length exist only once the call succeeded; on
 	 * failure lenp may be the very pointer the kernel refused. */
-	cx.ev.u.opt.val = ret == 0 ? val : NULL;
 	cx.ev.u.opt.len = ret == 0 && lenp ? *lenp : 0;
+	cx.ev.u.opt.val = copy;
+	cx.ev.u.opt.vlen = ret == 0 ? copy_value(copy, level, name, val,
+						 cx.ev.u.opt.len < sizeof(copy)
+							 ? cx.ev.u.opt.len
+							 : sizeof(copy))
+				    : 0;
 	ns_finish(&cx);
 	return ret;
 }

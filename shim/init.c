@@ -88,6 +88,10 @@ static void setup(void)
 	}
 	io.have_backtrace = ns_have_backtrace;
 	ns_config_parse(&config, &io);
+	/* Nothing is traced with the trace off; policies still act, and no
+	 * event is built for them to throw away. */
+	if (config.trace == NS_TRACE_OFF)
+		config.events = 0;
 	ns_config_check_names(environ, &io);
 	ns_cfg = &config;
 	ns_pid = getpid();

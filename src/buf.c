@@ -148,10 +148,9 @@ static void put_str(struct ns_buf *b, const char *s, size_t max, bool json,
 			ns_buf_putc(b, '\\');
 			ns_buf_putc(b, (char)c);
 		} else if (c < 0x20 || c >= 0x7f) {
-			size_t n = json && c > 0x7f
-					   ? utf8_len((const unsigned char *)s + i,
-						      strnlen(s + i, max - i))
-					   : 0;
+			const unsigned char *u = (const unsigned char *)s + i;
+			size_t room = strnlen(s + i, max - i);
+			size_t n = json && c > 0x7f ? utf8_len(u, room) : 0;
 
 			if (n) {
 				ns_buf_mem(b, s + i, n);

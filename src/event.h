@@ -35,6 +35,9 @@ typedef uint32_t ns_callmask;
 const char *ns_call_name(enum ns_call c);
 bool ns_call_by_name(const char *name, enum ns_call *c);
 
+/* Most bytes of an option value an event carries (struct timeval). */
+#define NS_OPTVAL_MAX 16
+
 struct ns_sock {
 	int family;
 	int type;
@@ -70,8 +73,9 @@ struct ns_event {
 		} num;
 		struct {	/* setsockopt, getsockopt */
 			int level, name;
-			const void *val;
-			socklen_t len;
+			socklen_t len;		/* optlen */
+			const void *val;	/* a copy the front made */
+			size_t vlen;		/* bytes of it that are valid */
 		} opt;
 		struct {	/* sendto, sendmsg */
 			size_t len;

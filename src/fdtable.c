@@ -195,7 +195,7 @@ void ns_fd_add_opt(int fd, int level, int name, const void *val,
 			if (in->opts[i].level == level &&
 			    in->opts[i].name == name)
 				break;
-		if (i < NS_FD_MAXOPTS && len <= NS_FD_OPTVAL) {
+		if (i < NS_FD_MAXOPTS && val && len <= NS_FD_OPTVAL) {
 			in->opts[i].level = level;
 			in->opts[i].name = name;
 			in->opts[i].len = (uint8_t)len;
@@ -203,6 +203,9 @@ void ns_fd_add_opt(int fd, int level, int name, const void *val,
 			if (i == in->nopts)
 				in->nopts++;
 		} else {
+			/* An older value of it must not be replayed. */
+			if (i < in->nopts)
+				in->opts[i] = in->opts[--in->nopts];
 			in->state |= NS_FD_OPTS_LOST;
 		}
 	}

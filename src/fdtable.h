@@ -46,8 +46,8 @@ struct ns_fdinfo {
 void ns_fd_put(int fd, const struct ns_fdinfo *info);
 bool ns_fd_get(int fd, struct ns_fdinfo *out);
 void ns_fd_set_state(int fd, uint32_t bits);
-/* Records a successful setsockopt; one too big or too many sets
- * NS_FD_OPTS_LOST instead. */
+/* Records a successful setsockopt; one too big, without a value or one
+ * too many sets NS_FD_OPTS_LOST instead. */
 void ns_fd_add_opt(int fd, int level, int name, const void *val,
 		   unsigned len);
 void ns_fd_del(int fd);

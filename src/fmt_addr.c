@@ -41,6 +41,12 @@ void ns_fmt_sockaddr(struct ns_buf *b, const struct sockaddr *sa,
 		ns_buf_u64(b, len);
 		return;
 	}
+	/* The kernel refuses longer ones unread (EINVAL): so do we. */
+	if (len > sizeof(struct sockaddr_storage)) {
+		ns_buf_str(b, "len=");
+		ns_buf_u64(b, len);
+		return;
+	}
 	switch (sa->sa_family) {
 	case AF_INET: {
 		const struct sockaddr_in *sin = (const void *)sa;

@@ -47,5 +47,9 @@ const char *ns_name_sockopt(int level, int optname);
 int ns_effective_protocol(int family, int type, int protocol);
 /* True when the option's value is a string (TCP_CONGESTION, ...). */
 bool ns_sockopt_is_string(int level, int optname);
+/* How many bytes of a setsockopt value of @optlen the kernel reads, so the
+ * most a tracer may read: an int, struct linger, struct timeval, or up to 15
+ * bytes of a name (stop at its NUL); 0 when unknown. */
+size_t ns_sockopt_read_len(int level, int optname, size_t optlen);
 
 #endif

@@ -235,6 +235,22 @@ bool ns_sockopt_is_string(int level, int optname)
 	       (level == SOL_SOCKET && optname == SO_BINDTODEVICE);
 }
 
+size_t ns_sockopt_read_len(int level, int optname, size_t optlen)
+{
+	size_t need = sizeof(int);
+
+	/* IFNAMSIZ - 1 and TCP_CA_NAME_MAX - 1 bytes at most. */
+	if (ns_sockopt_is_string(level, optname))
+		return optlen < 15 ? optlen : 15;
+	if (level == SOL_SOCKET && optname == SO_LINGER)
+		need = sizeof(struct linger);
+	else if (level == SOL_SOCKET &&
+		 (optname == SO_RCVTIMEO_OLD || optname == SO_SNDTIMEO_OLD ||
+		  optname == SO_RCVTIMEO_NEW || optname == SO_SNDTIMEO_NEW))
+		need = 16;	/* struct timeval, __kernel_sock_timeval */
+	return optlen == need ? need : 0;
+}
+
 static const struct ns_sym shutdown_how[] = {
 	S(SHUT_RD), S(SHUT_WR), S(SHUT_RDWR),
 };

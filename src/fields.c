@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Rendering of one field of an event (a number, a name, an address, a
+ * list) as JSON or as strace-like text. */
+#include "fields.h"
+#include "compiler.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* Starts a field: the separator, then in JSON the key (none for list
+ * elements, @k NULL). Text is positional and shows no keys. */
+void ns_f_key(struct ns_out *o, const char *k)
+{
+	if (o->n++)
+		ns_buf_str(o->b, o->json ? "," : o->sep);
+	if (o->json && k) {
+		ns_buf_putc(o->b, '"');
+		ns_buf_str(o->b, k);
+		ns_buf_mem(o->b, "\":", 2);
+	}
+}
+
+/* Opens a JSON object or list (text: '{' or '['), returning the caller's
+ * field count to hand back to close(). */
+int ns_f_open(struct ns_out *o, const char *k, char c)
+{
+	int saved;
+
+	ns_f_key(o, k);
+	saved = o->n;
+	ns_buf_putc(o->b, c);
+	o->n = 0;
+	return saved;
+}
+
+void ns_f_close(struct ns_out *o, int saved, char c)
+{
+	ns_buf_putc(o->b, c);
+	o->n = saved;
+}
+
+/* Symbols and flags are bare in text, strings in JSON. */
+void ns_f_quote(struct ns_out *o)
+{
+	if (o->json)
+		ns_buf_putc(o->b, '"');
+}
+
+void ns_f_int(struct ns_out *o, const char *k, long v)
+{
+	ns_f_key(o, k);
+	ns_buf_i64(o->b, v);
+}
+
+void ns_f_null(struct ns_out *o, const char *k)
+{
+	ns_f_key(o, k);
+	ns_buf_str(o->b, o->json ? "null" : "NULL");
+}
+
+void ns_f_str(struct ns_out *o, const char *k, const char *s)
+{
+	if (!s) {
+		ns_f_null(o, k);
+		return;
+	}
+	ns_f_key(o, k);
+	if (o->json)
+		ns_buf_jstr(o->b, s, STR_MAX);
+	else
+		ns_buf_cstr(o->b, s, STR_MAX);
+}
+
+/* A symbolic name where one is known, else the number. */
+void ns_f_sym(struct ns_out *o, const char *k, const char *name, long v)
+{
+	ns_f_key(o, k);
+	if (!name) {
+		ns_buf_i64(o->b, v);
+		return;
+	}
+	ns_f_quote(o);
+	ns_buf_str(o->b, name);
+	ns_f_quote(o);
+}
+
+void ns_f_flags(struct ns_out *o, const char *k, const struct ns_flagtab *tab,
+		unsigned long v)
+{
+	ns_f_key(o, k);
+	ns_f_quote(o);
+	ns_fmt_flags(o->b, tab, v);
+	ns_f_quote(o);
+}
+
+/* "SOCK_STREAM|SOCK_CLOEXEC": the base type by name, then its flags. */
+void ns_f_socktype(struct ns_out *o, const char *k, int type)
+{
+	int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
+	const char *name = ns_sym_name(&ns_socktypes, type & ~flags);
+
+	ns_f_key(o, k);
+	ns_f_quote(o);
+	if (name)
+		ns_buf_str(o->b, name);
+	else
+		ns_buf_i64(o->b, type & ~flags);
+	if (flags) {
+		ns_buf_putc(o->b, '|');
+		ns_fmt_flags(o->b, &ns_sock_flags, (unsigned long)flags);
+	}
+	ns_f_quote(o);
+}
+
+/* Addresses: a JSON string; in text bare (127.0.0.1:80, [::1]:80) except
+ * AF_UNIX paths, which are quoted and escaped like every program string. */
+void ns_f_addr(struct ns_out *o, const char *k, const struct sockaddr *sa,
+	       socklen_t len, bool port)
+{
+	char mem[256];
+	struct ns_buf tmp;
+
+	if (!sa) {
+		ns_f_null(o, k);
+		return;
+	}
+	ns_buf_init(&tmp, mem, sizeof(mem) - 1);
+	ns_fmt_sockaddr(&tmp, sa, len, port);
+	mem[tmp.len] = '\0';
+	ns_f_key(o, k);
+	if (o->json)
+		ns_buf_jstr(o->b, mem, sizeof(mem));
+	else if (len >= sizeof(sa_family_t) && sa->sa_family == AF_UNIX)
+		ns_buf_cstr(o->b, mem, sizeof(mem));
+	else
+		ns_buf_str(o->b, mem);
+}
+
+/* An argument the kernel refused to read (EFAULT): its value only. */
+void ns_f_ptr(struct ns_out *o, const char *k, const void *p)
+{
+	ns_f_key(o, k);
+	ns_f_quote(o);
+	ns_buf_hex(o->b, (uintptr_t)p);
+	ns_f_quote(o);
+}
+
+void ns_f_triple(struct ns_out *o, int family, int type, int protocol)
+{
+	ns_f_sym(o, "family", ns_sym_name(&ns_families, family), family);
+	ns_f_socktype(o, "type", type);
+	ns_f_sym(o, "protocol", ns_name_protocol(family, protocol), protocol);
+}
+
+/* The socket the call acts on: text 5<AF_INET SOCK_STREAM IPPROTO_TCP>,
+ * JSON "fd":5,"sock":{...} or "sock":null. */
+void ns_f_fd(struct ns_out *o, const struct ns_event *ev)
+{
+	const struct ns_sock *s = ev->sock;
+	int saved;
+
+	if (o->json) {
+		ns_f_int(o, "fd", ev->fd);
+		if (!s) {
+			ns_f_null(o, "sock");
+			return;
+		}
+		saved = ns_f_open(o, "sock", '{');
+		ns_f_triple(o, s->family, s->type, s->protocol);
+		ns_f_close(o, saved, '}');
+		return;
+	}
+	ns_f_int(o, "fd", ev->fd);
+	if (!s)
+		return;
+	saved = o->n;
+	ns_buf_putc(o->b, '<');
+	o->n = 0;
+	/* Space separated inside the angle brackets, as strace -yy does. */
+	o->sep = " ";
+	ns_f_triple(o, s->family, s->type, s->protocol);
+	o->sep = ", ";
+	ns_buf_putc(o->b, '>');
+	o->n = saved;
+}
+
+/* Whether the kernel read the call's input memory: it refuses a bad
+ * descriptor before looking at the address (bind(2), sendto(2)), and says
+ * EFAULT for memory it could not read. */
+bool ns_f_readable(const struct ns_event *ev)
+{
+	return ev->err != EFAULT && ev->err != EBADF && ev->err != ENOTSOCK;
+}
+
+void ns_f_sockaddr_arg(struct ns_out *o, const struct ns_event *ev,
+		       const struct sockaddr *sa, socklen_t len)
+{
+	if (sa && !ns_f_readable(ev))
+		ns_f_ptr(o, "addr", sa);
+	else
+		ns_f_addr(o, "addr", sa, len, true);
+}
+
+/* The option's value, from the copy the front made of what was readable. */
+void ns_f_optval(struct ns_out *o, const struct ns_event *ev)
+{
+	size_t n = ev->u.opt.vlen;
+	int v;
+
+	if (!ev->u.opt.val || !n)
+		return;
+	if (ns_sockopt_is_string(ev->u.opt.level, ev->u.opt.name)) {
+		char s[NS_OPTVAL_MAX + 1];
+
+		memcpy(s, ev->u.opt.val, n);
+		s[n] = '\0';
+		ns_f_str(o, "value", s);
+	} else if (ev->u.opt.len == sizeof(int) && n == sizeof(int)) {
+		memcpy(&v, ev->u.opt.val, sizeof(v));
+		ns_f_int(o, "value", v);
+	}
+}
+
+void ns_f_results(struct ns_out *o, const struct addrinfo *res)
+{
+	int saved, i = 0, inner;
+
+	if (o->brief)
+		return;
+	saved = ns_f_open(o, "results", '[');
+	for (; res; res = res->ai_next, i++) {
+		if (i == LIST_MAX) {
+			o->cut = true;
+			break;
+		}
+		inner = ns_f_open(o, NULL, '{');
+		ns_f_sym(o, "family", ns_sym_name(&ns_families, res->ai_family),
+			 res->ai_family);
+		ns_f_addr(o, "addr", res->ai_addr, res->ai_addrlen, true);
+		ns_f_close(o, inner, '}');
+	}
+	ns_f_close(o, saved, ']');
+}
+
+void ns_f_hostent(struct ns_out *o, const struct hostent *he)
+{
+	int saved, inner;
+
+	if (o->brief || !he)
+		return;
+	saved = ns_f_open(o, "results", '[');
+	for (int i = 0; he->h_addr_list[i]; i++) {
+		if (i == LIST_MAX) {
+			o->cut = true;
+			break;
+		}
+		struct sockaddr_storage ss = { .ss_family = he->h_addrtype };
+		struct sockaddr_in *sin = (void *)&ss;
+		struct sockaddr_in6 *sin6 = (void *)&ss;
+		socklen_t len =
+		    he->h_addrtype == AF_INET6 ? sizeof(*sin6) : sizeof(*sin);
+
+		if (he->h_addrtype == AF_INET6 &&
+		    he->h_length == sizeof(sin6->sin6_addr))
+			memcpy(&sin6->sin6_addr, he->h_addr_list[i], 16);
+		else if (he->h_addrtype == AF_INET &&
+			 he->h_length == sizeof(sin->sin_addr))
+			memcpy(&sin->sin_addr, he->h_addr_list[i], 4);
+		else
+			len = sizeof(sa_family_t);
+		inner = ns_f_open(o, NULL, '{');
+		ns_f_sym(o, "family", ns_sym_name(&ns_families, he->h_addrtype),
+			 he->h_addrtype);
+		ns_f_addr(o, "addr", (struct sockaddr *)&ss, len, false);
+		ns_f_close(o, inner, '}');
+	}
+	ns_f_close(o, saved, ']');
+}
+
+void ns_f_hints(struct ns_out *o, const struct addrinfo *h)
+{
+	int saved;
+
+	if (!h) {
+		ns_f_null(o, "hints");
+		return;
+	}
+	saved = ns_f_open(o, "hints", '{');
+	ns_f_sym(o, "family", ns_sym_name(&ns_families, h->ai_family),
+		 h->ai_family);
+	if (h->ai_socktype)
+		ns_f_socktype(o, "socktype", h->ai_socktype);
+	else
+		ns_f_int(o, "socktype", 0);
+	ns_f_sym(o, "protocol", ns_name_protocol(AF_INET, h->ai_protocol),
+		 h->ai_protocol);
+	ns_f_flags(o, "flags", &ns_ai_flags, (unsigned)h->ai_flags);
+	ns_f_close(o, saved, '}');
+}

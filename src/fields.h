@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The formatter's fields, shared by text and JSON: one walk renders both.
+ * Private to src/format*.c. */
+#ifndef NS_FIELDS_H
+#define NS_FIELDS_H
+
+#include "format.h"
+
+#include <netdb.h>
+
+#define STR_MAX	 255 /* longest program string shown (host names, ...) */
+#define LIST_MAX 64  /* most results listed */
+
+struct ns_out {
+	struct ns_buf *b;
+	bool json;
+	bool brief;	 /* drop lists: the full line did not fit */
+	bool cut;	 /* a list was longer than LIST_MAX */
+	int n;		 /* fields written at this level */
+	const char *sep; /* text: between fields */
+};
+
+void ns_f_key(struct ns_out *o, const char *k);
+int ns_f_open(struct ns_out *o, const char *k, char c);
+void ns_f_close(struct ns_out *o, int saved, char c);
+void ns_f_quote(struct ns_out *o);
+void ns_f_int(struct ns_out *o, const char *k, long v);
+void ns_f_null(struct ns_out *o, const char *k);
+void ns_f_str(struct ns_out *o, const char *k, const char *s);
+void ns_f_sym(struct ns_out *o, const char *k, const char *name, long v);
+void ns_f_flags(struct ns_out *o, const char *k, const struct ns_flagtab *tab,
+		unsigned long v);
+void ns_f_socktype(struct ns_out *o, const char *k, int type);
+void ns_f_addr(struct ns_out *o, const char *k, const struct sockaddr *sa,
+	       socklen_t len, bool port);
+void ns_f_ptr(struct ns_out *o, const char *k, const void *p);
+void ns_f_triple(struct ns_out *o, int family, int type, int protocol);
+void ns_f_fd(struct ns_out *o, const struct ns_event *ev);
+bool ns_f_readable(const struct ns_event *ev);
+void ns_f_sockaddr_arg(struct ns_out *o, const struct ns_event *ev,
+		       const struct sockaddr *sa, socklen_t len);
+void ns_f_optval(struct ns_out *o, const struct ns_event *ev);
+void ns_f_results(struct ns_out *o, const struct addrinfo *res);
+void ns_f_hostent(struct ns_out *o, const struct hostent *he);
+void ns_f_hints(struct ns_out *o, const struct addrinfo *h);
+
+#endif
