@@ -105,6 +105,27 @@ void ns_note(struct ns_cx *cx, const char *what, int err, const char *tail)
 	cx->ev.policy = cx->note;
 }
 
+/*
+ * A vfork child shares our memory but is another process: with a per-pid
+ * trace file (%p) its events go to a file of its own, opened and closed
+ * around each line in the child's own descriptor table.
+ */
+static __attribute__((noinline)) void write_as_child(int pid,
+						      const char *line,
+						      size_t n)
+{
+	struct ns_sink own;
+
+	if (ns_cfg->trace != NS_TRACE_FILE ||
+	    !strstr(ns_cfg->trace_path, "%p")) {
+		ns_sink_write(&ns_sink, line, n, &ns_io);
+		return;
+	}
+	ns_sink_open(&own, ns_cfg, pid, &ns_io);
+	ns_sink_write(&own, line, n, &ns_io);
+	ns_sink_close(&own);
+}
+
 /* Kept apart so the frames' stack space is only taken when asked for. */
 static __attribute__((noinline)) size_t render_bt(struct ns_event *ev,
 						  char *line)
@@ -150,5 +171,8 @@ void ns_emit(struct ns_cx *cx)
 	n = ns_cfg->backtrace ? render_bt(ev, line)
 			      : ns_format_event(ev, ns_cfg->format, line,
 						sizeof(line));
-	ns_sink_write(&ns_sink, line, n, &ns_io);
+	if (unlikely(ev->pid != ns_pid))
+		write_as_child(ev->pid, line, n);
+	else
+		ns_sink_write(&ns_sink, line, n, &ns_io);
 }

@@ -10,6 +10,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -88,12 +91,15 @@ static int ns_close(int fd)
 	if (!ns_fd_get(fd, &info))
 		return NS_REAL(close)(fd);
 	begin_known(&cx, NS_CALL_close, fd, &info, &sock);
-	ret = NS_REAL(close)(fd);
-	ns_after(&cx, ret);
-	check_stale(&cx, fd);
-	/* Linux frees the number even when close fails (close(2)). */
+	/* Forgotten before the close, not after: once closed, the number
+	 * can go to another thread's new socket, whose entry must stay.
+	 * Linux frees the number even when close fails (close(2)). */
 	if (!shared_child(&cx))
 		ns_fd_del(fd);
+	ret = NS_REAL(close)(fd);
+	ns_after(&cx, ret);
+	if (cx.ev.err == EBADF)
+		cx.ev.sock = NULL;	/* it was stale */
 	ns_finish(&cx);
 	return ret;
 }
@@ -121,10 +127,13 @@ static int ns_close_range(unsigned first, unsigned last, int flags)
 	if (!ns_enabled())
 		return real_close_range(first, last, flags);
 	ns_begin(&cx, NS_CALL_close_range, -1);
+	/* Before the call, as close does; only arguments the kernel takes
+	 * (close_range(2)) close anything. */
+	if (first <= last && !(flags & ~(CLOSE_RANGE_UNSHARE)) &&
+	    !shared_child(&cx))
+		ns_fd_del_range(first, last);
 	ret = close_range_sparing(first, last, flags);
 	ns_after(&cx, ret);
-	if (ret == 0 && !(flags & CLOSE_RANGE_CLOEXEC) && !shared_child(&cx))
-		ns_fd_del_range(first, last);
 	cx.ev.u.fds.a = first;
 	cx.ev.u.fds.b = last;
 	cx.ev.u.fds.c = flags;
@@ -145,10 +154,10 @@ static void ns_closefrom(int lowfd)
 		return;
 	}
 	ns_begin(&cx, NS_CALL_closefrom, -1);
+	if (lowfd >= 0 && !shared_child(&cx))
+		ns_fd_del_range((unsigned)lowfd, ~0U);
 	close_range_sparing((unsigned)lowfd, ~0U, 0);
 	ns_after(&cx, 0);
-	if (!shared_child(&cx))
-		ns_fd_del_range((unsigned)lowfd, ~0U);
 	cx.ev.u.fds.a = lowfd;
 	ns_finish(&cx);
 }

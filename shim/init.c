@@ -27,9 +27,10 @@ static const char *env_get(const char *name, void *ctx)
 static void warn_stderr(const char *line, size_t len, void *ctx)
 {
 	(void)ctx;
-	/* Complaints go to the program's stderr, like the loader's own. */
+	/* Complaints go to the program's stderr, like the loader's own,
+	 * and must not kill it with SIGPIPE when nobody reads it. */
 	while (len) {
-		ssize_t r = write(STDERR_FILENO, line, len);
+		ssize_t r = ns_write_nosigpipe(STDERR_FILENO, line, len);
 
 		if (r <= 0 && errno != EINTR)
 			return;

@@ -53,12 +53,19 @@ static void table_free(void *p, size_t sz)
 	munmap(p, sz);
 }
 
+/*
+ * `held` is set before the lock is taken and cleared after it is released,
+ * with compiler barriers, so a signal handler arriving at any point between
+ * sees it and skips the table instead of spinning on its own thread's lock.
+ */
 static struct shard *lock_shard(int fd)
 {
 	struct shard *s = &shards[(unsigned)fd & (NSHARDS - 1)];
 
 	if (unlikely(held))
 		return NULL;	/* re-entered from a signal handler */
+	held = (int)(s - shards) + 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	while (__atomic_test_and_set(&s->lock, __ATOMIC_ACQUIRE)) {
 		for (int i = 0; i < 64 && __atomic_load_n(&s->lock,
 						__ATOMIC_RELAXED); i++)
@@ -66,14 +73,14 @@ static struct shard *lock_shard(int fd)
 		if (__atomic_load_n(&s->lock, __ATOMIC_RELAXED))
 			sched_yield();
 	}
-	held = (int)(s - shards) + 1;
 	return s;
 }
 
 static void unlock_shard(struct shard *s)
 {
-	held = 0;
 	__atomic_clear(&s->lock, __ATOMIC_RELEASE);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	held = 0;
 }
 
 static struct entry *find(struct shard *s, int fd)

@@ -155,15 +155,11 @@ void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
 	classify(s);
 }
 
-static ssize_t write_once(struct ns_sink *s, int fd, const char *p, size_t n)
+ssize_t ns_write_nosigpipe(int fd, const char *p, size_t n)
 {
 	sigset_t pipe_set, old;
 	ssize_t r;
 
-	if (s->sock)
-		return send(fd, p, n, MSG_NOSIGNAL);
-	if (!s->pipe)
-		return write(fd, p, n);
 	/* A reader that went away must not kill the program with SIGPIPE:
 	 * block it, and take back the one our write raised. */
 	sigemptyset(&pipe_set);
@@ -179,6 +175,15 @@ static ssize_t write_once(struct ns_sink *s, int fd, const char *p, size_t n)
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return r;
+}
+
+static ssize_t write_once(struct ns_sink *s, int fd, const char *p, size_t n)
+{
+	if (s->sock)
+		return send(fd, p, n, MSG_NOSIGNAL);
+	if (s->pipe)
+		return ns_write_nosigpipe(fd, p, n);
+	return write(fd, p, n);
 }
 
 void ns_sink_write(struct ns_sink *s, const char *line, size_t len,
@@ -202,7 +207,10 @@ void ns_sink_write(struct ns_sink *s, const char *line, size_t len,
 		 * say it once, drop this event, try again next event. */
 		if (!__atomic_exchange_n(&s->warned, true, __ATOMIC_RELAXED))
 			say(io, "writing the trace failed, events are lost: ",
-			    s->path[0] ? s->path : "", r < 0 ? errno : ENOSPC);
+			    s->path[0] ? s->path
+				       : s->owned ? "NETSHIM_TRACE=fd:N"
+						  : "stderr",
+			    r < 0 ? errno : ENOSPC);
 		return;
 	}
 }

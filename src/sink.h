@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct ns_sink {
 	int fd;			/* -1: tracing off */
@@ -31,6 +32,8 @@ void ns_sink_write(struct ns_sink *s, const char *line, size_t len,
  * caller to close if the program's call fails; -1 if nothing moved. */
 int ns_sink_move(struct ns_sink *s);
 void ns_sink_close(struct ns_sink *s);
+/* write(2) that cannot raise SIGPIPE, for pipes and for complaints. */
+ssize_t ns_write_nosigpipe(int fd, const char *p, size_t n);
 
 static inline bool ns_sink_owns(const struct ns_sink *s, int fd)
 {
