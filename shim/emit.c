@@ -6,6 +6,8 @@
 #include "../src/names.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -75,6 +77,18 @@ void ns_learn_stderr(void)
 	ns_fd_lookup(STDERR_FILENO, &info);
 }
 
+bool ns_fd_is_tcp(int fd, struct ns_fdinfo *info)
+{
+	struct ns_fdinfo tmp;
+
+	if (!info)
+		info = &tmp;
+	return ns_fd_lookup(fd, info) && info->type == SOCK_STREAM &&
+	       (info->family == AF_INET || info->family == AF_INET6) &&
+	       (info->protocol == IPPROTO_TCP ||
+		info->protocol == IPPROTO_MPTCP);
+}
+
 static const char *prog_name(void)
 {
 	return program_invocation_short_name;
@@ -132,7 +146,12 @@ static __attribute__((noinline)) size_t render_bt(struct ns_event *ev,
 {
 	char frames[NS_BACKTRACE_MAX][NS_FRAME_MAX];
 	const char *ptrs[NS_BACKTRACE_MAX];
+	stack_t ss;
 
+	/* A signal handler on an alternate stack has too little room for
+	 * the frames and libunwind's context: no backtrace there. */
+	if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK))
+		return ns_format_event(ev, ns_cfg->format, line, NS_LINE_MAX);
 	ev->nbt = ns_backtrace(frames, ns_cfg->backtrace);
 	for (int i = 0; i < ev->nbt; i++)
 		ptrs[i] = frames[i];

@@ -3,7 +3,9 @@
  * destination or carry MSG_FASTOPEN (any other send passes straight on). */
 #include "shim.h"
 #include "../src/policy.h"
+#include "../src/sys.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -32,34 +34,58 @@ static inline bool interesting(int flags, const void *dest, socklen_t len)
 	return (flags & MSG_FASTOPEN) || (dest && len);
 }
 
-/* A stream socket TCP Fast Open applies to, not yet connected. */
+/* A TCP socket Fast Open applies to, not yet connected. */
 static bool tfo_candidate(int fd)
 {
 	struct ns_fdinfo info;
 
-	return ns_fd_lookup(fd, &info) && info.type == SOCK_STREAM &&
-	       (info.protocol == IPPROTO_TCP ||
-		info.protocol == IPPROTO_MPTCP) &&
-	       !(info.state & NS_FD_CONNECTED);
+	return ns_fd_is_tcp(fd, &info) && !(info.state & NS_FD_CONNECTED);
+}
+
+/* connect(), non-blocking when the send asked for MSG_DONTWAIT as the
+ * kernel's MSG_FASTOPEN connect then is (tcp_sendmsg_fastopen). */
+static int connect_for_send(int fd, const struct msghdr *msg, int flags)
+{
+	int fl = -1, ret, err;
+
+	/* Only a blocking socket is switched, and only for the connect. */
+	if ((flags & MSG_DONTWAIT) &&
+	    (fl = ns_sys_fcntl(fd, F_GETFL, 0)) >= 0 && !(fl & O_NONBLOCK))
+		ns_sys_fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	else
+		fl = -1;
+	ret = NS_REAL(connect)(fd, msg->msg_name, msg->msg_namelen);
+	err = errno;
+	if (fl >= 0)
+		ns_sys_fcntl(fd, F_SETFL, fl);
+	errno = err;
+	return ret;
 }
 
 /*
  * What MSG_FASTOPEN does, without it: connect, then send. A non-blocking
  * socket gets EINPROGRESS and nothing is sent, as the kernel answers
  * MSG_FASTOPEN without a cookie (tcp(7)); a blocking one sends the data
- * once connected.
+ * once connected. A success leaves errno as the program had it.
  */
-static ssize_t fastopen_by_hand(int fd, const struct msghdr *msg, int flags)
+static ssize_t fastopen_by_hand(struct ns_cx *cx, int fd,
+				const struct msghdr *msg, int flags)
 {
 	struct msghdr plain = *msg;
+	ssize_t ret;
 
-	if (NS_REAL(connect)(fd, msg->msg_name, msg->msg_namelen) < 0 &&
-	    errno != EISCONN)
+	if (connect_for_send(fd, msg, flags) < 0 && errno != EISCONN) {
+		ns_after(cx, -1);
 		return -1;
+	}
 	ns_fd_set_state(fd, NS_FD_CONNECTED);
 	plain.msg_name = NULL;
 	plain.msg_namelen = 0;
-	return NS_REAL(sendmsg)(fd, &plain, flags & ~MSG_FASTOPEN);
+	ret = NS_REAL(sendmsg)(fd, &plain, flags & ~MSG_FASTOPEN);
+	ns_after(cx, ret);
+	if (ret >= 0)
+		ns_succeed(cx, ret);
+	return ret;
 }
 
 /* NETSHIM_TFO for a send with MSG_FASTOPEN; both sendto and sendmsg come
@@ -70,20 +96,17 @@ static ssize_t send_fastopen(struct ns_cx *cx, int fd, const struct msghdr *msg,
 	ssize_t ret;
 
 	if (ns_cfg->tfo == NS_TFO_DROP && tfo_candidate(fd)) {
-		ret = fastopen_by_hand(fd, msg, flags);
-		ns_after(cx, ret);
 		ns_note(cx, "tfo=drop: connect, then send without MSG_FASTOPEN",
 			0, NULL);
-		return ret;
+		return fastopen_by_hand(cx, fd, msg, flags);
 	}
 	ret = NS_REAL(sendmsg)(fd, msg, flags);
 	ns_after(cx, ret);
 	if (ret < 0 && ns_cfg->tfo == NS_TFO_RETRY &&
-	    ns_tfo_refused(cx->saved_errno)) {
+	    ns_tfo_refused(cx->saved_errno) && tfo_candidate(fd)) {
 		ns_note(cx, "tfo=retry: kernel refused MSG_FASTOPEN",
 			cx->saved_errno, ", connect, then send");
-		ret = fastopen_by_hand(fd, msg, flags);
-		ns_after(cx, ret);
+		ret = fastopen_by_hand(cx, fd, msg, flags);
 	}
 	return ret;
 }

@@ -4,6 +4,7 @@
  * to known sockets, and keep the trace descriptor alive when the program
  * closes everything or dup2s over it. */
 #include "shim.h"
+#include "../src/sys.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
@@ -45,7 +46,7 @@ static int real_close_range(unsigned first, unsigned last, int flags)
  */
 static bool shared_child(struct ns_cx *cx)
 {
-	int pid = (int)syscall(SYS_getpid);
+	int pid = ns_sys_getpid();
 
 	if (likely(pid == ns_pid))
 		return false;
@@ -58,7 +59,7 @@ static bool shared_child(struct ns_cx *cx)
  * closed it behind our back. Forget it and show it as unknown. */
 static void check_stale(struct ns_cx *cx, int fd)
 {
-	if (cx->ev.err != EBADF || syscall(SYS_fcntl, fd, F_GETFD) >= 0)
+	if (cx->ev.err != EBADF || ns_sys_fcntl(fd, F_GETFD, 0) >= 0)
 		return;
 	ns_fd_del(fd);
 	cx->ev.sock = NULL;
@@ -87,6 +88,11 @@ static int ns_close(int fd)
 		/* Not the program's: to it, this number was never open. */
 		errno = EBADF;
 		return -1;
+	}
+	/* Whatever fd 2 becomes next may be a pipe: write to it safely. */
+	if (unlikely(!ns_sink.owned && fd == ns_sink.fd)) {
+		ns_sink.pipe = true;
+		ns_sink.sock = false;
 	}
 	if (!ns_fd_get(fd, &info))
 		return NS_REAL(close)(fd);
@@ -141,10 +147,31 @@ static int ns_close_range(unsigned first, unsigned last, int flags)
 	return ret;
 }
 
+/*
+ * close_range is missing (Linux before 5.9) or forbidden (a seccomp
+ * filter): glibc's closefrom then walks /proc/self/fd. Ours does that above
+ * the trace descriptor and closes the numbers below it one by one.
+ */
+static void closefrom_by_hand(void (*real)(int), unsigned first)
+{
+	int s = sink_fd();
+
+	if (s < 0 || (unsigned)s < first) {
+		if (real)
+			real((int)first);
+		return;
+	}
+	for (unsigned fd = first; fd < (unsigned)s; fd++)
+		ns_sys_close((int)fd);
+	if (real)
+		real(s + 1);
+}
+
 static void ns_closefrom(int lowfd)
 {
 	void (*real)(int) = NS_REAL(closefrom);
 	struct ns_cx cx;
+	unsigned first;
 
 	if (!ns_enabled()) {
 		if (real)
@@ -154,9 +181,11 @@ static void ns_closefrom(int lowfd)
 		return;
 	}
 	ns_begin(&cx, NS_CALL_closefrom, -1);
-	if (lowfd >= 0 && !shared_child(&cx))
-		ns_fd_del_range((unsigned)lowfd, ~0U);
-	close_range_sparing((unsigned)lowfd, ~0U, 0);
+	first = lowfd < 0 ? 0 : (unsigned)lowfd;	/* as glibc clamps */
+	if (!shared_child(&cx))
+		ns_fd_del_range(first, ~0U);
+	if (close_range_sparing(first, ~0U, 0) < 0)
+		closefrom_by_hand(real, first);
 	ns_after(&cx, 0);
 	cx.ev.u.fds.a = lowfd;
 	ns_finish(&cx);
@@ -200,9 +229,15 @@ static int ns_dup23(enum ns_call call, int fd, int newfd, int flags)
 	if (!ns_enabled())
 		return three ? NS_REAL(dup3)(fd, newfd, flags)
 			     : NS_REAL(dup2)(fd, newfd);
-	/* The program wants the number our trace file has: move ours. */
-	if (unlikely(is_sink(newfd)) && fd != newfd)
+	/* The program wants the number our trace file has: move ours (not
+	 * from a vfork child, whose dup2 only replaces its own copy). If no
+	 * number is free, tracing stops rather than write into its file. */
+	if (unlikely(is_sink(newfd)) && fd != newfd &&
+	    ns_sys_getpid() == ns_pid) {
 		given_up = ns_sink_move(&ns_sink);
+		if (given_up < 0)
+			ns_sink_disable(&ns_sink, &ns_io);
+	}
 	known = ns_fd_get(fd, &info);
 	if (known)
 		begin_known(&cx, call, fd, &info, &sock);
@@ -214,7 +249,9 @@ static int ns_dup23(enum ns_call call, int fd, int newfd, int flags)
 		check_stale(&cx, fd);	/* EBADF may be newfd's */
 	}
 	if (ret < 0 && given_up >= 0)
-		syscall(SYS_close, given_up);	/* as if never open */
+		ns_sys_close(given_up);	/* as if never open */
+	if (ret >= 0 && !ns_sink.owned && newfd == ns_sink.fd)
+		ns_sink_reclassify(&ns_sink);	/* a new stderr */
 	if (ret >= 0 && fd != newfd) {
 		if (!known)
 			ns_fd_del(newfd);

@@ -28,6 +28,7 @@ static int ns_socket(int family, int type, int protocol)
 	static const char fallback[] =
 		"mptcp=fallback: kernel refused IPPROTO_MPTCP";
 	struct ns_socket_plan plan;
+	bool rescued = false;
 	struct ns_cx cx;
 	int fd, err;
 
@@ -47,12 +48,15 @@ static int ns_socket(int family, int type, int protocol)
 		err = errno;
 		plan.protocol = IPPROTO_TCP;
 		fd = NS_REAL(socket)(family, type, IPPROTO_TCP);
+		rescued = fd >= 0;
 		ns_note(&cx, ns_cfg->mptcp == NS_MPTCP_FORCE ? force : fallback,
 			err, ", made IPPROTO_TCP");
 	} else if (plan.why) {
 		ns_note(&cx, plan.why, 0, NULL);
 	}
 	ns_after(&cx, fd);
+	if (rescued)
+		ns_succeed(&cx, fd);	/* errno as the program left it */
 	/* A number libc closed behind our back comes back here, and
 	 * remember() replaces whatever was stale about it. */
 	if (fd >= 0)

@@ -38,7 +38,9 @@ static void remember_opt(int fd, int level, int name, const void *val,
 	unsigned char copy[NS_OPTVAL_MAX];
 	size_t n = ns_sockopt_read_len(level, name, len);
 
-	n = copy_value(copy, level, name, val, n);
+	n = ns_sockopt_replayable(level, name)
+		    ? copy_value(copy, level, name, val, n)
+		    : 0;
 	if (ns_sockopt_is_string(level, name) && n)
 		ns_fd_add_opt(fd, level, name, copy, (unsigned)n);
 	else if (n && n == len)
@@ -55,46 +57,52 @@ static const char *opt_name(int level, int name)
 	return s ? s : "the option";
 }
 
+/* Notes "PREFIX OPTION SUFFIX" then the kernel's errno and @tail. */
+static void note_option(struct ns_cx *cx, const char *prefix, int level,
+			int name, const char *suffix, int err,
+			const char *tail)
+{
+	char what[96];
+	struct ns_buf b;
+
+	ns_buf_init(&b, what, sizeof(what) - 1);
+	ns_buf_str(&b, prefix);
+	ns_buf_str(&b, opt_name(level, name));
+	ns_buf_str(&b, suffix);
+	what[b.len] = '\0';
+	ns_note(cx, what, err, tail);
+}
+
 /*
  * The kernel refused an option. NETSHIM_TFO=retry reports success for TCP
- * Fast Open and goes on without it; NETSHIM_MPTCP=fallback puts a TCP
- * socket in the MPTCP socket's place and sets the option again. Returns the
- * result the program gets.
+ * Fast Open on a TCP socket and goes on without it; NETSHIM_MPTCP=fallback
+ * puts a TCP socket that takes the option in the MPTCP socket's place.
+ * Returns the result the program gets.
  */
 static int refused(struct ns_cx *cx, int fd, int level, int name,
 		   const void *val, socklen_t len)
 {
-	int err = cx->saved_errno, ret;
+	struct ns_fdopt opt = { .level = level, .name = name };
+	int err = cx->saved_errno;
 	struct ns_fdinfo info;
-	char what[96];
-	struct ns_buf b;
 
 	if (ns_cfg->tfo == NS_TFO_RETRY && ns_is_tfo_option(level, name) &&
-	    ns_tfo_refused(err)) {
-		ns_buf_init(&b, what, sizeof(what) - 1);
-		ns_buf_str(&b, "tfo=retry: kernel refused ");
-		ns_buf_str(&b, opt_name(level, name));
-		what[b.len] = '\0';
-		ns_note(cx, what, err, ", went on without it");
+	    ns_tfo_refused(err) && ns_fd_is_tcp(fd, &info)) {
+		note_option(cx, "tfo=retry: kernel refused ", level, name, "",
+			    err, ", went on without it");
 		ns_succeed(cx, 0);
 		return 0;
 	}
 	if (!ns_mptcp_option_refused(err) || !ns_fd_get(fd, &info) ||
 	    !ns_can_replace(ns_cfg, &info))
 		return -1;
-	ns_buf_init(&b, what, sizeof(what) - 1);
-	ns_buf_str(&b, "mptcp=fallback: kernel refused ");
-	ns_buf_str(&b, opt_name(level, name));
-	ns_buf_str(&b, " on MPTCP");
-	what[b.len] = '\0';
-	ns_note(cx, what, err, NULL);
-	if (ns_replace_with_tcp(cx, fd, &info) < 0)
+	note_option(cx, "mptcp=fallback: kernel refused ", level, name,
+		    " on MPTCP", err, NULL);
+	if (ns_replace_with_tcp(cx, fd, &info, &opt, val, len) < 0)
 		return -1;	/* the kernel's first answer stands */
-	ret = NS_REAL(setsockopt)(fd, level, name, val, len);
-	ns_after(cx, ret);
-	if (ret == 0)
-		remember_opt(fd, level, name, val, len);
-	return ret;
+	ns_succeed(cx, 0);
+	remember_opt(fd, level, name, val, len);
+	return 0;
 }
 
 static int ns_setsockopt(int fd, int level, int name, const void *val,
@@ -107,7 +115,8 @@ static int ns_setsockopt(int fd, int level, int name, const void *val,
 	if (!ns_enabled())
 		return NS_REAL(setsockopt)(fd, level, name, val, len);
 	ns_begin(&cx, NS_CALL_setsockopt, fd);
-	if (ns_cfg->tfo == NS_TFO_DROP && ns_is_tfo_option(level, name)) {
+	if (ns_cfg->tfo == NS_TFO_DROP && ns_is_tfo_option(level, name) &&
+	    len == sizeof(int) && ns_fd_is_tcp(fd, NULL)) {
 		/* Never reaches the kernel; the program goes on without. */
 		ns_after(&cx, 0);
 		ns_succeed(&cx, 0);

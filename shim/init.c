@@ -16,7 +16,8 @@ int ns_pid;
 __thread int ns_guard __attribute__((tls_model("initial-exec")));
 
 static struct ns_config config;
-static int init_owner;	/* tid of the thread setting up, 0 when none */
+/* Who is setting up: pid << 32 | tid, 0 when nobody. */
+static uint64_t init_owner;
 
 static const char *env_get(const char *name, void *ctx)
 {
@@ -112,17 +113,26 @@ static void setup(void)
  */
 void ns_init(void)
 {
-	int me = gettid(), none = 0;
+	uint64_t pid = (uint64_t)getpid(), none = 0, me;
 	int saved = errno;
 
-	if (!__atomic_compare_exchange_n(&init_owner, &none, me, false,
-					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-		return;
+	me = pid << 32 | (uint32_t)gettid();
+	while (!__atomic_compare_exchange_n(&init_owner, &none, me, false,
+					    __ATOMIC_ACQUIRE,
+					    __ATOMIC_RELAXED)) {
+		/* Set up by another thread of ours, or by this one from the
+		 * handler that interrupted it: pass through meanwhile. A
+		 * thread that forked us while setting up is not here and
+		 * never will be: take over. */
+		if (none >> 32 == pid)
+			goto out;
+	}
 	if (__atomic_load_n(&ns_gate, __ATOMIC_ACQUIRE) == NS_GATE_INIT) {
 		ns_guard++;
 		setup();
 		ns_guard--;
 	}
+out:
 	errno = saved;
 }
 

@@ -113,9 +113,12 @@ static inline void ns_deny(struct ns_cx *cx, int err)
 	cx->saved_errno = err;
 }
 
-/* NETSHIM_MPTCP=fallback: puts a TCP socket in place of MPTCP socket @fd,
- * same number and flags, options replayed, address re-bound. */
-int ns_replace_with_tcp(struct ns_cx *cx, int fd, struct ns_fdinfo *info);
+/* NETSHIM_MPTCP=fallback: puts a TCP socket in place of MPTCP socket @fd
+ * (same number and flags, options replayed, address bound again) that
+ * takes the option @opt with @val; 0 when done, -1 when nothing changed. */
+int ns_replace_with_tcp(struct ns_cx *cx, int fd, struct ns_fdinfo *info,
+			const struct ns_fdopt *opt, const void *val,
+			socklen_t len);
 
 /* Writes the event if the call is traced. */
 void ns_emit(struct ns_cx *cx);
@@ -135,6 +138,9 @@ void ns_forget_tid(void);
 /* What fd is, from the table or, for a socket we never saw created
  * (inherited, made by a library's internal call), from the kernel. */
 bool ns_fd_lookup(int fd, struct ns_fdinfo *info);
+/* An IPv4 or IPv6 stream socket, TCP or MPTCP: where TCP Fast Open
+ * applies. @info, when not NULL, gets what the table knows. */
+bool ns_fd_is_tcp(int fd, struct ns_fdinfo *info);
 
 /* Fills @frames with up to @max "func+0xoff (module)" strings of our
  * callers; returns how many. 0 in a build without libunwind. */

@@ -25,7 +25,7 @@ static void complain(const struct ns_config_io *io, const char *name,
 
 	ns_buf_init(&b, mem, sizeof(mem) - 1);
 	ns_buf_str(&b, "netshim: ");
-	ns_buf_str(&b, name);
+	ns_buf_esc(&b, name, SHOW_MAX);
 	if (value) {
 		ns_buf_putc(&b, '=');
 		/* The value may be huge or hold control bytes. */
@@ -112,6 +112,7 @@ static const struct {
 	ns_callmask mask;
 } groups[] = {
 	{ "all", (NS_CALLBIT(NS_CALL_COUNT) - 1) },
+	{ "none", 0 },
 	{ "dns", NS_CALLBIT(NS_CALL_getaddrinfo) |
 		 NS_CALLBIT(NS_CALL_freeaddrinfo) |
 		 NS_CALLBIT(NS_CALL_gethostbyname) |
@@ -177,8 +178,8 @@ static int parse_events(struct ns_config *c, const struct ns_config_io *io)
 			if (!bad++)
 				complain(io, "NETSHIM_EVENTS", v,
 					 "names something that is not a call "
-					 "netshim traces nor one of all, dns, "
-					 "sockopt, fd (see libnetshim(7)); ",
+					 "netshim traces nor one of all, none, "
+					 "dns, sockopt, fd (see libnetshim(7)); ",
 					 "ignoring the unknown names");
 			continue;
 		}

@@ -35,7 +35,6 @@ struct shard {
 } __attribute__((aligned(64)));	/* no false sharing between shards */
 
 static struct shard shards[NSHARDS];
-static unsigned long live;
 
 /* Which shard this thread holds, plus one; 0 when none. */
 static __thread int held __attribute__((tls_model("initial-exec")));
@@ -116,7 +115,6 @@ static void drop(struct shard *s, struct entry *e)
 	HASH_DEL(s->head, e);
 	e->next_free = s->free;
 	s->free = e;
-	__atomic_fetch_sub(&live, 1, __ATOMIC_RELAXED);
 }
 
 /* uthash calls this when growing its buckets fails; the entry is not in. */
@@ -124,14 +122,12 @@ static void drop(struct shard *s, struct entry *e)
 #define uthash_nonfatal_oom(e) do {					\
 		(e)->next_free = s->free;				\
 		s->free = (e);						\
-		added = false;						\
 	} while (0)
 
 void ns_fd_put(int fd, const struct ns_fdinfo *info)
 {
 	struct shard *s;
 	struct entry *e;
-	bool added = true;
 
 	if (fd < 0 || !(s = lock_shard(fd)))
 		return;
@@ -141,7 +137,6 @@ void ns_fd_put(int fd, const struct ns_fdinfo *info)
 	if (unlikely(!s->head) && (e = new_entry(s))) {
 		e->fd = SENTINEL;
 		HASH_ADD_INT(s->head, fd, e);
-		added = true;
 	}
 	e = find(s, fd);
 	if (e) {
@@ -151,8 +146,6 @@ void ns_fd_put(int fd, const struct ns_fdinfo *info)
 		e->fd = fd;
 		e->info = *info;
 		HASH_ADD_INT(s->head, fd, e);
-		if (added)
-			__atomic_fetch_add(&live, 1, __ATOMIC_RELAXED);
 	}
 	unlock_shard(s);
 }
@@ -248,27 +241,16 @@ void ns_fd_del_range(unsigned first, unsigned last)
 	}
 }
 
-void ns_fd_copy(int oldfd, int newfd)
-{
-	struct ns_fdinfo info;
+#define ALL_HELD (NSHARDS + 1)
 
-	if (oldfd == newfd)
-		return;
-	if (ns_fd_get(oldfd, &info))
-		ns_fd_put(newfd, &info);
-	else
-		ns_fd_del(newfd);
-}
-
-unsigned long ns_fd_count(void)
-{
-	return __atomic_load_n(&live, __ATOMIC_RELAXED);
-}
-
+/* `held` covers the whole of fork() too: a signal handler running between
+ * the prepare and the parent or child handler must skip the table. */
 void ns_fd_lock_all(void)
 {
 	if (held)
 		return;	/* fork() from a handler that interrupted us */
+	held = ALL_HELD;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	for (int i = 0; i < NSHARDS; i++)
 		while (__atomic_test_and_set(&shards[i].lock, __ATOMIC_ACQUIRE))
 			sched_yield();
@@ -276,8 +258,10 @@ void ns_fd_lock_all(void)
 
 void ns_fd_unlock_all(void)
 {
-	if (held)
+	if (held != ALL_HELD)
 		return;
 	for (int i = 0; i < NSHARDS; i++)
 		__atomic_clear(&shards[i].lock, __ATOMIC_RELEASE);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	held = 0;
 }

@@ -53,9 +53,6 @@ void ns_fd_add_opt(int fd, int level, int name, const void *val,
 void ns_fd_del(int fd);
 /* Entries for [first, last] go. */
 void ns_fd_del_range(unsigned first, unsigned last);
-/* newfd becomes what oldfd is (or is forgotten when oldfd is unknown). */
-void ns_fd_copy(int oldfd, int newfd);
-unsigned long ns_fd_count(void);
 
 /* Around fork(): the child gets a consistent table and free locks. */
 void ns_fd_lock_all(void);

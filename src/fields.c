@@ -66,9 +66,9 @@ void ns_f_str(struct ns_out *o, const char *k, const char *s)
 	}
 	ns_f_key(o, k);
 	if (o->json)
-		ns_buf_jstr(o->b, s, STR_MAX);
+		ns_buf_jstr(o->b, s, o->brief ? STR_BRIEF : STR_MAX);
 	else
-		ns_buf_cstr(o->b, s, STR_MAX);
+		ns_buf_cstr(o->b, s, o->brief ? STR_BRIEF : STR_MAX);
 }
 
 /* A symbolic name where one is known, else the number. */

@@ -9,6 +9,7 @@
 #include <netdb.h>
 
 #define STR_MAX	 255 /* longest program string shown (host names, ...) */
+#define STR_BRIEF 32 /* the same when the line did not fit */
 #define LIST_MAX 64  /* most results listed */
 
 struct ns_out {

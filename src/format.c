@@ -197,7 +197,9 @@ static void header(struct ns_out *o, const struct ns_event *ev)
 	}
 	ns_fmt_time(b, &ev->ts, false);
 	ns_buf_putc(b, ' ');
-	ns_buf_str(b, ev->prog ? ev->prog : "?");
+	/* argv[0] is the program's to choose: escaped like any string, so a
+	 * newline in it cannot forge an event line. */
+	ns_buf_esc(b, ev->prog ? ev->prog : "?", STR_MAX);
 	ns_buf_putc(b, '[');
 	ns_buf_i64(b, ev->pid);
 	ns_buf_putc(b, '/');
@@ -208,7 +210,7 @@ static void header(struct ns_out *o, const struct ns_event *ev)
 	o->n = 0;
 }
 
-static void ns_f_bt(struct ns_out *o, const struct ns_event *ev)
+static void backtrace(struct ns_out *o, const struct ns_event *ev)
 {
 	int saved;
 
@@ -244,7 +246,7 @@ static void trailer(struct ns_out *o, const struct ns_event *ev)
 		ns_f_int(o, "dur_ns", (long)ev->dur_ns);
 		if (ev->policy)
 			ns_f_str(o, "policy", ev->policy);
-		ns_f_bt(o, ev);
+		backtrace(o, ev);
 		if (o->brief || o->cut) {
 			ns_f_key(o, "truncated");
 			ns_buf_str(b, "true");
@@ -275,7 +277,7 @@ static void trailer(struct ns_out *o, const struct ns_event *ev)
 		ns_buf_str(b, " policy: ");
 		ns_buf_esc(b, ev->policy, STR_MAX);
 	}
-	ns_f_bt(o, ev);
+	backtrace(o, ev);
 	if (o->brief || o->cut)
 		ns_buf_str(b, " (truncated)");
 	ns_buf_putc(b, '\n');

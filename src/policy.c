@@ -174,9 +174,19 @@ bool ns_mptcp_option_refused(int err)
 	return err == ENOPROTOOPT || err == EOPNOTSUPP;
 }
 
+bool ns_sockopt_replayable(int level, int name)
+{
+	return level != SOL_SOCKET ||
+	       (name != SO_ATTACH_FILTER && name != SO_ATTACH_BPF &&
+		name != SO_ATTACH_REUSEPORT_CBPF &&
+		name != SO_ATTACH_REUSEPORT_EBPF);
+}
+
 bool ns_can_replace(const struct ns_config *c, const struct ns_fdinfo *in)
 {
+	/* A socket learnt by probing has a history we did not see. */
 	return c->mptcp == NS_MPTCP_FALLBACK &&
 	       in->protocol == IPPROTO_MPTCP &&
-	       !(in->state & (NS_FD_CONNECTED | NS_FD_LISTENING));
+	       !(in->state &
+		 (NS_FD_CONNECTED | NS_FD_LISTENING | NS_FD_PROBED));
 }

@@ -59,8 +59,12 @@ bool ns_tfo_refused(int err);
  * ENOPROTOOPT, EOPNOTSUPP (NETSHIM_MPTCP=fallback). */
 bool ns_mptcp_option_refused(int err);
 
-/* True when fallback may replace this socket: MPTCP, not yet connected
- * or listening. */
+/* Options whose value names another object (a BPF program's descriptor,
+ * a filter in memory) mean nothing replayed later: not recorded. */
+bool ns_sockopt_replayable(int level, int name);
+
+/* True when fallback may replace this socket: MPTCP, created under our
+ * eyes, not yet connected or listening. */
 bool ns_can_replace(const struct ns_config *c, const struct ns_fdinfo *in);
 
 #endif

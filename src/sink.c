@@ -3,26 +3,18 @@
 #include "sink.h"
 #include "buf.h"
 #include "names.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-
-/*
- * fcntl, dup3 and close go through syscall(2): a front may hook the libc
- * functions, and the sink's own descriptor juggling must not reach them.
- */
-static int sys_close(int fd)
-{
-	return (int)syscall(SYS_close, fd);
-}
 
 /* A number high up, below the soft limit, where programs rarely look. */
 static int high_fd(int fd)
@@ -36,35 +28,49 @@ static int high_fd(int fd)
 					 : (long)rl.rlim_cur / 2;
 	if (base > 65536)
 		base = 65536;
-	nfd = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, base);
+	nfd = ns_sys_fcntl(fd, F_DUPFD_CLOEXEC, base);
 	if (nfd < 0)	/* all taken up there: anywhere will do */
-		nfd = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3);
+		nfd = ns_sys_fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	return nfd;
 }
 
-static void say(const struct ns_config_io *io, const char *a, const char *b,
-		int err)
+/*
+ * "netshim: A B: ERRNO (text)". Small on the stack and bounded (paths are
+ * cut at 512 bytes): it may run in a signal handler on a small stack, where
+ * strerror(3), which may translate, is not called (@text false).
+ */
+static void say_(const struct ns_config_io *io, const char *a, const char *b,
+		 int err, bool text)
 {
-	char mem[NS_PATH_MAX + 256];
+	char mem[1024];
 	struct ns_buf buf;
 	const char *name = ns_name_errno(err);
 
 	ns_buf_init(&buf, mem, sizeof(mem) - 1);
 	ns_buf_str(&buf, "netshim: ");
 	ns_buf_str(&buf, a);
-	ns_buf_esc(&buf, b, NS_PATH_MAX);
+	ns_buf_esc(&buf, b, 512);
 	if (err) {
 		ns_buf_str(&buf, ": ");
 		if (name)
 			ns_buf_str(&buf, name);
 		else
 			ns_buf_i64(&buf, err);
-		ns_buf_str(&buf, " (");
-		ns_buf_str(&buf, strerror(err));
-		ns_buf_putc(&buf, ')');
+		if (text) {
+			ns_buf_str(&buf, " (");
+			ns_buf_str(&buf, strerror(err));
+			ns_buf_putc(&buf, ')');
+		}
 	}
 	buf.p[buf.len++] = '\n';
 	io->warn(buf.p, buf.len, io->ctx);
+}
+
+/* At set-up and around fork: a normal stack, strerror is fine. */
+static void say(const struct ns_config_io *io, const char *a, const char *b,
+		int err)
+{
+	say_(io, a, b, err, true);
 }
 
 static void classify(struct ns_sink *s)
@@ -82,12 +88,13 @@ static void use_stderr(struct ns_sink *s)
 {
 	s->fd = STDERR_FILENO;
 	s->owned = false;
-	s->path[0] = '\0';
+	strcpy(s->path, "stderr");
 }
 
 void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
 		  const struct ns_config_io *io)
 {
+	struct ns_buf name;
 	int fd, nfd;
 
 	memset(s, 0, sizeof(*s));
@@ -101,7 +108,7 @@ void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
 		use_stderr(s);
 		break;
 	case NS_TRACE_FD:
-		nfd = (int)syscall(SYS_fcntl, c->trace_fd, F_GETFD);
+		nfd = ns_sys_fcntl(c->trace_fd, F_GETFD, 0);
 		if (nfd < 0) {
 			char num[16];
 			struct ns_buf b;
@@ -116,6 +123,10 @@ void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
 		}
 		/* A copy of our own, so the trace keeps flowing if the
 		 * program closes the number it was given. */
+		ns_buf_init(&name, s->path, sizeof(s->path) - 1);
+		ns_buf_str(&name, "fd:");
+		ns_buf_u64(&name, (uint64_t)c->trace_fd);
+		s->path[name.len] = '\0';
 		s->fd = high_fd(c->trace_fd);
 		s->owned = s->fd >= 0;
 		if (!s->owned)
@@ -145,7 +156,7 @@ void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
 		}
 		nfd = high_fd(fd);
 		if (nfd >= 0) {
-			sys_close(fd);
+			ns_sys_close(fd);
 			fd = nfd;
 		}
 		s->fd = fd;
@@ -186,13 +197,26 @@ static ssize_t write_once(struct ns_sink *s, int fd, const char *p, size_t n)
 	return write(fd, p, n);
 }
 
+static void write_line(struct ns_sink *s, int fd, const char *line,
+		       size_t len, const struct ns_config_io *io);
+
 void ns_sink_write(struct ns_sink *s, const char *line, size_t len,
 		   const struct ns_config_io *io)
 {
-	int fd = __atomic_load_n(&s->fd, __ATOMIC_RELAXED);
+	int fd;
 
-	if (fd < 0)
-		return;
+	/* Counted, so that ns_sink_move can wait for writes that picked
+	 * the old number before it hands that number to the program. */
+	__atomic_fetch_add(&s->writers, 1, __ATOMIC_ACQUIRE);
+	fd = __atomic_load_n(&s->fd, __ATOMIC_ACQUIRE);
+	if (fd >= 0)
+		write_line(s, fd, line, len, io);
+	__atomic_fetch_sub(&s->writers, 1, __ATOMIC_RELEASE);
+}
+
+static void write_line(struct ns_sink *s, int fd, const char *line,
+		       size_t len, const struct ns_config_io *io)
+{
 	while (len) {
 		ssize_t r = write_once(s, fd, line, len);
 
@@ -206,11 +230,8 @@ void ns_sink_write(struct ns_sink *s, const char *line, size_t len,
 		/* Disk full, reader gone, descriptor closed behind our back:
 		 * say it once, drop this event, try again next event. */
 		if (!__atomic_exchange_n(&s->warned, true, __ATOMIC_RELAXED))
-			say(io, "writing the trace failed, events are lost: ",
-			    s->path[0] ? s->path
-				       : s->owned ? "NETSHIM_TRACE=fd:N"
-						  : "stderr",
-			    r < 0 ? errno : ENOSPC);
+			say_(io, "writing the trace failed, events are lost: ",
+			     s->path, r < 0 ? errno : ENOSPC, false);
 		return;
 	}
 }
@@ -225,15 +246,34 @@ int ns_sink_move(struct ns_sink *s)
 	if (nfd < 0)
 		return -1;
 	/* The old number stays open until the program's dup2 replaces it,
-	 * so no other thread can be handed it in between. */
-	__atomic_store_n(&s->fd, nfd, __ATOMIC_RELAXED);
+	 * so no other thread can be handed it in between; writes that still
+	 * use it finish first. A signal handler writing on this very thread
+	 * is done before we get back here. */
+	__atomic_store_n(&s->fd, nfd, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&s->writers, __ATOMIC_ACQUIRE))
+		sched_yield();
 	return old;
+}
+
+void ns_sink_disable(struct ns_sink *s, const struct ns_config_io *io)
+{
+	__atomic_store_n(&s->fd, -1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&s->writers, __ATOMIC_ACQUIRE))
+		sched_yield();
+	s->owned = false;
+	say_(io, "no descriptor left to move the trace out of the program's "
+		 "way; tracing stops", "", EMFILE, false);
+}
+
+void ns_sink_reclassify(struct ns_sink *s)
+{
+	classify(s);
 }
 
 void ns_sink_close(struct ns_sink *s)
 {
 	if (s->owned && s->fd >= 0)
-		sys_close(s->fd);
+		ns_sys_close(s->fd);
 	s->fd = -1;
 	s->owned = false;
 }

@@ -16,7 +16,8 @@ struct ns_sink {
 	bool pipe;		/* a pipe or FIFO: guard against SIGPIPE */
 	bool sock;		/* a socket: send with MSG_NOSIGNAL */
 	bool warned;		/* one complaint about failed writes */
-	char path[NS_PATH_MAX];	/* the file, %p expanded */
+	int writers;		/* ns_sink_write calls under way */
+	char path[NS_PATH_MAX];	/* the file (%p expanded), fd:N or stderr */
 };
 
 /* Opens what @c names for process @pid. A destination that cannot be used
@@ -32,6 +33,11 @@ void ns_sink_write(struct ns_sink *s, const char *line, size_t len,
  * caller to close if the program's call fails; -1 if nothing moved. */
 int ns_sink_move(struct ns_sink *s);
 void ns_sink_close(struct ns_sink *s);
+/* No descriptor could be found to move to: stop tracing rather than write
+ * into what the program puts at our number. */
+void ns_sink_disable(struct ns_sink *s, const struct ns_config_io *io);
+/* The program changed what our (not owned) descriptor is: fd 2. */
+void ns_sink_reclassify(struct ns_sink *s);
 /* write(2) that cannot raise SIGPIPE, for pipes and for complaints. */
 ssize_t ns_write_nosigpipe(int fd, const char *p, size_t n);
 

@@ -11,18 +11,18 @@ getnameinfo getsockopt listen sendmsg sendto setsockopt shutdown socket
 socketpair"
 
 @test "the library exports exactly the hooked calls" {
-	run bash -c 'nm -D --defined-only "$1" | awk "{ print \$NF }" | sort' _ "$NETSHIM_LIB"
+	run bash -c 'nm -D --defined-only "$1" | awk "{ print \$NF }" | sort' _ "$NS_LIB"
 	assert_success
 	assert_output "$(printf '%s\n' $HOOKS | sort)"
 }
 
 @test "no ns_ symbol is exported" {
-	run bash -c 'nm -D "$1" | awk "{ print \$NF }" | grep "^_*ns_"' _ "$NETSHIM_LIB"
+	run bash -c 'nm -D "$1" | awk "{ print \$NF }" | grep "^_*ns_"' _ "$NS_LIB"
 	assert_output ""
 }
 
 @test "the library needs only libc (and libunwind, sanitizer runtimes)" {
-	run bash -c 'readelf -d "$1" | sed -n "s/.*(NEEDED).*\[\(.*\)\]/\1/p"' _ "$NETSHIM_LIB"
+	run bash -c 'readelf -d "$1" | sed -n "s/.*(NEEDED).*\[\(.*\)\]/\1/p"' _ "$NS_LIB"
 	assert_success
 	assert_line libc.so.6
 	local l

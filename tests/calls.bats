@@ -12,15 +12,14 @@ setup() {
 # both PROG ARGS...: runs tests/bin/PROG bare, then traced as JSON into $T.
 # The program prints its own view of every call; both views must be the
 # same (lines starting "# " are facts such as ports, which may differ).
-# Leaves the traced run's stdout in $OUT. NETSHIM_LIB (ours) is no
-# variable of netshim's and would make it complain on stderr.
+# Leaves the traced run's stdout in $OUT.
 both() {
 	local prog="$NS_TESTBIN/$1" d="$BATS_TEST_TMPDIR" rc=0
 	shift
 	rm -f "$T"
 	clean timeout 20 "$prog" "$@" >"$d/bare" 2>"$d/bare.err" || rc=$?
 	[ "$rc" = 0 ] || fail "bare run failed ($rc): $(cat "$d/bare.err")"
-	clean timeout 20 env -u NETSHIM_LIB LD_PRELOAD="$NETSHIM_LIB" \
+	clean timeout 20 env LD_PRELOAD="$NS_LIB" \
 		NETSHIM_FORMAT=json NETSHIM_TRACE="$T" "$prog" "$@" \
 		>"$d/traced" 2>"$d/traced.err" || rc=$?
 	[ "$rc" = 0 ] || fail "traced run failed ($rc): $(cat "$d/traced.err")"

@@ -4,7 +4,7 @@
 bats_load_library bats-support
 bats_load_library bats-assert
 
-: "${NETSHIM_LIB:?run the suites through make check}"
+: "${NS_LIB:?run the suites through make check}"
 : "${NS_TESTBIN:?run the suites through make check}"
 
 # Nothing of the caller's environment leaks into a test.
@@ -19,7 +19,7 @@ ns_run() {
 		shift
 	done
 	shift
-	env "${env[@]}" LD_PRELOAD="$NETSHIM_LIB${LD_PRELOAD:+ $LD_PRELOAD}" "$@"
+	env "${env[@]}" LD_PRELOAD="$NS_LIB${LD_PRELOAD:+ $LD_PRELOAD}" "$@"
 }
 
 # json_lines FILE: fails unless every line of FILE is one JSON object.

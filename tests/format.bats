@@ -27,8 +27,8 @@ traced() {
 			n=${f##*/}
 			[ "$n" -gt 2 ] && eval "exec $n>&-"
 		done
-		exec timeout 20 env -u NETSHIM_LIB "${env[@]}" NETSHIM_TRACE="$T" \
-			LD_PRELOAD="$NETSHIM_LIB" "$prog" "$@"
+		exec timeout 20 env "${env[@]}" NETSHIM_TRACE="$T" \
+			LD_PRELOAD="$NS_LIB" "$prog" "$@"
 	) >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || rc=$?
 	[ "$rc" = 0 ] ||
 		fail "$prog $* failed ($rc): $(cat "$BATS_TEST_TMPDIR/err")"
@@ -393,15 +393,15 @@ PY
 		for i in $(seq 100); do [ -e "$d/ready" ] && break; sleep 0.1; done
 		[ -e "$d/ready" ] || { echo "no DNS server"; cat "$d/dns.err"; exit 3; }
 		for name in short long; do
-			env -u NETSHIM_LIB LD_PRELOAD="$lib" NETSHIM_FORMAT=json \
+			LD_PRELOAD="$lib" NETSHIM_FORMAT=json \
 				NETSHIM_TRACE="$d/$name.json" \
 				"$bin/calls_dns" lookup "$name.test" 80 >"$d/$name.out"
-			env -u NETSHIM_LIB LD_PRELOAD="$lib" \
+			LD_PRELOAD="$lib" \
 				NETSHIM_TRACE="$d/$name.text" \
 				"$bin/calls_dns" lookup "$name.test" 80 >/dev/null
 		done
 		kill $srv
-	' _ "$ns" "$d" "$NETSHIM_LIB" "$NS_TESTBIN"
+	' _ "$ns" "$d" "$NS_LIB" "$NS_TESTBIN"
 	assert_success
 	grep -qx 'results 100' "$d/short.out" || fail "the fake DNS did not answer: $(cat "$d/short.out")"
 	grep -qx 'results 100' "$d/long.out"

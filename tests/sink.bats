@@ -8,9 +8,6 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 
 setup() {
-	# make check exports NETSHIM_LIB; netshim warns about it (an unknown
-	# NETSHIM_* name) in every traced program. Keep it for ns_run only.
-	export -n NETSHIM_LIB
 	D="$BATS_TEST_TMPDIR"
 	SINK="$NS_TESTBIN/proc_sink"
 }
@@ -153,7 +150,7 @@ print("ok")' 3>"$D/t" >"$D/out" 2>"$D/err"
 	run timeout 30 unshare -m sh -c '
 		mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" &&
 		env NETSHIM_TRACE="$1/t" LD_PRELOAD="$2" "$3" events 1' \
-		sh "$D/ro" "$NETSHIM_LIB" "$SINK"
+		sh "$D/ro" "$NS_LIB" "$SINK"
 	assert_success
 	assert_line --index 0 "netshim: cannot open trace file NETSHIM_TRACE=$D/ro/t: EROFS (Read-only file system)"
 	assert_line --index 1 "netshim: tracing to stderr instead"
@@ -170,7 +167,7 @@ print("ok")' 3>"$D/t" >"$D/out" 2>"$D/err"
 		chmod 0755 /mnt/libnetshim.so /mnt/proc_sink &&
 		setpriv --reuid=65534 --regid=65534 --clear-groups env \
 			NETSHIM_TRACE=/mnt/ro/t LD_PRELOAD=/mnt/libnetshim.so \
-			/mnt/proc_sink events 1' sh "$D" "$NETSHIM_LIB" "$SINK"
+			/mnt/proc_sink events 1' sh "$D" "$NS_LIB" "$SINK"
 	assert_success
 	assert_line --index 0 "netshim: cannot open trace file NETSHIM_TRACE=/mnt/ro/t: EACCES (Permission denied)"
 	assert_line --index 1 "netshim: tracing to stderr instead"
@@ -299,19 +296,20 @@ dup_onto_case() {
 		mount -t tmpfs -o size=16k tmpfs "$1" &&
 		env NETSHIM_FORMAT=json NETSHIM_TRACE="$1/t" LD_PRELOAD="$2" \
 			"$3" events 2000 2>"$1/../err" &&
-		stat -c %s "$1/t"' sh "$D/small" "$NETSHIM_LIB" "$SINK"
+		stat -c %s "$1/t"' sh "$D/small" "$NS_LIB" "$SINK"
 	assert_success
 	assert_line --index 0 done
 	# The file filled up to the tmpfs size.
 	[ "${lines[1]}" -gt 8000 ]
 	run cat "$D/err"
-	assert_output "netshim: writing the trace failed, events are lost: $D/small/t: ENOSPC (No space left on device)"
+	# No strerror text here: this path may run in a signal handler.
+	assert_output "netshim: writing the trace failed, events are lost: $D/small/t: ENOSPC"
 }
 
 # dead_reader SINK-SETUP: runs proc_sink events 50 under python that sets
 # up fd 3 (or 2) per SINK-SETUP, with SIGPIPE at its default action.
 dead_reader() {
-	timeout 30 "$PY" - "$1" "$NETSHIM_LIB" "$SINK" "$D/err" <<'PY'
+	timeout 30 "$PY" - "$1" "$NS_LIB" "$SINK" "$D/err" <<'PY'
 import os, signal, socket, sys
 how, lib, prog, err = sys.argv[1:5]
 if how == "socket":
@@ -342,7 +340,7 @@ PY
 	run dead_reader pipe
 	assert_output $'done\nsignal 0 exit 0'
 	run cat "$D/err"
-	assert_output --regexp '^netshim: writing the trace failed, events are lost: .*EPIPE \(Broken pipe\)$'
+	assert_output --regexp '^netshim: writing the trace failed, events are lost: fd:[0-9]+: EPIPE$'
 }
 
 @test "stderr a pipe whose reader has gone: no SIGPIPE, the program finishes" {
@@ -354,7 +352,7 @@ PY
 	run dead_reader socket
 	assert_output $'done\nsignal 0 exit 0'
 	run cat "$D/err"
-	assert_output --regexp '^netshim: writing the trace failed, events are lost: .*EPIPE \(Broken pipe\)$'
+	assert_output --regexp '^netshim: writing the trace failed, events are lost: fd:[0-9]+: EPIPE$'
 }
 
 @test "stderr sink: no lines go into a socket the program itself put on fd 2" {
@@ -376,7 +374,7 @@ print(repr(data))'
 }
 
 @test "stderr sink: an inherited AF_UNIX stream on fd 2 (a journal) gets the lines" {
-	run timeout 30 "$PY" - "$NETSHIM_LIB" "$SINK" <<'PY'
+	run timeout 30 "$PY" - "$NS_LIB" "$SINK" <<'PY'
 import os, socket, sys
 lib, prog = sys.argv[1:3]
 a, b = socket.socketpair()

@@ -8,9 +8,6 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 
 setup() {
-	# make check exports NETSHIM_LIB; netshim warns about it (an unknown
-	# NETSHIM_* name) in every traced program. Keep it for ns_run only.
-	export -n NETSHIM_LIB
 	T="$BATS_TEST_TMPDIR/trace.json"
 }
 
@@ -53,7 +50,7 @@ errno_run() {
 	need_root
 	errno_run "$BATS_TEST_TMPDIR/bare"
 	errno_run "$BATS_TEST_TMPDIR/shim" NETSHIM_FORMAT=json NETSHIM_TRACE="$T" \
-		LD_PRELOAD="$NETSHIM_LIB"
+		LD_PRELOAD="$NS_LIB"
 	# Successful calls left the sentinel errno alone, as glibc does.
 	run grep -c 'errno=4242' "$BATS_TEST_TMPDIR/bare"
 	[ "$output" -ge 60 ]
@@ -71,12 +68,12 @@ errno_run() {
 	need_root
 	errno_run "$BATS_TEST_TMPDIR/bare"
 	errno_run "$BATS_TEST_TMPDIR/pipe" NETSHIM_FORMAT=json NETSHIM_TRACE=fd:3 \
-		LD_PRELOAD="$NETSHIM_LIB"
+		LD_PRELOAD="$NS_LIB"
 	run diff -u "$BATS_TEST_TMPDIR/bare" "$BATS_TEST_TMPDIR/pipe"
 	assert_output ""
 	run grep -c . "$BATS_TEST_TMPDIR/pipe.out"
 	[ "$output" -gt 100 ]
-	in_netns env LD_PRELOAD="$NETSHIM_LIB" "$NS_TESTBIN/proc_errno" \
+	in_netns env LD_PRELOAD="$NS_LIB" "$NS_TESTBIN/proc_errno" \
 		>"$BATS_TEST_TMPDIR/text" 2>"$BATS_TEST_TMPDIR/stderr" \
 		3>"$BATS_TEST_TMPDIR/pipe.out"
 	run diff -u "$BATS_TEST_TMPDIR/bare" "$BATS_TEST_TMPDIR/text"
@@ -256,10 +253,10 @@ echo "== plain trace"
 cat plain-*
 SH
 	run timeout 60 unshare -m sh "$BATS_TEST_TMPDIR/secure.sh" \
-		"$NETSHIM_LIB" "$NS_TESTBIN/proc_sink" "$target"
+		"$NS_LIB" "$NS_TESTBIN/proc_sink" "$target"
 	assert_success
 	# The control run (not secure) loads netshim and traces...
-	assert_line --index 1 'netshim: NETSHIM_EVENTS=bogus names something that is not a call netshim traces nor one of all, dns, sockopt, fd (see libnetshim(7)); ignoring the unknown names'
+	assert_line --index 1 'netshim: NETSHIM_EVENTS=bogus names something that is not a call netshim traces nor one of all, none, dns, sockopt, fd (see libnetshim(7)); ignoring the unknown names'
 	assert_line --index 2 'netshim: NETSHIM_FOO is not a variable netshim knows; see libnetshim(7)'
 	assert_line --index 3 'AT_SECURE=0 loaded=1 euid=65534 uid=65534'
 	# ...the secure one has netshim loaded, parses nothing, says nothing,

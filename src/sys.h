@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Descriptor calls netshim makes for itself, by system call: a front hooks
+ * the libc functions, and netshim's own juggling must not reach its hooks. */
+#ifndef NS_SYS_H
+#define NS_SYS_H
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static inline int ns_sys_close(int fd)
+{
+	return (int)syscall(SYS_close, fd);
+}
+
+static inline int ns_sys_fcntl(int fd, int cmd, long arg)
+{
+	return (int)syscall(SYS_fcntl, fd, cmd, arg);
+}
+
+static inline int ns_sys_dup3(int fd, int newfd, int flags)
+{
+	return (int)syscall(SYS_dup3, fd, newfd, flags);
+}
+
+static inline int ns_sys_getpid(void)
+{
+	return (int)syscall(SYS_getpid);
+}
+
+#endif
