@@ -124,6 +124,8 @@ void ns_note(struct ns_cx *cx, const char *what, int err, const char *tail)
  * trace file (%p) its events go to a file of its own, opened and closed
  * around each line in the child's own descriptor table.
  */
+int ns_sink_clobbered_by;
+
 static __attribute__((noinline)) void write_as_child(int pid,
 						      const char *line,
 						      size_t n)
@@ -132,7 +134,10 @@ static __attribute__((noinline)) void write_as_child(int pid,
 
 	if (ns_cfg->trace != NS_TRACE_FILE ||
 	    !strstr(ns_cfg->trace_path, "%p")) {
-		ns_sink_write(&ns_sink, line, n, &ns_io);
+		/* Unless this child put something of its own at our
+		 * number: that is not the trace any more. */
+		if (pid != ns_sink_clobbered_by)
+			ns_sink_write(&ns_sink, line, n, &ns_io);
 		return;
 	}
 	ns_sink_open(&own, ns_cfg, pid, &ns_io);

@@ -23,6 +23,19 @@ static bool is_sink(int fd)
 	return ns_sink_owns(&ns_sink, fd);
 }
 
+/* The program closes what may be our stderr: whatever it puts there next
+ * may be a pipe, so write to it SIGPIPE-safely from now on. */
+static void distrust_stderr(unsigned first, unsigned last)
+{
+	int s = ns_sink.fd;
+
+	if (!ns_sink.owned && s >= 0 && (unsigned)s >= first &&
+	    (unsigned)s <= last) {
+		ns_sink.pipe = true;
+		ns_sink.sock = false;
+	}
+}
+
 static int sink_fd(void)
 {
 	return ns_sink.owned ? __atomic_load_n(&ns_sink.fd, __ATOMIC_RELAXED)
@@ -89,11 +102,7 @@ static int ns_close(int fd)
 		errno = EBADF;
 		return -1;
 	}
-	/* Whatever fd 2 becomes next may be a pipe: write to it safely. */
-	if (unlikely(!ns_sink.owned && fd == ns_sink.fd)) {
-		ns_sink.pipe = true;
-		ns_sink.sock = false;
-	}
+	distrust_stderr((unsigned)fd, (unsigned)fd);
 	if (!ns_fd_get(fd, &info))
 		return NS_REAL(close)(fd);
 	begin_known(&cx, NS_CALL_close, fd, &info, &sock);
@@ -138,6 +147,7 @@ static int ns_close_range(unsigned first, unsigned last, int flags)
 	if (first <= last && !(flags & ~(CLOSE_RANGE_UNSHARE)) &&
 	    !shared_child(&cx))
 		ns_fd_del_range(first, last);
+	distrust_stderr(first, last);
 	ret = close_range_sparing(first, last, flags);
 	ns_after(&cx, ret);
 	cx.ev.u.fds.a = first;
@@ -184,6 +194,7 @@ static void ns_closefrom(int lowfd)
 	first = lowfd < 0 ? 0 : (unsigned)lowfd;	/* as glibc clamps */
 	if (!shared_child(&cx))
 		ns_fd_del_range(first, ~0U);
+	distrust_stderr(first, ~0U);
 	if (close_range_sparing(first, ~0U, 0) < 0)
 		closefrom_by_hand(real, first);
 	ns_after(&cx, 0);
@@ -232,11 +243,14 @@ static int ns_dup23(enum ns_call call, int fd, int newfd, int flags)
 	/* The program wants the number our trace file has: move ours (not
 	 * from a vfork child, whose dup2 only replaces its own copy). If no
 	 * number is free, tracing stops rather than write into its file. */
-	if (unlikely(is_sink(newfd)) && fd != newfd &&
-	    ns_sys_getpid() == ns_pid) {
-		given_up = ns_sink_move(&ns_sink);
-		if (given_up < 0)
+	if (unlikely(is_sink(newfd)) && fd != newfd) {
+		int pid = ns_sys_getpid();
+
+		if (pid != ns_pid) {
+			ns_sink_clobbered_by = pid;	/* see emit.c */
+		} else if ((given_up = ns_sink_move(&ns_sink)) < 0) {
 			ns_sink_disable(&ns_sink, &ns_io);
+		}
 	}
 	known = ns_fd_get(fd, &info);
 	if (known)

@@ -100,6 +100,7 @@ static int refused(struct ns_cx *cx, int fd, int level, int name,
 		    " on MPTCP", err, NULL);
 	if (ns_replace_with_tcp(cx, fd, &info, &opt, val, len) < 0)
 		return -1;	/* the kernel's first answer stands */
+	ns_after(cx, 0);	/* the duration covers the swap */
 	ns_succeed(cx, 0);
 	remember_opt(fd, level, name, val, len);
 	return 0;

@@ -28,6 +28,9 @@ extern const struct ns_config *ns_cfg;
 extern struct ns_sink ns_sink;
 extern const struct ns_config_io ns_io;
 extern int ns_pid;
+/* A vfork child that dup2'ed over the trace descriptor: its own events
+ * must not be written there (it shares our memory, not our fds). */
+extern int ns_sink_clobbered_by;
 
 /* Set while netshim itself calls libc (a lookup, set-up): hooks reached
  * from there pass straight through. */

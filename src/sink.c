@@ -200,6 +200,10 @@ static ssize_t write_once(struct ns_sink *s, int fd, const char *p, size_t n)
 static void write_line(struct ns_sink *s, int fd, const char *line,
 		       size_t len, const struct ns_config_io *io);
 
+/* This thread is inside ns_sink_write: a signal handler that moves the
+ * sink must not wait for it. */
+static __thread int writing __attribute__((tls_model("initial-exec")));
+
 void ns_sink_write(struct ns_sink *s, const char *line, size_t len,
 		   const struct ns_config_io *io)
 {
@@ -207,17 +211,22 @@ void ns_sink_write(struct ns_sink *s, const char *line, size_t len,
 
 	/* Counted, so that ns_sink_move can wait for writes that picked
 	 * the old number before it hands that number to the program. */
+	writing++;
 	__atomic_fetch_add(&s->writers, 1, __ATOMIC_ACQUIRE);
 	fd = __atomic_load_n(&s->fd, __ATOMIC_ACQUIRE);
 	if (fd >= 0)
 		write_line(s, fd, line, len, io);
 	__atomic_fetch_sub(&s->writers, 1, __ATOMIC_RELEASE);
+	writing--;
 }
 
 static void write_line(struct ns_sink *s, int fd, const char *line,
 		       size_t len, const struct ns_config_io *io)
 {
-	while (len) {
+	/* The loop stops when the sink moved away meanwhile (a signal
+	 * handler's dup2 onto our number): the rest of the line must not
+	 * go into what the program put there. */
+	while (len && fd == __atomic_load_n(&s->fd, __ATOMIC_ACQUIRE)) {
 		ssize_t r = write_once(s, fd, line, len);
 
 		if (r > 0) {
@@ -250,7 +259,7 @@ int ns_sink_move(struct ns_sink *s)
 	 * use it finish first. A signal handler writing on this very thread
 	 * is done before we get back here. */
 	__atomic_store_n(&s->fd, nfd, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&s->writers, __ATOMIC_ACQUIRE))
+	while (!writing && __atomic_load_n(&s->writers, __ATOMIC_ACQUIRE))
 		sched_yield();
 	return old;
 }
@@ -258,7 +267,7 @@ int ns_sink_move(struct ns_sink *s)
 void ns_sink_disable(struct ns_sink *s, const struct ns_config_io *io)
 {
 	__atomic_store_n(&s->fd, -1, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&s->writers, __ATOMIC_ACQUIRE))
+	while (!writing && __atomic_load_n(&s->writers, __ATOMIC_ACQUIRE))
 		sched_yield();
 	s->owned = false;
 	say_(io, "no descriptor left to move the trace out of the program's "
