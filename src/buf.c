@@ -4,31 +4,6 @@
 
 #include <string.h>
 
-void ns_buf_putc(struct ns_buf *b, char c)
-{
-	if (b->len < b->cap)
-		b->p[b->len++] = c;
-	else
-		b->overflow = true;
-}
-
-void ns_buf_mem(struct ns_buf *b, const char *s, size_t n)
-{
-	size_t room = b->cap - b->len;
-
-	if (n > room) {
-		n = room;
-		b->overflow = true;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-}
-
-void ns_buf_str(struct ns_buf *b, const char *s)
-{
-	ns_buf_mem(b, s, strlen(s));
-}
-
 void ns_buf_u64(struct ns_buf *b, uint64_t v)
 {
 	char tmp[20];

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct ns_buf {
 	char *p;
@@ -23,9 +24,32 @@ static inline void ns_buf_init(struct ns_buf *b, char *mem, size_t cap)
 	b->overflow = false;
 }
 
-void ns_buf_putc(struct ns_buf *b, char c);
-void ns_buf_mem(struct ns_buf *b, const char *s, size_t n);
-void ns_buf_str(struct ns_buf *b, const char *s);
+/* The three everything else is made of, inline: a JSON event is some
+ * hundred of these calls. */
+static inline void ns_buf_putc(struct ns_buf *b, char c)
+{
+	if (__builtin_expect(b->len < b->cap, 1))
+		b->p[b->len++] = c;
+	else
+		b->overflow = true;
+}
+
+static inline void ns_buf_mem(struct ns_buf *b, const char *s, size_t n)
+{
+	size_t room = b->cap - b->len;
+
+	if (__builtin_expect(n > room, 0)) {
+		n = room;
+		b->overflow = true;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static inline void ns_buf_str(struct ns_buf *b, const char *s)
+{
+	ns_buf_mem(b, s, strlen(s));
+}
 void ns_buf_u64(struct ns_buf *b, uint64_t v);
 void ns_buf_i64(struct ns_buf *b, int64_t v);
 void ns_buf_hex(struct ns_buf *b, uint64_t v);
