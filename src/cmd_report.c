@@ -1,0 +1,563 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* netshim report: summarise JSON traces (calls, errors, families, protocols,
+ * destinations, policies, first failures) as text or as one JSON object. */
+#include "buf.h"
+#include "cli.h"
+#include "event.h"
+#include "jsonl.h"
+#include "names.h"
+
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uthash.h>
+
+#define CMD "report"
+
+/* One counted thing: a call, an errno of a call, a family, an address... */
+struct item {
+	UT_hash_handle hh;
+	long long n;
+	long long errors;	/* destinations: attempts that failed */
+	unsigned seq;		/* order of first appearance */
+	char *family;		/* destinations */
+	/* first failures: where, and JSON fragments of errno and error */
+	char *ts, *prog, *file, *jerrno, *jerror;
+	long long pid;
+	unsigned long line;
+	char **bt;
+	unsigned nbt;
+	char key[];
+};
+
+struct table {
+	struct item *h;
+	unsigned seq;
+};
+
+static struct table calls, errors, families, protocols, dests, policies,
+	firsts;
+static long long nevents, nbad;
+static struct ns_json json;
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n);
+
+	if (!p) {
+		fprintf(stderr, "netshim report: out of memory\n");
+		exit(NS_EXIT_FAIL);
+	}
+	return p;
+}
+
+static char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(xmalloc(n), s, n);
+}
+
+/* Find or add @key in @t. Keys of two parts are "part1\037part2". */
+static struct item *count(struct table *t, const char *key)
+{
+	struct item *it;
+	size_t n = strlen(key);
+
+	HASH_FIND(hh, t->h, key, n, it);
+	if (!it) {
+		it = xmalloc(sizeof(*it) + n + 1);
+		memset(it, 0, sizeof(*it));
+		memcpy(it->key, key, n + 1);
+		it->seq = t->seq++;
+		HASH_ADD_KEYPTR(hh, t->h, it->key, n, it);
+	}
+	it->n++;
+	return it;
+}
+
+static const char *get_str(int obj, const char *key)
+{
+	return ns_json_str(&json, ns_json_get(&json, obj, key));
+}
+
+/* A name, or a number's text: errno 77 and protocol 0 count too. */
+static const char *name_of(int i, char *tmp, size_t size)
+{
+	if (i < 0)
+		return NULL;
+	if (json.tok[i].type == NS_JSTR)
+		return json.tok[i].str;
+	if (json.tok[i].type == NS_JNUM) {
+		snprintf(tmp, size, "%.*s", (int)json.tok[i].len,
+			 json.tok[i].str);
+		return tmp;
+	}
+	return NULL;
+}
+
+/* A JSON value as JSON text, for copying it into the output. */
+static char *fragment(int i)
+{
+	char tmp[64];
+
+	if (ns_json_none(&json, i))
+		return xstrdup("null");
+	if (json.tok[i].type == NS_JNUM) {
+		snprintf(tmp, sizeof(tmp), "%.*s", (int)json.tok[i].len,
+			 json.tok[i].str);
+		return xstrdup(tmp);
+	}
+	if (json.tok[i].type == NS_JSTR) {
+		size_t cap = json.tok[i].len * 6 + 3;
+		char *mem = xmalloc(cap + 1);
+		struct ns_buf b;
+
+		ns_buf_init(&b, mem, cap);
+		ns_buf_jstr(&b, json.tok[i].str, SIZE_MAX);
+		mem[b.len] = '\0';
+		return mem;
+	}
+	return xstrdup("null");
+}
+
+/*
+ * The protocol a socket() call made: "IPPROTO_IP" (0) asks the kernel to
+ * pick TCP or UDP, and the engine knows which, as sock.protocol shows on
+ * the socket's later calls.
+ */
+static const char *socket_protocol(int fam_i, int type_i, int proto_i,
+				   char *tmp, size_t size)
+{
+	const char *fam = ns_json_str(&json, fam_i);
+	const char *type = ns_json_str(&json, type_i);
+	const char *proto = name_of(proto_i, tmp, size);
+	char base[32];
+	int f, t;
+
+	if (!fam || !type || !proto ||
+	    (strcmp(proto, "IPPROTO_IP") && strcmp(proto, "0")))
+		return proto;
+	snprintf(base, sizeof(base), "%.*s", (int)strcspn(type, "|"), type);
+	if (!ns_sym_value(&ns_families, fam, &f) ||
+	    !ns_sym_value(&ns_socktypes, base, &t))
+		return proto;
+	return ns_name_protocol(f, ns_effective_protocol(f, t, 0)) ?: proto;
+}
+
+static void count_sockets(const char *call, bool ok)
+{
+	char tmp[32], ftmp[32], key[80];
+	const char *s, *fam;
+	int sock;
+
+	if (!strcmp(call, "socket") || !strcmp(call, "socketpair")) {
+		if (!ok)
+			return;
+		sock = 0;
+		s = socket_protocol(ns_json_get(&json, 0, "family"),
+				    ns_json_get(&json, 0, "type"),
+				    ns_json_get(&json, 0, "protocol"), tmp,
+				    sizeof(tmp));
+	} else {
+		sock = ns_json_get(&json, 0, "sock");
+		if (sock < 0 || json.tok[sock].type != NS_JOBJ)
+			return;
+		s = name_of(ns_json_get(&json, sock, "protocol"), tmp,
+			    sizeof(tmp));
+	}
+	fam = name_of(ns_json_get(&json, sock, "family"), ftmp, sizeof(ftmp));
+	if (fam)
+		count(&families, fam);
+	if (!s)
+		return;
+	/* Protocol numbers mean something only within their family. */
+	if (json.tok[ns_json_get(&json, sock, "protocol")].type == NS_JNUM &&
+	    fam) {
+		snprintf(key, sizeof(key), "%s %s", fam, s);
+		s = key;
+	}
+	count(&protocols, s);
+}
+
+static void count_failure(const char *call, const char *file,
+			  unsigned long line)
+{
+	int e = ns_json_get(&json, 0, "error"), en = ns_json_get(&json, 0,
+								  "errno");
+	char tmp[32], key[128];
+	const char *code;
+	struct item *it;
+	int bt;
+
+	/* A lookup's own error says more than the errno of EAI_SYSTEM. */
+	code = name_of(ns_json_none(&json, e) ? en : e, tmp, sizeof(tmp));
+	snprintf(key, sizeof(key), "%s\037%s", call, code);
+	count(&errors, key);
+	it = count(&firsts, key);
+	if (it->n > 1)
+		return;
+	it->ts = xstrdup(get_str(0, "ts"));
+	it->prog = xstrdup(get_str(0, "prog"));
+	it->file = xstrdup(file);
+	it->line = line;
+	ns_json_int(&json, ns_json_get(&json, 0, "pid"), &it->pid);
+	it->jerrno = fragment(en);
+	it->jerror = fragment(e);
+	bt = ns_json_get(&json, 0, "bt");
+	if (bt < 0 || json.tok[bt].type != NS_JARR || !json.tok[bt].n)
+		return;
+	it->bt = xmalloc(json.tok[bt].n * sizeof(*it->bt));
+	for (unsigned k = (unsigned)bt + 1; k < json.tok[bt].end;
+	     k = json.tok[k].end)
+		it->bt[it->nbt++] = fragment((int)k);
+}
+
+static void take_event(const char *file, unsigned long line)
+{
+	const char *call = get_str(0, "call");
+	const char *policy = get_str(0, "policy");
+	bool failed = ns_jsonl_failed(&json);
+	long long ret = 0;
+
+	nevents++;
+	ns_json_int(&json, ns_json_get(&json, 0, "ret"), &ret);
+	count(&calls, call);
+	count_sockets(call, ret >= 0);
+	if (!strcmp(call, "connect") || !strcmp(call, "sendto") ||
+	    !strcmp(call, "sendmsg")) {
+		const char *addr = get_str(0, "addr");
+		char tmp[32];
+
+		if (addr) {
+			struct item *d = count(&dests, addr);
+			int sock = ns_json_get(&json, 0, "sock");
+			const char *fam = name_of(ns_json_get(&json, sock,
+							      "family"),
+						  tmp, sizeof(tmp));
+
+			if (!d->family && fam)
+				d->family = xstrdup(fam);
+			if (failed)
+				d->errors++;
+		}
+	}
+	if (policy)
+		count(&policies, policy);
+	if (failed)
+		count_failure(call, file, line);
+}
+
+static int read_trace(const char *path)
+{
+	const char *name = strcmp(path, "-") ? path : "(standard input)";
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	unsigned long line = 0;
+	char *buf = NULL, why_buf[128];
+	size_t cap = 0;
+	ssize_t n;
+
+	if (!f) {
+		fprintf(stderr, "netshim report: %s: %m\n", name);
+		return NS_EXIT_FAIL;
+	}
+	while ((n = getline(&buf, &cap, f)) > 0) {
+		const char *why;
+
+		line++;
+		if (buf[n - 1] == '\n')
+			n--;
+		if (ns_jsonl_event(&json, buf, (size_t)n, why_buf,
+				   sizeof(why_buf), &why)) {
+			fprintf(stderr, "netshim report: %s:%lu: not a trace "
+				"line: %s\n", name, line, why);
+			nbad++;
+			continue;
+		}
+		take_event(name, line);
+	}
+	free(buf);
+	if (ferror(f)) {
+		fprintf(stderr, "netshim report: %s: %m\n", name);
+		if (f != stdin)
+			fclose(f);
+		return NS_EXIT_FAIL;
+	}
+	if (f != stdin)
+		fclose(f);
+	return NS_EXIT_OK;
+}
+
+static int by_count(struct item *a, struct item *b)
+{
+	if (a->n != b->n)
+		return a->n > b->n ? -1 : 1;
+	return strcmp(a->key, b->key);
+}
+
+static int by_seq(struct item *a, struct item *b)
+{
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Calls in the engine's order (the man page's), unknown ones after. */
+static unsigned call_rank(const char *key)
+{
+	char name[64];
+	enum ns_call c;
+
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(key, "\037"), key);
+	return ns_call_by_name(name, &c) ? (unsigned)c : NS_CALL_COUNT;
+}
+
+static int by_call(struct item *a, struct item *b)
+{
+	unsigned ra = call_rank(a->key), rb = call_rank(b->key);
+
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	if (ra == NS_CALL_COUNT) {
+		int c = strncmp(a->key, b->key, strcspn(a->key, "\037") + 1);
+
+		if (c)
+			return c;
+	}
+	return by_count(a, b);
+}
+
+static void jstr(const char *s)
+{
+	size_t cap = strlen(s) * 6 + 3;
+	char small[512], *mem = cap <= sizeof(small) ? small : xmalloc(cap);
+	struct ns_buf b;
+
+	ns_buf_init(&b, mem, cap);
+	ns_buf_jstr(&b, s, SIZE_MAX);
+	fwrite(b.p, 1, b.len, stdout);
+	if (mem != small)
+		free(mem);
+}
+
+/* "key": n members of a flat table. */
+static void json_counts(const char *name, struct table *t, bool last)
+{
+	struct item *it;
+
+	printf("  \"%s\": {", name);
+	for (it = t->h; it; it = it->hh.next) {
+		printf("%s\n    ", it == t->h ? "" : ",");
+		jstr(it->key);
+		printf(": %lld", it->n);
+	}
+	printf("%s}%s\n", t->h ? "\n  " : "", last ? "" : ",");
+}
+
+static void json_errors(void)
+{
+	const char *prev = NULL;
+	size_t plen = 0;
+
+	printf("  \"errors\": {");
+	for (struct item *it = errors.h; it; it = it->hh.next) {
+		size_t clen = strcspn(it->key, "\037");
+
+		if (!prev || clen != plen || strncmp(prev, it->key, clen)) {
+			printf("%s\n    \"%.*s\": {", prev ? "\n    }," : "",
+			       (int)clen, it->key);
+			prev = it->key;
+			plen = clen;
+		} else {
+			putchar(',');
+		}
+		printf("\n      ");
+		jstr(it->key + clen + 1);
+		printf(": %lld", it->n);
+	}
+	printf("%s},\n", prev ? "\n    }\n  " : "");
+}
+
+static void json_report(char **files, int nfiles)
+{
+	printf("{\n  \"files\": [");
+	for (int i = 0; i < nfiles; i++) {
+		printf("%s", i ? ", " : "");
+		jstr(files[i]);
+	}
+	printf("],\n  \"events\": %lld,\n  \"bad_lines\": %lld,\n", nevents,
+	       nbad);
+	json_counts("calls", &calls, false);
+	json_errors();
+	json_counts("families", &families, false);
+	json_counts("protocols", &protocols, false);
+	printf("  \"destinations\": {");
+	for (struct item *it = dests.h; it; it = it->hh.next) {
+		printf("%s\n    ", it == dests.h ? "" : ",");
+		jstr(it->key);
+		printf(": {\"family\": ");
+		if (it->family)
+			jstr(it->family);
+		else
+			printf("null");
+		printf(", \"count\": %lld, \"errors\": %lld}", it->n,
+		       it->errors);
+	}
+	printf("%s},\n", dests.h ? "\n  " : "");
+	json_counts("policies", &policies, false);
+	printf("  \"first_failures\": [");
+	for (struct item *it = firsts.h; it; it = it->hh.next) {
+		printf("%s\n    {\"call\": \"%.*s\", \"errno\": %s, "
+		       "\"error\": %s, \"count\": %lld,\n     \"file\": ",
+		       it == firsts.h ? "" : ",",
+		       (int)strcspn(it->key, "\037"), it->key, it->jerrno,
+		       it->jerror, it->n);
+		jstr(it->file);
+		printf(", \"line\": %lu, \"ts\": ", it->line);
+		jstr(it->ts);
+		printf(", \"pid\": %lld, \"prog\": ", it->pid);
+		jstr(it->prog);
+		printf(", \"bt\": [");
+		for (unsigned k = 0; k < it->nbt; k++)
+			printf("%s%s", k ? ", " : "", it->bt[k]);
+		printf("]}");
+	}
+	printf("%s]\n}\n", firsts.h ? "\n  " : "");
+}
+
+/* Text strings are C-escaped, as in the text trace format. */
+static int tstr(const char *s, size_t max)
+{
+	char mem[1024];
+	struct ns_buf b;
+
+	ns_buf_init(&b, mem, sizeof(mem));
+	ns_buf_esc(&b, s, max);
+	fwrite(b.p, 1, b.len, stdout);
+	return (int)b.len;
+}
+
+static void text_counts(const char *title, struct table *t)
+{
+	int w = 0;
+
+	if (!t->h)
+		return;
+	for (struct item *it = t->h; it; it = it->hh.next)
+		if ((int)strlen(it->key) > w)
+			w = (int)strlen(it->key);
+	printf("\n%s:\n", title);
+	for (struct item *it = t->h; it; it = it->hh.next) {
+		int n;
+
+		printf("  ");
+		n = tstr(it->key, 200);
+		printf("%*s  %6lld", w > n ? w - n : 0, "", it->n);
+		if (t == &dests)
+			printf("  %-9s %lld failed", it->family ?: "?",
+			       it->errors);
+		putchar('\n');
+	}
+}
+
+static void text_report(int nfiles)
+{
+	printf("%lld events from %d trace%s", nevents, nfiles,
+	       nfiles == 1 ? "" : "s");
+	if (nbad)
+		printf(", %lld bad line%s skipped", nbad, nbad == 1 ? "" : "s");
+	putchar('\n');
+	text_counts("Calls", &calls);
+	if (errors.h) {
+		printf("\nErrors:\n");
+		for (struct item *it = errors.h; it; it = it->hh.next) {
+			size_t c = strcspn(it->key, "\037");
+
+			printf("  %-14.*s %-16s %6lld\n", (int)c, it->key,
+			       it->key + c + 1, it->n);
+		}
+	}
+	text_counts("Families", &families);
+	text_counts("Protocols", &protocols);
+	text_counts("Destinations (address, count, family)", &dests);
+	text_counts("Policies", &policies);
+	if (!firsts.h)
+		return;
+	printf("\nFirst failures:\n");
+	for (struct item *it = firsts.h; it; it = it->hh.next) {
+		size_t c = strcspn(it->key, "\037");
+
+		printf("  %-14.*s %-16s %s:%lu %s ", (int)c, it->key,
+		       it->key + c + 1, it->file, it->line, it->ts);
+		tstr(it->prog, 64);
+		printf("[%lld]\n", it->pid);
+		for (unsigned k = 0; k < it->nbt; k++) {
+			/* The frame is a JSON string: drop its quotes. */
+			size_t n = strlen(it->bt[k]);
+
+			printf("      %s %.*s\n", k ? "<" : "at",
+			       (int)(n - 2), it->bt[k] + 1);
+		}
+	}
+}
+
+static int help(void)
+{
+	printf("Usage: netshim report [OPTION]... [FILE]...\n"
+	       "Summarise JSON traces (NETSHIM_FORMAT=json): calls, errors "
+	       "by errno,\nfamilies and protocols, destinations, policy "
+	       "actions, and the first failure\nof each kind with its "
+	       "backtrace. With no FILE, or when FILE is -, read\nstandard "
+	       "input.\n\n"
+	       "      --json    one JSON object instead of text\n"
+	       "  -h, --help    display this help and exit\n\n"
+	       "Lines that are not trace events are reported on standard "
+	       "error with their\nline number and skipped.\n"
+	       "Exit status: 0, 1 if a trace could not be read (the others "
+	       "are summarised),\n2 for a usage error.\n");
+	return NS_EXIT_OK;
+}
+
+int ns_cmd_report(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static char *dash[] = { "-" };
+	bool as_json = false;
+	char **files;
+	int c, nfiles, rc = NS_EXIT_OK;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c == 'h')
+			return help();
+		if (c == 'j')
+			as_json = true;
+		else
+			return ns_usage_error(CMD, "unknown option '%s'",
+					      argv[optind - 1]);
+	}
+	files = optind < argc ? argv + optind : dash;
+	nfiles = optind < argc ? argc - optind : 1;
+	for (int i = 0; i < nfiles; i++)
+		if (read_trace(files[i]) != NS_EXIT_OK)
+			rc = NS_EXIT_FAIL;
+	HASH_SRT(hh, calls.h, by_call);
+	HASH_SRT(hh, errors.h, by_call);
+	HASH_SRT(hh, families.h, by_count);
+	HASH_SRT(hh, protocols.h, by_count);
+	HASH_SRT(hh, dests.h, by_count);
+	HASH_SRT(hh, policies.h, by_count);
+	HASH_SRT(hh, firsts.h, by_seq);
+	if (as_json)
+		json_report(files, nfiles);
+	else
+		text_report(nfiles);
+	if (fflush(stdout) == EOF)
+		rc = NS_EXIT_FAIL;
+	return rc;
+}
