@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "event.h"
 #include "jsonl.h"
+#include "tail.h"
 #include "names.h"
 
 #include <getopt.h>
@@ -215,6 +216,13 @@ static void count_failure(const char *call, const char *file,
 		it->bt[it->nbt++] = fragment((int)k);
 }
 
+static bool in_progress(void)
+{
+	const char *e = get_str(0, "errno");
+
+	return e && !strcmp(e, "EINPROGRESS");
+}
+
 static void take_event(const char *file, unsigned long line)
 {
 	const char *call = get_str(0, "call");
@@ -240,7 +248,8 @@ static void take_event(const char *file, unsigned long line)
 
 			if (!d->family && fam)
 				d->family = xstrdup(fam);
-			if (failed)
+			/* A non-blocking connect under way has not failed. */
+			if (failed && !in_progress())
 				d->errors++;
 		}
 	}
@@ -250,44 +259,37 @@ static void take_event(const char *file, unsigned long line)
 		count_failure(call, file, line);
 }
 
+/* One line from the reader (tail.c). */
+static void take_line(struct ns_tail *t, char *text, size_t len)
+{
+	char why_buf[128];
+	const char *why;
+
+	if (ns_jsonl_event(&json, text, len, why_buf, sizeof(why_buf),
+			   &why)) {
+		fprintf(stderr, "netshim report: %s:%lu: not a trace line: %s\n",
+			t->name, t->lineno, why);
+		nbad++;
+		return;
+	}
+	take_event(t->name, t->lineno);
+}
+
+static void idle(struct ns_tail *t)
+{
+	(void)t;
+}
+
 static int read_trace(const char *path)
 {
-	const char *name = strcmp(path, "-") ? path : "(standard input)";
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	unsigned long line = 0;
-	char *buf = NULL, why_buf[128];
-	size_t cap = 0;
-	ssize_t n;
+	struct ns_tail t = { .cmd = CMD, .line = take_line, .idle = idle };
+	int rc;
 
-	if (!f) {
-		fprintf(stderr, "netshim report: %s: %m\n", name);
-		return NS_EXIT_FAIL;
-	}
-	while ((n = getline(&buf, &cap, f)) > 0) {
-		const char *why;
-
-		line++;
-		if (buf[n - 1] == '\n')
-			n--;
-		if (ns_jsonl_event(&json, buf, (size_t)n, why_buf,
-				   sizeof(why_buf), &why)) {
-			fprintf(stderr, "netshim report: %s:%lu: not a trace "
-				"line: %s\n", name, line, why);
-			nbad++;
-			continue;
-		}
-		take_event(name, line);
-	}
-	free(buf);
-	if (ferror(f)) {
-		fprintf(stderr, "netshim report: %s: %m\n", name);
-		if (f != stdin)
-			fclose(f);
-		return NS_EXIT_FAIL;
-	}
-	if (f != stdin)
-		fclose(f);
-	return NS_EXIT_OK;
+	t.path = strcmp(path, "-") ? path : NULL;
+	t.name = t.path ? t.path : "(standard input)";
+	rc = ns_tail_read(&t);
+	ns_tail_done(&t);
+	return rc;
 }
 
 static int by_count(struct item *a, struct item *b)
@@ -528,7 +530,7 @@ int ns_cmd_report(int argc, char **argv)
 	static char *dash[] = { "-" };
 	bool as_json = false;
 	char **files;
-	int c, nfiles, rc = NS_EXIT_OK;
+	int c, nfiles, nread = 0, rc = NS_EXIT_OK;
 
 	opterr = 0;
 	optind = 1;
@@ -543,9 +545,12 @@ int ns_cmd_report(int argc, char **argv)
 	}
 	files = optind < argc ? argv + optind : dash;
 	nfiles = optind < argc ? argc - optind : 1;
-	for (int i = 0; i < nfiles; i++)
-		if (read_trace(files[i]) != NS_EXIT_OK)
+	for (int i = 0; i < nfiles; i++) {
+		if (read_trace(files[i]) == NS_EXIT_OK)
+			nread++;
+		else
 			rc = NS_EXIT_FAIL;
+	}
 	HASH_SRT(hh, calls.h, by_call);
 	HASH_SRT(hh, errors.h, by_call);
 	HASH_SRT(hh, families.h, by_count);
@@ -556,7 +561,7 @@ int ns_cmd_report(int argc, char **argv)
 	if (as_json)
 		json_report(files, nfiles);
 	else
-		text_report(nfiles);
+		text_report(nread);	/* the traces that could be read */
 	if (fflush(stdout) == EOF)
 		rc = NS_EXIT_FAIL;
 	return rc;

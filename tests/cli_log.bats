@@ -378,7 +378,9 @@ socket.getaddrinfo("localhost", 80)
 	assert_line --regexp "^  connect +ECONNREFUSED +1$"
 	assert_line --regexp "^  getaddrinfo +EAI_NONAME +1$"
 	assert_line --regexp "^  127\.0\.0\.1:$port +1  AF_INET +1 failed$"
+	# A trace that cannot be read is said so and not counted.
 	run "$NETSHIM" report "$T/none.json" "$T/k.json"
 	assert_failure 1
-	assert_output --partial "8 events from 2 traces"
+	assert_output --partial "$T/none.json: No such file or directory"
+	assert_output --partial "8 events from 1 trace"
 }
