@@ -42,13 +42,26 @@ static inline void ns_buf_mem(struct ns_buf *b, const char *s, size_t n)
 		n = room;
 		b->overflow = true;
 	}
-	memcpy(b->p + b->len, s, n);
+	/* Most pieces are a few bytes: a loop beats a call to memcpy. */
+	if (n <= 16) {
+		for (size_t i = 0; i < n; i++)
+			b->p[b->len + i] = s[i];
+	} else {
+		memcpy(b->p + b->len, s, n);
+	}
 	b->len += n;
 }
 
+/* Keys and names are short: copied as they are scanned, no strlen. */
 static inline void ns_buf_str(struct ns_buf *b, const char *s)
 {
-	ns_buf_mem(b, s, strlen(s));
+	while (*s) {
+		if (__builtin_expect(b->len == b->cap, 0)) {
+			b->overflow = true;
+			return;
+		}
+		b->p[b->len++] = *s++;
+	}
 }
 void ns_buf_u64(struct ns_buf *b, uint64_t v);
 void ns_buf_i64(struct ns_buf *b, int64_t v);
