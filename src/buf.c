@@ -93,10 +93,7 @@ static void put_escape_x(struct ns_buf *b, unsigned char c)
 	ns_buf_mem(b, e, sizeof(e));
 }
 
-/* Length of the well-formed UTF-8 sequence at @s (RFC 3629: no overlong
- * forms, no surrogates, nothing past U+10FFFF), reading at most @room bytes;
- * 0 when there is none. */
-static size_t utf8_len(const unsigned char *s, size_t room)
+size_t ns_utf8_len(const unsigned char *s, size_t room)
 {
 	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
 	size_t n;
@@ -160,7 +157,7 @@ static void put_str(struct ns_buf *b, const char *s, size_t max, bool json,
 		} else if (c < 0x20 || c >= 0x7f) {
 			const unsigned char *u = (const unsigned char *)s + i;
 			size_t room = strnlen(s + i, max - i);
-			size_t n = json && c > 0x7f ? utf8_len(u, room) : 0;
+			size_t n = json && c > 0x7f ? ns_utf8_len(u, room) : 0;
 
 			if (n) {
 				ns_buf_mem(b, s + i, n);

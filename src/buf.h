@@ -72,6 +72,10 @@ void ns_buf_dec(struct ns_buf *b, unsigned v, int width);
  * most @max bytes of @s and marking a cut with "...". */
 void ns_buf_jstr(struct ns_buf *b, const char *s, size_t max);
 void ns_buf_cstr(struct ns_buf *b, const char *s, size_t max);
+/* Length of the well-formed UTF-8 sequence at @s (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF), reading at most @room
+ * bytes; 0 when there is none. */
+size_t ns_utf8_len(const unsigned char *s, size_t room);
 /* C escapes without the quotes, for messages. */
 void ns_buf_esc(struct ns_buf *b, const char *s, size_t max);
 

@@ -156,10 +156,25 @@ struct defroute {
 	char via[INET6_ADDRSTRLEN + IF_NAMESIZE + 16];
 };
 
+/* A default route was found: "via GATEWAY dev IF", or "dev IF" when
+ * @gw is NULL (on-link). */
+static void set_via(struct defroute *r, int af, const void *gw,
+		    const char *ifname)
+{
+	char txt[INET6_ADDRSTRLEN];
+
+	r->found = true;
+	if (gw && inet_ntop(af, gw, txt, sizeof(txt)))
+		snprintf(r->via, sizeof(r->via), "via %s dev %s", txt,
+			 ifname);
+	else
+		snprintf(r->via, sizeof(r->via), "dev %s", ifname);
+}
+
 /* /proc/net/route: the main table's IPv4 routes, in network byte order. */
 static void default_route4(struct defroute *r)
 {
-	char line[512], ifname[IF_NAMESIZE + 1], txt[INET_ADDRSTRLEN];
+	char line[512], ifname[IF_NAMESIZE + 1];
 	unsigned int dst, gw, flags, refcnt, use, metric, mask;
 	FILE *f = fopen("/proc/net/route", "re");
 
@@ -173,14 +188,7 @@ static void default_route4(struct defroute *r)
 		/* RTF_UP, and not a reject route. */
 		if (dst || mask || !(flags & 0x1) || flags & 0x200)
 			continue;
-		r->found = true;
-		if (gw) {
-			inet_ntop(AF_INET, &gw, txt, sizeof(txt));
-			snprintf(r->via, sizeof(r->via), "via %s dev %s", txt,
-				 ifname);
-		} else {
-			snprintf(r->via, sizeof(r->via), "dev %s", ifname);
-		}
+		set_via(r, AF_INET, gw ? &gw : NULL, ifname);
 		break;
 	}
 	fclose(f);
@@ -191,7 +199,6 @@ static void default_route4(struct defroute *r)
 static void default_route6(struct defroute *r)
 {
 	char dst[33], src[33], nh[33], ifname[IF_NAMESIZE + 1];
-	char txt[INET6_ADDRSTRLEN];
 	unsigned int dplen, splen, metric, refcnt, use, flags;
 	struct in6_addr gw;
 	FILE *f = fopen("/proc/net/ipv6_route", "re");
@@ -205,14 +212,10 @@ static void default_route6(struct defroute *r)
 		if (dplen || strspn(dst, "0") != 32 || !(flags & 0x1) ||
 		    flags & 0x200)
 			continue;
-		r->found = true;
-		if (flags & 0x2 && hex_bytes(nh, gw.s6_addr, 16)) {
-			inet_ntop(AF_INET6, &gw, txt, sizeof(txt));
-			snprintf(r->via, sizeof(r->via), "via %s dev %s", txt,
-				 ifname);
-		} else {
-			snprintf(r->via, sizeof(r->via), "dev %s", ifname);
-		}
+		set_via(r, AF_INET6,
+			flags & 0x2 && hex_bytes(nh, gw.s6_addr, 16) ? &gw
+								    : NULL,
+			ifname);
 		break;
 	}
 	fclose(f);

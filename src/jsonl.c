@@ -41,37 +41,6 @@ static int peek(const struct parser *p)
 	return p->pos < p->len ? (unsigned char)p->s[p->pos] : -1;
 }
 
-/* Bytes of the well-formed UTF-8 sequence at @s (0 if there is none):
- * overlong forms, surrogates and code points past U+10FFFF are refused. */
-static size_t utf8_seq(const unsigned char *s, size_t room)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (n > room || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 static int hex4(struct parser *p, unsigned *v)
 {
 	*v = 0;
@@ -168,7 +137,7 @@ static int string(struct parser *p, const char **out, size_t *outlen)
 		if (c < 0x20)
 			return fail(p, "control byte in a string");
 		if (c >= 0x80) {
-			size_t n = utf8_seq((unsigned char *)p->s + p->pos,
+			size_t n = ns_utf8_len((unsigned char *)p->s + p->pos,
 					    p->len - p->pos);
 
 			if (!n)

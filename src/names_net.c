@@ -3,6 +3,7 @@
  * and the flag sets socket calls take. */
 #include "names.h"
 #include "compiler.h"
+#include "sys.h"
 
 #include <fcntl.h>
 #include <linux/netlink.h>
@@ -278,12 +279,6 @@ static const struct ns_flag ai_flags[] = {
 };
 FTAB(ns_ai_flags, ai_flags);
 
-#ifndef CLOSE_RANGE_UNSHARE
-#define CLOSE_RANGE_UNSHARE (1U << 1)
-#endif
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
 static const struct ns_flag close_range_flags[] = {
 	F(CLOSE_RANGE_UNSHARE), F(CLOSE_RANGE_CLOEXEC),
 };

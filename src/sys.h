@@ -7,6 +7,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* linux/close_range.h, for headers older than Linux 5.9's. */
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
 static inline int ns_sys_close(int fd)
 {
 	return (int)syscall(SYS_close, fd);
