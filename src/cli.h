@@ -4,6 +4,7 @@
 #define NS_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Exit statuses, as GNU tools use them. */
 #define NS_EXIT_OK 0
@@ -23,8 +24,13 @@ int ns_cmd_doctor(int argc, char **argv);
 int ns_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* malloc and strdup that end the command with a message when memory
+ * runs out: a summary or a view has nothing better to do then. */
+void *ns_xmalloc(size_t n);
+char *ns_xstrdup(const char *s);
+
 /* The library to preload: found beside the installed command or in the
- * build tree; NULL with a message when there is none. */
-const char *ns_find_library(void);
+ * build tree; NULL when there is none, said on stderr if @complain. */
+const char *ns_find_library(bool complain);
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* netshim doctor: check this host, and a program, for what trips it up. */
+#include "buf.h"
 #include "cli.h"
 #include "doctor.h"
 #include "names.h"
@@ -34,20 +35,27 @@ static const char *const level_json[] = { "ok", "note", "warn" };
 static const char *const level_sgr[] = { "\033[32m", "\033[36m",
 					 "\033[1;33m" };
 
+/* The engine's JSON strings: a path may hold any bytes. */
 static void json_str(const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	char mem[4096];
+	struct ns_buf b;
 
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	ns_buf_init(&b, mem, sizeof(mem));
+	ns_buf_jstr(&b, s, 600);
+	fwrite(b.p, 1, b.len, stdout);
+}
+
+/* A line of text, C-escaped: a program's path may hold escapes. */
+static void text_str(const char *s)
+{
+	char mem[4096];
+	struct ns_buf b;
+
+	ns_buf_init(&b, mem, sizeof(mem) - 1);
+	ns_buf_esc(&b, s, 1000);
+	ns_buf_putc(&b, '\n');
+	fwrite(b.p, 1, b.len, stdout);
 }
 
 void ns_doc_flush(struct ns_doctor *d)
@@ -74,9 +82,12 @@ void ns_doc_flush(struct ns_doctor *d)
 		       level_word[d->level]);
 	else
 		printf("%-4s", level_word[d->level]);
-	printf("  %-*s  %s\n", CHECK_WIDTH, d->check, d->msg);
-	for (int i = 0; i < d->nadvice; i++)
-		printf("%*s%s\n", MSG_COLUMN, "", d->advice[i]);
+	printf("  %-*s  ", CHECK_WIDTH, d->check);
+	text_str(d->msg);
+	for (int i = 0; i < d->nadvice; i++) {
+		printf("%*s", MSG_COLUMN, "");
+		text_str(d->advice[i]);
+	}
 }
 
 void ns_doc_finding(struct ns_doctor *d, enum ns_doc_level level,
@@ -454,7 +465,7 @@ int ns_cmd_doctor(int argc, char **argv)
 	d.colour = d.colour && !d.json;
 	/* Before any output: a PROGRAM that is not there is a failure. */
 	if (optind < argc) {
-		lib = ns_find_library();
+		lib = ns_find_library(false);
 		if (ns_reach_check(argv[optind], lib, &reach) < 0) {
 			bool named = !strchr(argv[optind], '/');
 

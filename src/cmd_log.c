@@ -179,7 +179,7 @@ static void put_sock(struct ns_buf *b)
 		return;
 	if (json.tok[fd].type == NS_JNUM)
 		ns_buf_mem(b, json.tok[fd].str, json.tok[fd].len);
-	if (json.tok[sock < 0 ? 0 : sock].type != NS_JOBJ)
+	if (sock < 0 || json.tok[sock].type != NS_JOBJ)
 		return;
 	ns_buf_putc(b, ' ');
 	put_short(b, ns_json_get(&json, sock, "family"), "AF_");
@@ -386,11 +386,7 @@ static void render(const struct opts *o)
 	for (i = 0; i < NCOLS; i++)
 		total += f[i].len;
 	r = &rows[nrows];
-	r->mem = malloc(total ? total : 1);
-	if (!r->mem) {
-		fprintf(stderr, "netshim log: out of memory\n");
-		exit(NS_EXIT_FAIL);
-	}
+	r->mem = ns_xmalloc(total ? total : 1);
 	total = 0;
 	for (i = 0; i < NCOLS; i++) {
 		memcpy(r->mem + total, f[i].p, f[i].len);
@@ -408,6 +404,14 @@ static void idle(struct ns_tail *s)
 	flush_rows(s->ctx);
 }
 
+/* Garbage goes to stderr in order with the good lines. */
+static void bad_line(struct ns_tail *s, const char *why)
+{
+	flush_rows(s->ctx);
+	fprintf(stderr, "netshim log: %s:%lu: not a trace line: %s\n",
+		s->name, s->lineno, why);
+}
+
 /* One complete line from the reader (tail.c). */
 static void take_line(struct ns_tail *s, char *line, size_t len)
 {
@@ -417,10 +421,7 @@ static void take_line(struct ns_tail *s, char *line, size_t len)
 
 	if (ns_jsonl_event(&json, line, len, why_buf, sizeof(why_buf),
 			   &why)) {
-		/* Garbage goes to stderr in order with the good lines. */
-		flush_rows(o);
-		fprintf(stderr, "netshim log: %s:%lu: not a trace line: %s\n",
-			s->name, s->lineno, why);
+		bad_line(s, why);
 		return;
 	}
 	if (wanted(o))
@@ -454,8 +455,8 @@ int ns_cmd_log(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { 0 };
-	struct ns_tail s = { .cmd = CMD, .line = take_line, .idle = idle,
-			     .ctx = &o };
+	struct ns_tail s = { .cmd = CMD, .line = take_line, .bad = bad_line,
+			     .idle = idle, .ctx = &o };
 	const char *no_color = getenv("NO_COLOR");
 	int c, rc, color_auto = 1;
 
@@ -504,7 +505,8 @@ int ns_cmd_log(int argc, char **argv)
 	s.name = s.path ? s.path : "(standard input)";
 	rc = s.path && o.follow ? ns_tail_follow(&s) : ns_tail_read(&s);
 	ns_tail_done(&s);
-	if (fflush(stdout) == EOF && rc == NS_EXIT_OK)
+	/* flush_rows flushed already: the error indicator tells. */
+	if ((fflush(stdout) == EOF || ferror(stdout)) && rc == NS_EXIT_OK)
 		rc = NS_EXIT_FAIL;
 	return rc;
 }

@@ -30,7 +30,8 @@ struct item {
 	unsigned long line;
 	char **bt;
 	unsigned nbt;
-	char key[];
+	size_t split;		/* two-part keys: where part two starts */
+	char key[];		/* part one, NUL, part two, NUL */
 };
 
 struct table {
@@ -43,40 +44,55 @@ static struct table calls, errors, families, protocols, dests, policies,
 static long long nevents, nbad;
 static struct ns_json json;
 
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n);
-
-	if (!p) {
-		fprintf(stderr, "netshim report: out of memory\n");
-		exit(NS_EXIT_FAIL);
-	}
-	return p;
-}
-
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-
-	return memcpy(xmalloc(n), s, n);
-}
-
-/* Find or add @key in @t. Keys of two parts are "part1\037part2". */
-static struct item *count(struct table *t, const char *key)
+/* Find or add the @n bytes of @key in @t. */
+static struct item *count_n(struct table *t, const char *key, size_t n)
 {
 	struct item *it;
-	size_t n = strlen(key);
 
 	HASH_FIND(hh, t->h, key, n, it);
 	if (!it) {
-		it = xmalloc(sizeof(*it) + n + 1);
+		it = ns_xmalloc(sizeof(*it) + n + 1);
 		memset(it, 0, sizeof(*it));
-		memcpy(it->key, key, n + 1);
+		memcpy(it->key, key, n);
+		it->key[n] = '\0';
+		it->split = n;
 		it->seq = t->seq++;
 		HASH_ADD_KEYPTR(hh, t->h, it->key, n, it);
 	}
 	it->n++;
 	return it;
+}
+
+static struct item *count(struct table *t, const char *key)
+{
+	return count_n(t, key, strlen(key));
+}
+
+/* A key of two parts, (call, code): kept apart whatever bytes they hold,
+ * since the trace is the program's to fill. */
+static struct item *count2(struct table *t, const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char *key = ns_xmalloc(la + lb + 2);
+	struct item *it;
+
+	memcpy(key, a, la + 1);
+	memcpy(key + la + 1, b, lb + 1);
+	it = count_n(t, key, la + 1 + lb);
+	it->split = la + 1;
+	free(key);
+	return it;
+}
+
+/* The parts of a two-part key. */
+static const char *part1(const struct item *it)
+{
+	return it->key;
+}
+
+static const char *part2(const struct item *it)
+{
+	return it->key + it->split;
 }
 
 static const char *get_str(int obj, const char *key)
@@ -105,15 +121,15 @@ static char *fragment(int i)
 	char tmp[64];
 
 	if (ns_json_none(&json, i))
-		return xstrdup("null");
+		return ns_xstrdup("null");
 	if (json.tok[i].type == NS_JNUM) {
 		snprintf(tmp, sizeof(tmp), "%.*s", (int)json.tok[i].len,
 			 json.tok[i].str);
-		return xstrdup(tmp);
+		return ns_xstrdup(tmp);
 	}
 	if (json.tok[i].type == NS_JSTR) {
 		size_t cap = json.tok[i].len * 6 + 3;
-		char *mem = xmalloc(cap + 1);
+		char *mem = ns_xmalloc(cap + 1);
 		struct ns_buf b;
 
 		ns_buf_init(&b, mem, cap);
@@ -121,7 +137,7 @@ static char *fragment(int i)
 		mem[b.len] = '\0';
 		return mem;
 	}
-	return xstrdup("null");
+	return ns_xstrdup("null");
 }
 
 /*
@@ -188,21 +204,20 @@ static void count_failure(const char *call, const char *file,
 {
 	int e = ns_json_get(&json, 0, "error"), en = ns_json_get(&json, 0,
 								  "errno");
-	char tmp[32], key[128];
 	const char *code;
 	struct item *it;
+	char tmp[32];
 	int bt;
 
 	/* A lookup's own error says more than the errno of EAI_SYSTEM. */
 	code = name_of(ns_json_none(&json, e) ? en : e, tmp, sizeof(tmp));
-	snprintf(key, sizeof(key), "%s\037%s", call, code);
-	count(&errors, key);
-	it = count(&firsts, key);
+	count2(&errors, call, code ? code : "?");
+	it = count2(&firsts, call, code ? code : "?");
 	if (it->n > 1)
 		return;
-	it->ts = xstrdup(get_str(0, "ts"));
-	it->prog = xstrdup(get_str(0, "prog"));
-	it->file = xstrdup(file);
+	it->ts = ns_xstrdup(get_str(0, "ts"));
+	it->prog = ns_xstrdup(get_str(0, "prog"));
+	it->file = ns_xstrdup(file);
 	it->line = line;
 	ns_json_int(&json, ns_json_get(&json, 0, "pid"), &it->pid);
 	it->jerrno = fragment(en);
@@ -210,7 +225,7 @@ static void count_failure(const char *call, const char *file,
 	bt = ns_json_get(&json, 0, "bt");
 	if (bt < 0 || json.tok[bt].type != NS_JARR || !json.tok[bt].n)
 		return;
-	it->bt = xmalloc(json.tok[bt].n * sizeof(*it->bt));
+	it->bt = ns_xmalloc(json.tok[bt].n * sizeof(*it->bt));
 	for (unsigned k = (unsigned)bt + 1; k < json.tok[bt].end;
 	     k = json.tok[k].end)
 		it->bt[it->nbt++] = fragment((int)k);
@@ -247,7 +262,7 @@ static void take_event(const char *file, unsigned long line)
 						  tmp, sizeof(tmp));
 
 			if (!d->family && fam)
-				d->family = xstrdup(fam);
+				d->family = ns_xstrdup(fam);
 			/* A non-blocking connect under way has not failed. */
 			if (failed && !in_progress())
 				d->errors++;
@@ -259,6 +274,14 @@ static void take_event(const char *file, unsigned long line)
 		count_failure(call, file, line);
 }
 
+/* Reported and counted, whatever made the line unreadable. */
+static void bad_line(struct ns_tail *t, const char *why)
+{
+	fprintf(stderr, "netshim report: %s:%lu: not a trace line: %s\n",
+		t->name, t->lineno, why);
+	nbad++;
+}
+
 /* One line from the reader (tail.c). */
 static void take_line(struct ns_tail *t, char *text, size_t len)
 {
@@ -267,9 +290,7 @@ static void take_line(struct ns_tail *t, char *text, size_t len)
 
 	if (ns_jsonl_event(&json, text, len, why_buf, sizeof(why_buf),
 			   &why)) {
-		fprintf(stderr, "netshim report: %s:%lu: not a trace line: %s\n",
-			t->name, t->lineno, why);
-		nbad++;
+		bad_line(t, why);
 		return;
 	}
 	take_event(t->name, t->lineno);
@@ -282,7 +303,8 @@ static void idle(struct ns_tail *t)
 
 static int read_trace(const char *path)
 {
-	struct ns_tail t = { .cmd = CMD, .line = take_line, .idle = idle };
+	struct ns_tail t = { .cmd = CMD, .line = take_line, .bad = bad_line,
+			     .idle = idle };
 	int rc;
 
 	t.path = strcmp(path, "-") ? path : NULL;
@@ -305,23 +327,22 @@ static int by_seq(struct item *a, struct item *b)
 }
 
 /* Calls in the engine's order (the man page's), unknown ones after. */
-static unsigned call_rank(const char *key)
+static unsigned call_rank(const char *call)
 {
-	char name[64];
 	enum ns_call c;
 
-	snprintf(name, sizeof(name), "%.*s", (int)strcspn(key, "\037"), key);
-	return ns_call_by_name(name, &c) ? (unsigned)c : NS_CALL_COUNT;
+	return ns_call_by_name(call, &c) ? (unsigned)c : NS_CALL_COUNT;
 }
 
+/* The call is the whole key of the calls table, part one of the others. */
 static int by_call(struct item *a, struct item *b)
 {
-	unsigned ra = call_rank(a->key), rb = call_rank(b->key);
+	unsigned ra = call_rank(part1(a)), rb = call_rank(part1(b));
 
 	if (ra != rb)
 		return ra < rb ? -1 : 1;
 	if (ra == NS_CALL_COUNT) {
-		int c = strncmp(a->key, b->key, strcspn(a->key, "\037") + 1);
+		int c = strcmp(part1(a), part1(b));
 
 		if (c)
 			return c;
@@ -332,7 +353,7 @@ static int by_call(struct item *a, struct item *b)
 static void jstr(const char *s)
 {
 	size_t cap = strlen(s) * 6 + 3;
-	char small[512], *mem = cap <= sizeof(small) ? small : xmalloc(cap);
+	char small[512], *mem = cap <= sizeof(small) ? small : ns_xmalloc(cap);
 	struct ns_buf b;
 
 	ns_buf_init(&b, mem, cap);
@@ -359,22 +380,19 @@ static void json_counts(const char *name, struct table *t, bool last)
 static void json_errors(void)
 {
 	const char *prev = NULL;
-	size_t plen = 0;
 
 	printf("  \"errors\": {");
 	for (struct item *it = errors.h; it; it = it->hh.next) {
-		size_t clen = strcspn(it->key, "\037");
-
-		if (!prev || clen != plen || strncmp(prev, it->key, clen)) {
-			printf("%s\n    \"%.*s\": {", prev ? "\n    }," : "",
-			       (int)clen, it->key);
-			prev = it->key;
-			plen = clen;
+		if (!prev || strcmp(prev, part1(it))) {
+			printf("%s\n    ", prev ? "\n    }," : "");
+			jstr(part1(it));
+			printf(": {");
+			prev = part1(it);
 		} else {
 			putchar(',');
 		}
 		printf("\n      ");
-		jstr(it->key + clen + 1);
+		jstr(part2(it));
 		printf(": %lld", it->n);
 	}
 	printf("%s},\n", prev ? "\n    }\n  " : "");
@@ -409,11 +427,10 @@ static void json_report(char **files, int nfiles)
 	json_counts("policies", &policies, false);
 	printf("  \"first_failures\": [");
 	for (struct item *it = firsts.h; it; it = it->hh.next) {
-		printf("%s\n    {\"call\": \"%.*s\", \"errno\": %s, "
-		       "\"error\": %s, \"count\": %lld,\n     \"file\": ",
-		       it == firsts.h ? "" : ",",
-		       (int)strcspn(it->key, "\037"), it->key, it->jerrno,
-		       it->jerror, it->n);
+		printf("%s\n    {\"call\": ", it == firsts.h ? "" : ",");
+		jstr(part1(it));
+		printf(", \"errno\": %s, \"error\": %s, \"count\": %lld,\n"
+		       "     \"file\": ", it->jerrno, it->jerror, it->n);
 		jstr(it->file);
 		printf(", \"line\": %lu, \"ts\": ", it->line);
 		jstr(it->ts);
@@ -437,6 +454,12 @@ static int tstr(const char *s, size_t max)
 	ns_buf_esc(&b, s, max);
 	fwrite(b.p, 1, b.len, stdout);
 	return (int)b.len;
+}
+
+/* Spaces after a field of @n characters up to @width, and one more. */
+static void pad(int n, int width)
+{
+	printf("%*s ", width > n ? width - n : 0, "");
 }
 
 static void text_counts(const char *title, struct table *t)
@@ -473,10 +496,10 @@ static void text_report(int nfiles)
 	if (errors.h) {
 		printf("\nErrors:\n");
 		for (struct item *it = errors.h; it; it = it->hh.next) {
-			size_t c = strcspn(it->key, "\037");
-
-			printf("  %-14.*s %-16s %6lld\n", (int)c, it->key,
-			       it->key + c + 1, it->n);
+			printf("  ");
+			pad(tstr(part1(it), 64), 14);
+			pad(tstr(part2(it), 64), 16);
+			printf(" %6lld\n", it->n);
 		}
 	}
 	text_counts("Families", &families);
@@ -487,10 +510,13 @@ static void text_report(int nfiles)
 		return;
 	printf("\nFirst failures:\n");
 	for (struct item *it = firsts.h; it; it = it->hh.next) {
-		size_t c = strcspn(it->key, "\037");
-
-		printf("  %-14.*s %-16s %s:%lu %s ", (int)c, it->key,
-		       it->key + c + 1, it->file, it->line, it->ts);
+		printf("  ");
+		pad(tstr(part1(it), 64), 14);
+		pad(tstr(part2(it), 64), 16);
+		tstr(it->file, 512);
+		printf(":%lu ", it->line);
+		tstr(it->ts, 64);
+		putchar(' ');
 		tstr(it->prog, 64);
 		printf("[%lld]\n", it->pid);
 		for (unsigned k = 0; k < it->nbt; k++) {
@@ -562,7 +588,7 @@ int ns_cmd_report(int argc, char **argv)
 		json_report(files, nfiles);
 	else
 		text_report(nread);	/* the traces that could be read */
-	if (fflush(stdout) == EOF)
+	if (fflush(stdout) == EOF || ferror(stdout))
 		rc = NS_EXIT_FAIL;
 	return rc;
 }

@@ -40,7 +40,7 @@ static const char *usable(const char *path, char *out)
  * The binary's own neighbours come before the configured path so that a
  * build tree or a relocated copy never picks up an older installed copy.
  */
-const char *ns_find_library(void)
+const char *ns_find_library(bool complain)
 {
 	static char found[PATH_MAX];
 	char exe[PATH_MAX], tried[3][PATH_MAX + 64];
@@ -62,6 +62,8 @@ const char *ns_find_library(void)
 	for (int i = 0; i < k; i++)
 		if (usable(tried[i], found))
 			return found;
+	if (!complain)
+		return NULL;
 	fprintf(stderr, "netshim: cannot find libnetshim.so; looked for");
 	for (int i = 0; i < k; i++)
 		fprintf(stderr, "%s %s", i ? "," : "", tried[i]);
@@ -192,7 +194,7 @@ static const char *check_library(const char *path)
 	const char *lib;
 
 	errno = 0;
-	lib = path ? usable(path, buf) : ns_find_library();
+	lib = path ? usable(path, buf) : ns_find_library(true);
 
 	if (path && !lib) {
 		fprintf(stderr, "netshim run: --library=%s: %s\n", path,

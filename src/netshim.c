@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -42,6 +43,24 @@ int ns_usage_error(const char *cmd, const char *fmt, ...)
 	fprintf(stderr, "\nTry 'netshim%s%s --help' for more information.\n",
 		cmd ? " " : "", cmd ? cmd : "");
 	return NS_EXIT_USAGE;
+}
+
+void *ns_xmalloc(size_t n)
+{
+	void *p = malloc(n);
+
+	if (!p) {
+		fprintf(stderr, "netshim: out of memory\n");
+		exit(NS_EXIT_FAIL);
+	}
+	return p;
+}
+
+char *ns_xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(ns_xmalloc(n), s, n);
 }
 
 int main(int argc, char **argv)

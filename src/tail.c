@@ -43,10 +43,8 @@ static void take_lines(struct ns_tail *s)
 	s->len -= start;
 	if (s->len == LINE_MAX_BYTES) {
 		if (!s->skipping) {
-			s->idle(s);
-			fprintf(stderr, "netshim %s: %s:%lu: not a trace "
-				"line: longer than %d bytes\n", s->cmd, s->name,
-				++s->lineno, LINE_MAX_BYTES);
+			s->lineno++;
+			s->bad(s, "longer than 1 MiB");
 		}
 		s->skipping = true;
 		s->len = 0;

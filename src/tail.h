@@ -15,6 +15,9 @@ struct ns_tail {
 	const char *path;	/* NULL: standard input */
 	/* One complete line (without its newline); line is its number. */
 	void (*line)(struct ns_tail *t, char *text, size_t len);
+	/* A line that cannot be a trace line (longer than the reader
+	 * holds); lineno is its number. */
+	void (*bad)(struct ns_tail *t, const char *why);
 	/* Nothing more to read for now: show what is pending. */
 	void (*idle)(struct ns_tail *t);
 	void *ctx;

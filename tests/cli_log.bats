@@ -384,3 +384,19 @@ socket.getaddrinfo("localhost", 80)
 	assert_output --partial "$T/none.json: No such file or directory"
 	assert_output --partial "8 events from 1 trace"
 }
+
+@test "report: hostile call and errno strings stay valid JSON and escaped text" {
+	local long
+	long=$(printf 'c%.0s' $(seq 130))
+	printf '{"ts":"t","pid":1,"tid":1,"prog":"p","call":"%s","ret":-1,"errno":"EINVAL","dur_ns":5}\n' "$long" >"$BATS_TEST_TMPDIR/h.json"
+	printf '{"ts":"t","pid":1,"tid":1,"prog":"p","call":"con\\"nect","ret":-1,"errno":"E\\u001b[2J","dur_ns":5}\n' >>"$BATS_TEST_TMPDIR/h.json"
+	run "$NETSHIM" report --json "$BATS_TEST_TMPDIR/h.json"
+	assert_success
+	jq -e --arg c "$long" '.errors[$c].EINVAL == 1 and .errors["con\"nect"]["E\u001b[2J"] == 1' <<<"$output"
+	jq -e '.first_failures | length == 2' <<<"$output"
+	run "$NETSHIM" report "$BATS_TEST_TMPDIR/h.json"
+	assert_success
+	assert_output --partial 'con\"nect'
+	assert_output --partial 'E\x1b[2J'
+	refute_output --partial $'\033'
+}
