@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Workloads 1, 4 and 5: socket(AF_INET, SOCK_STREAM) +
+ * setsockopt(TCP_NODELAY) + close, in a loop: 3 hooked calls per op.
+ *
+ *   sockloop ITERS [-t THREADS] [-f OPEN]
+ *
+ * -t runs the loop on THREADS threads at once, ITERS ops each.
+ * -f first opens OPEN other sockets (socketpairs, then one UDP socket for
+ *    an odd count), raising RLIMIT_NOFILE as needed, so the loop runs with
+ *    a large descriptor table.
+ *
+ * Prints one line:
+ *   sockloop threads=T open=N iters=I ns_op=X ns_op_thread=Y calls_op=3
+ * ns_op is wall time / (ITERS * THREADS): the cost of one op for the whole
+ * process; ns_op_thread is the mean over threads of that thread's own
+ * elapsed time / ITERS. */
+#include "bench.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define MAX_THREADS 64
+
+static long iters;
+static pthread_barrier_t start;
+
+struct worker {
+	pthread_t th;
+	double elapsed;
+	long done;
+};
+
+static void one_op(void)
+{
+	int one = 1;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		bench_die("sockloop", "socket");
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0)
+		bench_die("sockloop", "setsockopt");
+	close(fd);
+}
+
+static void *run(void *arg)
+{
+	struct worker *w = arg;
+	long i, warm = bench_warmup(iters);
+	double t0, t;
+
+	for (i = 0; i < warm; i++)
+		one_op();
+	pthread_barrier_wait(&start);
+	t0 = bench_now();
+	for (i = 0; i < iters; i++) {
+		one_op();
+		if ((i & 1023) == 1023 &&
+		    bench_now() - t0 > BENCH_MAX_SECONDS * 1e9) {
+			i++;
+			break;
+		}
+	}
+	t = bench_now();
+	w->elapsed = t - t0;
+	w->done = i;
+	return NULL;
+}
+
+static void fill(long n)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)n + 256;
+	long i;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		bench_die("sockloop", "getrlimit");
+	if (rl.rlim_cur < need) {
+		/* Raising the hard limit needs CAP_SYS_RESOURCE; bench/run
+		 * asks for no more than the hard limit allows when it lacks
+		 * it. */
+		rl.rlim_cur = need;
+		if (rl.rlim_max < need)
+			rl.rlim_max = need;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+			fprintf(stderr, "sockloop: cannot raise RLIMIT_NOFILE "
+				"to %lu for %ld open sockets: %s\n",
+				(unsigned long)need, n, strerror(errno));
+			exit(1);
+		}
+	}
+	for (i = 0; i + 1 < n; i += 2) {
+		int sv[2];
+		if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0)
+			bench_die("sockloop", "socketpair");
+	}
+	if (i < n && socket(AF_INET, SOCK_DGRAM, 0) < 0)
+		bench_die("sockloop", "socket(SOCK_DGRAM)");
+}
+
+int main(int argc, char **argv)
+{
+	static struct worker w[MAX_THREADS];
+	long threads = 1, open_n = 0, done = 0;
+	double t0, wall, per_thread = 0;
+	int c, i;
+
+	while ((c = getopt(argc, argv, "t:f:")) != -1) {
+		switch (c) {
+		case 't':
+			threads = atol(optarg);
+			break;
+		case 'f':
+			open_n = atol(optarg);
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (optind + 1 != argc || threads < 1 || threads > MAX_THREADS ||
+	    open_n < 0 || open_n > 1000000)
+		goto usage;
+	iters = bench_iters("sockloop", argv[optind]);
+	fill(open_n);
+
+	pthread_barrier_init(&start, NULL, (unsigned)threads + 1);
+	for (i = 0; i < threads; i++)
+		if (pthread_create(&w[i].th, NULL, run, &w[i]) != 0)
+			bench_die("sockloop", "pthread_create");
+	pthread_barrier_wait(&start);
+	t0 = bench_now();
+	for (i = 0; i < threads; i++) {
+		pthread_join(w[i].th, NULL);
+		done += w[i].done;
+		per_thread += w[i].elapsed / (double)w[i].done;
+	}
+	wall = bench_now() - t0;
+	printf("sockloop threads=%ld open=%ld iters=%ld ns_op=%.1f "
+	       "ns_op_thread=%.1f calls_op=3\n",
+	       threads, open_n, iters, wall / (double)done,
+	       per_thread / (double)threads);
+	return 0;
+usage:
+	fprintf(stderr, "usage: sockloop ITERS [-t THREADS] [-f OPEN]\n");
+	return 2;
+}
