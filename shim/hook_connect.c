@@ -10,13 +10,12 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-static int ns_connect(int fd, const struct sockaddr *sa, socklen_t len)
+static NS_NOINLINE int connect_on(int fd, const struct sockaddr *sa,
+				  socklen_t len)
 {
 	struct ns_cx cx;
 	int ret;
 
-	if (!ns_enabled())
-		return NS_REAL(connect)(fd, sa, len);
 	ns_begin(&cx, NS_CALL_connect, fd);
 	ret = NS_REAL(connect)(fd, sa, len);
 	ns_after(&cx, ret);
@@ -26,6 +25,13 @@ static int ns_connect(int fd, const struct sockaddr *sa, socklen_t len)
 	cx.ev.u.addr.len = len;
 	ns_finish(&cx);
 	return ret;
+}
+
+static inline int ns_connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	if (!ns_enabled())
+		return NS_REAL(connect)(fd, sa, len);
+	return connect_on(fd, sa, len);
 }
 
 /* A send worth an event: a destination or a TCP Fast Open attempt. */
@@ -111,8 +117,9 @@ static ssize_t send_fastopen(struct ns_cx *cx, int fd, const struct msghdr *msg,
 	return ret;
 }
 
-static ssize_t ns_sendto(int fd, const void *buf, size_t n, int flags,
-			 const struct sockaddr *sa, socklen_t salen)
+static NS_NOINLINE ssize_t sendto_on(int fd, const void *buf, size_t n,
+				     int flags, const struct sockaddr *sa,
+				     socklen_t salen)
 {
 	struct iovec iov = { (void *)buf, n };
 	struct msghdr msg = { .msg_name = (void *)sa, .msg_namelen = salen,
@@ -120,8 +127,6 @@ static ssize_t ns_sendto(int fd, const void *buf, size_t n, int flags,
 	struct ns_cx cx;
 	ssize_t ret;
 
-	if (likely(!interesting(flags, sa, salen)) || !ns_enabled())
-		return NS_REAL(sendto)(fd, buf, n, flags, sa, salen);
 	ns_begin(&cx, NS_CALL_sendto, fd);
 	if ((flags & MSG_FASTOPEN) && ns_cfg->tfo != NS_TFO_PASS) {
 		ret = send_fastopen(&cx, fd, &msg, flags);
@@ -138,6 +143,14 @@ static ssize_t ns_sendto(int fd, const void *buf, size_t n, int flags,
 	cx.ev.u.send.salen = salen;
 	ns_finish(&cx);
 	return ret;
+}
+
+static inline ssize_t ns_sendto(int fd, const void *buf, size_t n, int flags,
+				const struct sockaddr *sa, socklen_t salen)
+{
+	if (likely(!interesting(flags, sa, salen)) || !ns_enabled())
+		return NS_REAL(sendto)(fd, buf, n, flags, sa, salen);
+	return sendto_on(fd, buf, n, flags, sa, salen);
 }
 
 /* Bytes the message carries; only read once the kernel accepted the

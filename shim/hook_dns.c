@@ -31,16 +31,15 @@ static const struct addrinfo *family_hints(const struct addrinfo *hints,
 	return copy;
 }
 
-static int ns_getaddrinfo(const char *node, const char *service,
-			  const struct addrinfo *hints, struct addrinfo **res)
+static NS_NOINLINE int getaddrinfo_on(const char *node, const char *service,
+				      const struct addrinfo *hints,
+				      struct addrinfo **res)
 {
 	struct addrinfo copy;
 	const char *why;
 	struct ns_cx cx;
 	int ret, ask;
 
-	if (!ns_enabled())
-		return NS_REAL(getaddrinfo)(node, service, hints, res);
 	ns_begin(&cx, NS_CALL_getaddrinfo, -1);
 	ret = ns_plan_gai_family(ns_cfg, hints ? hints->ai_family : AF_UNSPEC,
 				 node, &ask, &why);
@@ -66,6 +65,15 @@ static int ns_getaddrinfo(const char *node, const char *service,
 	return ret;
 }
 
+static inline int ns_getaddrinfo(const char *node, const char *service,
+				 const struct addrinfo *hints,
+				 struct addrinfo **res)
+{
+	if (!ns_enabled())
+		return NS_REAL(getaddrinfo)(node, service, hints, res);
+	return getaddrinfo_on(node, service, hints, res);
+}
+
 static void ns_freeaddrinfo(struct addrinfo *res)
 {
 	struct ns_cx cx;
@@ -80,18 +88,15 @@ static void ns_freeaddrinfo(struct addrinfo *res)
 	ns_finish(&cx);
 }
 
-static struct hostent *ns_gethostbyname_common(enum ns_call call,
-					       const char *name, int family)
+static NS_NOINLINE struct hostent * gethostbyname_common_on(enum ns_call call,
+							    const char *name,
+							    int family)
 {
 	struct hostent *he = NULL;
 	const char *why;
 	struct ns_cx cx;
 	int herr = HOST_NOT_FOUND;
 
-	if (!ns_enabled())
-		return call == NS_CALL_gethostbyname
-			       ? NS_REAL(gethostbyname)(name)
-			       : NS_REAL(gethostbyname2)(name, family);
 	ns_begin(&cx, call, -1);
 	/* A family the policy turned off has no addresses, as glibc says
 	 * for a name without them: HOST_NOT_FOUND. */
@@ -116,16 +121,25 @@ static struct hostent *ns_gethostbyname_common(enum ns_call call,
 	return he;
 }
 
-static int ns_getnameinfo(const struct sockaddr *sa, socklen_t salen,
-			  char *host, socklen_t hostlen, char *serv,
-			  socklen_t servlen, int flags)
+static inline struct hostent * ns_gethostbyname_common(enum ns_call call,
+						       const char *name,
+						       int family)
+{
+	if (!ns_enabled())
+		return call == NS_CALL_gethostbyname
+			       ? NS_REAL(gethostbyname)(name)
+			       : NS_REAL(gethostbyname2)(name, family);
+	return gethostbyname_common_on(call, name, family);
+}
+
+static NS_NOINLINE int getnameinfo_on(const struct sockaddr *sa,
+				      socklen_t salen, char *host,
+				      socklen_t hostlen, char *serv,
+				      socklen_t servlen, int flags)
 {
 	struct ns_cx cx;
 	int ret;
 
-	if (!ns_enabled())
-		return NS_REAL(getnameinfo)(sa, salen, host, hostlen, serv,
-					    servlen, flags);
 	ns_begin(&cx, NS_CALL_getnameinfo, -1);
 	ns_guard++;
 	ret = NS_REAL(getnameinfo)(sa, salen, host, hostlen, serv, servlen,
@@ -140,6 +154,16 @@ static int ns_getnameinfo(const struct sockaddr *sa, socklen_t salen,
 	cx.ev.u.gni.flags = flags;
 	ns_finish(&cx);
 	return ret;
+}
+
+static inline int ns_getnameinfo(const struct sockaddr *sa, socklen_t salen,
+				 char *host, socklen_t hostlen, char *serv,
+				 socklen_t servlen, int flags)
+{
+	if (!ns_enabled())
+		return NS_REAL(getnameinfo)(sa, salen, host, hostlen, serv,
+					    servlen, flags);
+	return getnameinfo_on(sa, salen, host, hostlen, serv, servlen, flags);
 }
 
 NS_EXPORT int getaddrinfo(const char *node, const char *service,

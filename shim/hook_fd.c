@@ -81,15 +81,13 @@ static void begin_known(struct ns_cx *cx, enum ns_call call, int fd,
 	cx->ev.sock = sock;
 }
 
-static int ns_close(int fd)
+static NS_NOINLINE int close_on(int fd)
 {
 	struct ns_fdinfo info;
 	struct ns_sock sock;
 	struct ns_cx cx;
 	int ret;
 
-	if (!ns_enabled())
-		return NS_REAL(close)(fd);
 	if (unlikely(is_sink(fd))) {
 		/* Not the program's: to it, this number was never open. */
 		errno = EBADF;
@@ -112,6 +110,13 @@ static int ns_close(int fd)
 	return ret;
 }
 
+static inline int ns_close(int fd)
+{
+	if (!ns_enabled())
+		return NS_REAL(close)(fd);
+	return close_on(fd);
+}
+
 /* close_range over the trace descriptor closes around it. */
 static int close_range_sparing(unsigned first, unsigned last, int flags)
 {
@@ -127,13 +132,11 @@ static int close_range_sparing(unsigned first, unsigned last, int flags)
 	return ret;
 }
 
-static int ns_close_range(unsigned first, unsigned last, int flags)
+static NS_NOINLINE int close_range_on(unsigned first, unsigned last, int flags)
 {
 	struct ns_cx cx;
 	int ret;
 
-	if (!ns_enabled())
-		return real_close_range(first, last, flags);
 	ns_begin(&cx, NS_CALL_close_range, -1);
 	/* Before the call, as close does; only arguments the kernel takes
 	 * (close_range(2)) close anything. */
@@ -148,6 +151,13 @@ static int ns_close_range(unsigned first, unsigned last, int flags)
 	cx.ev.u.fds.c = flags;
 	ns_finish(&cx);
 	return ret;
+}
+
+static inline int ns_close_range(unsigned first, unsigned last, int flags)
+{
+	if (!ns_enabled())
+		return real_close_range(first, last, flags);
+	return close_range_on(first, last, flags);
 }
 
 /*
@@ -195,15 +205,13 @@ static void ns_closefrom(int lowfd)
 	ns_finish(&cx);
 }
 
-static int ns_dup(int fd)
+static NS_NOINLINE int dup_on(int fd)
 {
 	struct ns_fdinfo info;
 	struct ns_sock sock;
 	struct ns_cx cx;
 	int nfd;
 
-	if (!ns_enabled())
-		return NS_REAL(dup)(fd);
 	if (!ns_fd_get(fd, &info)) {
 		nfd = NS_REAL(dup)(fd);
 		if (nfd >= 0)
@@ -220,8 +228,15 @@ static int ns_dup(int fd)
 	return nfd;
 }
 
+static inline int ns_dup(int fd)
+{
+	if (!ns_enabled())
+		return NS_REAL(dup)(fd);
+	return dup_on(fd);
+}
+
 /* dup2 and dup3; @flags only counts for dup3. */
-static int ns_dup23(enum ns_call call, int fd, int newfd, int flags)
+static NS_NOINLINE int dup23_on(enum ns_call call, int fd, int newfd, int flags)
 {
 	bool three = call == NS_CALL_dup3;
 	struct ns_fdinfo info;
@@ -230,9 +245,6 @@ static int ns_dup23(enum ns_call call, int fd, int newfd, int flags)
 	int ret, err, given_up = -1;
 	bool known;
 
-	if (!ns_enabled())
-		return three ? NS_REAL(dup3)(fd, newfd, flags)
-			     : NS_REAL(dup2)(fd, newfd);
 	/* The program wants the number our trace file has: move ours (not
 	 * from a vfork child, whose dup2 only replaces its own copy). If no
 	 * number is free, tracing stops rather than write into its file. */
@@ -275,15 +287,24 @@ static int ns_dup23(enum ns_call call, int fd, int newfd, int flags)
 	return ret;
 }
 
-static int ns_fcntl(int (*real)(int, int, ...), int fd, int cmd, void *arg)
+static inline int ns_dup23(enum ns_call call, int fd, int newfd, int flags)
+{
+	bool three = call == NS_CALL_dup3;
+
+	if (!ns_enabled())
+		return three ? NS_REAL(dup3)(fd, newfd, flags)
+			     : NS_REAL(dup2)(fd, newfd);
+	return dup23_on(call, fd, newfd, flags);
+}
+
+static NS_NOINLINE int fcntl_on(int (*real)(int, int, ...), int fd, int cmd,
+				void *arg)
 {
 	struct ns_fdinfo info;
 	struct ns_sock sock;
 	struct ns_cx cx;
 	int nfd;
 
-	if (likely(cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC) || !ns_enabled())
-		return real(fd, cmd, arg);
 	if (!ns_fd_get(fd, &info)) {
 		nfd = real(fd, cmd, arg);
 		if (nfd >= 0)
@@ -300,6 +321,14 @@ static int ns_fcntl(int (*real)(int, int, ...), int fd, int cmd, void *arg)
 	cx.ev.u.fds.b = (int)(intptr_t)arg;	/* an int for F_DUPFD* */
 	ns_finish(&cx);
 	return nfd;
+}
+
+static inline int ns_fcntl(int (*real)(int, int, ...), int fd, int cmd,
+			   void *arg)
+{
+	if (likely(cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC) || !ns_enabled())
+		return real(fd, cmd, arg);
+	return fcntl_on(real, fd, cmd, arg);
 }
 
 NS_EXPORT int close(int fd)

@@ -22,7 +22,7 @@ static void remember(int fd, int family, int type, int protocol,
 	ns_fd_put(fd, &info);
 }
 
-static int ns_socket(int family, int type, int protocol)
+static NS_NOINLINE int socket_on(int family, int type, int protocol)
 {
 	static const char force[] = "mptcp=force: kernel refused IPPROTO_MPTCP";
 	static const char fallback[] =
@@ -32,8 +32,6 @@ static int ns_socket(int family, int type, int protocol)
 	struct ns_cx cx;
 	int fd, err;
 
-	if (!ns_enabled())
-		return NS_REAL(socket)(family, type, protocol);
 	ns_begin(&cx, NS_CALL_socket, -1);
 	ns_plan_socket(ns_cfg, family, type, protocol, &plan);
 	if (plan.deny) {
@@ -69,13 +67,19 @@ out:
 	return (int)cx.ev.ret;
 }
 
-static int ns_socketpair(int family, int type, int protocol, int sv[2])
+static inline int ns_socket(int family, int type, int protocol)
+{
+	if (!ns_enabled())
+		return NS_REAL(socket)(family, type, protocol);
+	return socket_on(family, type, protocol);
+}
+
+static NS_NOINLINE int socketpair_on(int family, int type, int protocol,
+				     int sv[2])
 {
 	struct ns_cx cx;
 	int ret;
 
-	if (!ns_enabled())
-		return NS_REAL(socketpair)(family, type, protocol, sv);
 	ns_begin(&cx, NS_CALL_socketpair, -1);
 	ret = NS_REAL(socketpair)(family, type, protocol, sv);
 	ns_after(&cx, ret);
@@ -92,13 +96,18 @@ static int ns_socketpair(int family, int type, int protocol, int sv[2])
 	return ret;
 }
 
-static int ns_bind(int fd, const struct sockaddr *sa, socklen_t len)
+static inline int ns_socketpair(int family, int type, int protocol, int sv[2])
+{
+	if (!ns_enabled())
+		return NS_REAL(socketpair)(family, type, protocol, sv);
+	return socketpair_on(family, type, protocol, sv);
+}
+
+static NS_NOINLINE int bind_on(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	struct ns_cx cx;
 	int ret;
 
-	if (!ns_enabled())
-		return NS_REAL(bind)(fd, sa, len);
 	ns_begin(&cx, NS_CALL_bind, fd);
 	ret = NS_REAL(bind)(fd, sa, len);
 	ns_after(&cx, ret);
@@ -110,13 +119,18 @@ static int ns_bind(int fd, const struct sockaddr *sa, socklen_t len)
 	return ret;
 }
 
-static int ns_listen(int fd, int backlog)
+static inline int ns_bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	if (!ns_enabled())
+		return NS_REAL(bind)(fd, sa, len);
+	return bind_on(fd, sa, len);
+}
+
+static NS_NOINLINE int listen_on(int fd, int backlog)
 {
 	struct ns_cx cx;
 	int ret;
 
-	if (!ns_enabled())
-		return NS_REAL(listen)(fd, backlog);
 	ns_begin(&cx, NS_CALL_listen, fd);
 	ret = NS_REAL(listen)(fd, backlog);
 	ns_after(&cx, ret);
@@ -127,9 +141,17 @@ static int ns_listen(int fd, int backlog)
 	return ret;
 }
 
+static inline int ns_listen(int fd, int backlog)
+{
+	if (!ns_enabled())
+		return NS_REAL(listen)(fd, backlog);
+	return listen_on(fd, backlog);
+}
+
 /* accept and accept4 share this; @flags only counts for accept4. */
-static int ns_accept_common(enum ns_call call, int fd, struct sockaddr *sa,
-			    socklen_t *lenp, int flags)
+static NS_NOINLINE int accept_common_on(enum ns_call call, int fd,
+					struct sockaddr *sa, socklen_t *lenp,
+					int flags)
 {
 	bool four = call == NS_CALL_accept4;
 	struct ns_fdinfo info;
@@ -137,9 +159,6 @@ static int ns_accept_common(enum ns_call call, int fd, struct sockaddr *sa,
 	struct ns_cx cx;
 	int nfd;
 
-	if (!ns_enabled())
-		return four ? NS_REAL(accept4)(fd, sa, lenp, flags)
-			    : NS_REAL(accept)(fd, sa, lenp);
 	/* The caller's buffer size; the kernel writes back the full length
 	 * of the peer address, which may be more than fits (accept(2)). */
 	if (sa && lenp)
@@ -165,19 +184,36 @@ static int ns_accept_common(enum ns_call call, int fd, struct sockaddr *sa,
 	return nfd;
 }
 
-static int ns_shutdown(int fd, int how)
+static inline int ns_accept_common(enum ns_call call, int fd,
+				   struct sockaddr *sa, socklen_t *lenp,
+				   int flags)
+{
+	bool four = call == NS_CALL_accept4;
+
+	if (!ns_enabled())
+		return four ? NS_REAL(accept4)(fd, sa, lenp, flags)
+			    : NS_REAL(accept)(fd, sa, lenp);
+	return accept_common_on(call, fd, sa, lenp, flags);
+}
+
+static NS_NOINLINE int shutdown_on(int fd, int how)
 {
 	struct ns_cx cx;
 	int ret;
 
-	if (!ns_enabled())
-		return NS_REAL(shutdown)(fd, how);
 	ns_begin(&cx, NS_CALL_shutdown, fd);
 	ret = NS_REAL(shutdown)(fd, how);
 	ns_after(&cx, ret);
 	cx.ev.u.num.n = how;
 	ns_finish(&cx);
 	return ret;
+}
+
+static inline int ns_shutdown(int fd, int how)
+{
+	if (!ns_enabled())
+		return NS_REAL(shutdown)(fd, how);
+	return shutdown_on(fd, how);
 }
 
 NS_EXPORT int socket(int family, int type, int protocol)

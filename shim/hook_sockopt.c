@@ -106,15 +106,13 @@ static int refused(struct ns_cx *cx, int fd, int level, int name,
 	return 0;
 }
 
-static int ns_setsockopt(int fd, int level, int name, const void *val,
-			 socklen_t len)
+static NS_NOINLINE int setsockopt_on(int fd, int level, int name,
+				     const void *val, socklen_t len)
 {
 	unsigned char copy[NS_OPTVAL_MAX];
 	struct ns_cx cx;
 	int ret;
 
-	if (!ns_enabled())
-		return NS_REAL(setsockopt)(fd, level, name, val, len);
 	ns_begin(&cx, NS_CALL_setsockopt, fd);
 	if (ns_cfg->tfo == NS_TFO_DROP && ns_is_tfo_option(level, name) &&
 	    len == sizeof(int) && ns_fd_is_tcp(fd, NULL)) {
@@ -146,15 +144,21 @@ static int ns_setsockopt(int fd, int level, int name, const void *val,
 	return ret;
 }
 
-static int ns_getsockopt(int fd, int level, int name, void *val,
-			 socklen_t *lenp)
+static inline int ns_setsockopt(int fd, int level, int name, const void *val,
+				socklen_t len)
+{
+	if (!ns_enabled())
+		return NS_REAL(setsockopt)(fd, level, name, val, len);
+	return setsockopt_on(fd, level, name, val, len);
+}
+
+static NS_NOINLINE int getsockopt_on(int fd, int level, int name, void *val,
+				     socklen_t *lenp)
 {
 	unsigned char copy[NS_OPTVAL_MAX];
 	struct ns_cx cx;
 	int ret;
 
-	if (!ns_enabled())
-		return NS_REAL(getsockopt)(fd, level, name, val, lenp);
 	ns_begin(&cx, NS_CALL_getsockopt, fd);
 	ret = NS_REAL(getsockopt)(fd, level, name, val, lenp);
 	ns_after(&cx, ret);
@@ -171,6 +175,14 @@ static int ns_getsockopt(int fd, int level, int name, void *val,
 				    : 0;
 	ns_finish(&cx);
 	return ret;
+}
+
+static inline int ns_getsockopt(int fd, int level, int name, void *val,
+				socklen_t *lenp)
+{
+	if (!ns_enabled())
+		return NS_REAL(getsockopt)(fd, level, name, val, lenp);
+	return getsockopt_on(fd, level, name, val, lenp);
 }
 
 NS_EXPORT int setsockopt(int fd, int level, int name, const void *val,

@@ -9,5 +9,7 @@
 /* Everything is built with -fvisibility=hidden; only hooks use this. */
 #define NS_EXPORT	__attribute__((visibility("default")))
 #define NS_UNUSED	__attribute__((unused))
+/* The traced path of a hook, kept out of its untraced fast path. */
+#define NS_NOINLINE	__attribute__((noinline))
 
 #endif
