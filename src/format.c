@@ -180,6 +180,81 @@ static void args(struct ns_out *o, const struct ns_event *ev)
 	}
 }
 
+/* Who made the call: ,"pid":P,"tid":T,"prog":"..." or prog[P/T]. */
+static void who(struct ns_out *o, const struct ns_event *ev)
+{
+	if (o->json) {
+		ns_f_int(o, "pid", ev->pid);
+		ns_f_int(o, "tid", ev->tid);
+		ns_f_str(o, "prog", ev->prog);
+		return;
+	}
+	/* argv[0] is the program's to choose: escaped like any string, so a
+	 * newline in it cannot forge an event line. */
+	ns_buf_esc(o->b, ev->prog ? ev->prog : "?", STR_MAX);
+	ns_buf_putc(o->b, '[');
+	ns_buf_i64(o->b, ev->pid);
+	ns_buf_putc(o->b, '/');
+	ns_buf_i64(o->b, ev->tid);
+	ns_buf_putc(o->b, ']');
+}
+
+/*
+ * A thread's events all say the same pid, tid and program: each thread
+ * keeps that part as text (a third of a JSON event's instructions went
+ * into it). A signal handler arriving while it is in use writes its own.
+ */
+static __thread struct {
+	int pid, tid;
+	char prog[64];	/* by content: programs rewrite argv[0] in place */
+	bool json, brief, busy;
+	unsigned short len;
+	char text[STR_MAX * 6 + 64];
+} whom __attribute__((tls_model("initial-exec")));
+
+/* @prog is what the cache holds; a name too long to hold never matches. */
+static bool same_prog(const char *held, const char *prog)
+{
+	size_t i;
+
+	if (!prog || !held[0])
+		return false;
+	for (i = 0; held[i] && held[i] == prog[i]; i++)
+		;
+	return !held[i] && !prog[i];
+}
+
+static void who_cached(struct ns_out *o, const struct ns_event *ev)
+{
+	if (whom.busy) {
+		who(o, ev);
+		return;
+	}
+	whom.busy = true;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (whom.pid != ev->pid || whom.tid != ev->tid ||
+	    !same_prog(whom.prog, ev->prog) || whom.json != o->json ||
+	    whom.brief != o->brief || !whom.len) {
+		struct ns_buf tb;
+		struct ns_out to = *o;
+
+		ns_buf_init(&tb, whom.text, sizeof(whom.text));
+		to.b = &tb;
+		who(&to, ev);
+		whom.len = (unsigned short)tb.len;
+		whom.pid = ev->pid;
+		whom.tid = ev->tid;
+		whom.prog[0] = '\0';
+		if (ev->prog && strlen(ev->prog) < sizeof(whom.prog))
+			strcpy(whom.prog, ev->prog);
+		whom.json = o->json;
+		whom.brief = o->brief;
+	}
+	ns_buf_mem(o->b, whom.text, whom.len);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	whom.busy = false;
+}
+
 static void header(struct ns_out *o, const struct ns_event *ev)
 {
 	struct ns_buf *b = o->b;
@@ -189,22 +264,15 @@ static void header(struct ns_out *o, const struct ns_event *ev)
 		ns_fmt_time(b, &ev->ts, true);
 		ns_buf_putc(b, '"');
 		o->n = 1;
-		ns_f_int(o, "pid", ev->pid);
-		ns_f_int(o, "tid", ev->tid);
-		ns_f_str(o, "prog", ev->prog);
+		who_cached(o, ev);
+		o->n = 4;	/* ts, pid, tid, prog */
 		ns_f_str(o, "call", ns_call_name(ev->call));
 		return;
 	}
 	ns_fmt_time(b, &ev->ts, false);
 	ns_buf_putc(b, ' ');
-	/* argv[0] is the program's to choose: escaped like any string, so a
-	 * newline in it cannot forge an event line. */
-	ns_buf_esc(b, ev->prog ? ev->prog : "?", STR_MAX);
-	ns_buf_putc(b, '[');
-	ns_buf_i64(b, ev->pid);
-	ns_buf_putc(b, '/');
-	ns_buf_i64(b, ev->tid);
-	ns_buf_mem(b, "] ", 2);
+	who_cached(o, ev);
+	ns_buf_putc(b, ' ');
 	ns_buf_str(b, ns_call_name(ev->call));
 	ns_buf_putc(b, '(');
 	o->n = 0;
