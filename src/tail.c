@@ -154,6 +154,21 @@ static void nap(void)
  * and is read again from the start. The loop ends when the command is
  * killed.
  */
+/*
+ * Truncated and written again past where we were between two looks
+ * (logrotate's copytruncate with a busy writer): the size alone does not
+ * tell, but the last byte read does. It is a newline when no partial line
+ * is pending, else the pending line's last byte.
+ */
+static bool rewritten(struct ns_tail *s)
+{
+	char want = s->len ? s->buf[s->len - 1] : '\n', c;
+
+	if (s->pos <= 0 || s->skipping)
+		return false;
+	return pread(s->fd, &c, 1, s->pos - 1) == 1 && c != want;
+}
+
 int ns_tail_follow(struct ns_tail *s)
 {
 	s->fd = -1;	/* the file may not exist yet */
@@ -165,18 +180,11 @@ int ns_tail_follow(struct ns_tail *s)
 			nap();
 			continue;
 		}
-		while ((n = fill(s)) > 0)
-			take_lines(s);
-		s->idle(s);
-		if (n < 0 || fstat(s->fd, &st) < 0) {
-			fprintf(stderr, "netshim %s: %s: %s\n", s->cmd,
-				s->name, strerror(errno));
-			close(s->fd);
-			s->fd = -1;
-			nap();
-			continue;
-		}
-		if (st.st_size < s->pos) {
+		/* Looked at before reading: what was written after a
+		 * truncation must be read from the start, not from where we
+		 * were. */
+		if (fstat(s->fd, &st) == 0 &&
+		    (st.st_size < s->pos || rewritten(s))) {
 			fprintf(stderr, "netshim %s: %s: file truncated\n",
 				s->cmd, s->name);
 			lseek(s->fd, 0, SEEK_SET);
@@ -184,6 +192,16 @@ int ns_tail_follow(struct ns_tail *s)
 			s->lineno = 0;
 			s->len = 0;
 			s->skipping = false;
+		}
+		while ((n = fill(s)) > 0)
+			take_lines(s);
+		s->idle(s);
+		if (n < 0) {
+			fprintf(stderr, "netshim %s: %s: %s\n", s->cmd,
+				s->name, strerror(errno));
+			close(s->fd);
+			s->fd = -1;
+			nap();
 			continue;
 		}
 		/* Renamed away and no new file yet: the writer may still be

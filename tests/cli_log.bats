@@ -255,6 +255,26 @@ socket.getaddrinfo("localhost", 80)
 	grep -q "file replaced" "$T/err"
 }
 
+@test "-f sees a truncation the file outgrew before the next look (copytruncate)" {
+	traced_py "$T/old.json" -c 'import socket
+for i in range(4): socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()'
+	traced_py "$T/new.json" -c 'import socket
+for i in range(12): socket.socket(socket.AF_INET6).close()'
+	cp "$T/old.json" "$T/f.json"
+	timeout 3 "$NETSHIM" log -f --color=never "$T/f.json" >"$T/out" \
+		2>"$T/err" &
+	PIDS+=($!)
+	sleep 0.6
+	# Truncated and written past the old size within one poll.
+	cat "$T/new.json" >"$T/f.json"
+	wait "${PIDS[0]}" || true
+	grep -q "file truncated" "$T/err"
+	refute grep -q "not a trace line" "$T/err"
+	[ "$(grep -c INET6 "$T/out")" -eq "$(wc -l <"$T/new.json")" ]
+	[ "$(wc -l <"$T/out")" -eq \
+	  $(($(wc -l <"$T/old.json") + $(wc -l <"$T/new.json"))) ]
+}
+
 @test "-f starts again from the top of a truncated file" {
 	timeout 5 "$NETSHIM" log -f "$T/f.json" >"$T/out" 2>"$T/err" &
 	PIDS+=($!)
