@@ -52,4 +52,34 @@ static inline long bench_warmup(long iters)
 	return w > 2000 ? 2000 : (w < 1 ? 1 : w);
 }
 
+/* Runs @op the warm-up number of times for @iters. */
+static inline void bench_warm(void (*op)(void), long iters)
+{
+	for (long i = bench_warmup(iters); i > 0; i--)
+		op();
+}
+
+/*
+ * Times @iters runs of @op, stopping early after BENCH_MAX_SECONDS (the
+ * clock is read every @mask + 1 runs, @mask a power of two less one).
+ * Returns the runs done; *@ns gets the time they took.
+ */
+static inline long bench_timed(void (*op)(void), long iters,
+			       unsigned long mask, double *ns)
+{
+	double t0 = bench_now();
+	long i;
+
+	for (i = 0; i < iters; i++) {
+		op();
+		if (((unsigned long)i & mask) == mask &&
+		    bench_now() - t0 > BENCH_MAX_SECONDS * 1e9) {
+			i++;
+			break;
+		}
+	}
+	*ns = bench_now() - t0;
+	return i;
+}
+
 #endif

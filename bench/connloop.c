@@ -43,8 +43,8 @@ static void one_op(void)
 int main(int argc, char **argv)
 {
 	socklen_t len = sizeof addr;
-	long iters, i, warm;
-	double t0, t;
+	long iters, i;
+	double t;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: connloop ITERS\n");
@@ -64,21 +64,10 @@ int main(int argc, char **argv)
 	if (getsockname(lfd, (struct sockaddr *)&addr, &len) < 0)
 		bench_die("connloop", "getsockname");
 
-	warm = bench_warmup(iters);
-	for (i = 0; i < warm; i++)
-		one_op();
-	t0 = bench_now();
-	for (i = 0; i < iters; i++) {
-		one_op();
-		if ((i & 255) == 255 &&
-		    bench_now() - t0 > BENCH_MAX_SECONDS * 1e9) {
-			i++;
-			break;
-		}
-	}
-	t = bench_now();
+	bench_warm(one_op, iters);
+	i = bench_timed(one_op, iters, 255, &t);
 	close(lfd);
 	printf("connloop iters=%ld ns_op=%.1f calls_op=6\n", i,
-	       (t - t0) / (double)i);
+	       t / (double)i);
 	return 0;
 }

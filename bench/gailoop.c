@@ -34,8 +34,8 @@ static void one_op(void)
 
 int main(int argc, char **argv)
 {
-	long iters, i, warm;
-	double t0, t;
+	long iters, i;
+	double t;
 
 	if (argc != 3 || (strcmp(argv[2], "numeric") != 0 &&
 			  strcmp(argv[2], "hosts") != 0)) {
@@ -45,20 +45,9 @@ int main(int argc, char **argv)
 	iters = bench_iters("gailoop", argv[1]);
 	node = strcmp(argv[2], "numeric") == 0 ? "127.0.0.1" : "localhost";
 
-	warm = bench_warmup(iters);
-	for (i = 0; i < warm; i++)
-		one_op();
-	t0 = bench_now();
-	for (i = 0; i < iters; i++) {
-		one_op();
-		if ((i & 255) == 255 &&
-		    bench_now() - t0 > BENCH_MAX_SECONDS * 1e9) {
-			i++;
-			break;
-		}
-	}
-	t = bench_now();
+	bench_warm(one_op, iters);
+	i = bench_timed(one_op, iters, 255, &t);
 	printf("gailoop name=%s iters=%ld ns_op=%.1f calls_op=2\n", node, i,
-	       (t - t0) / (double)i);
+	       t / (double)i);
 	return 0;
 }

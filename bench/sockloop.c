@@ -48,24 +48,9 @@ static void one_op(void)
 static void *run(void *arg)
 {
 	struct worker *w = arg;
-	long i, warm = bench_warmup(iters);
-	double t0, t;
-
-	for (i = 0; i < warm; i++)
-		one_op();
+	bench_warm(one_op, iters);
 	pthread_barrier_wait(&start);
-	t0 = bench_now();
-	for (i = 0; i < iters; i++) {
-		one_op();
-		if ((i & 1023) == 1023 &&
-		    bench_now() - t0 > BENCH_MAX_SECONDS * 1e9) {
-			i++;
-			break;
-		}
-	}
-	t = bench_now();
-	w->elapsed = t - t0;
-	w->done = i;
+	w->done = bench_timed(one_op, iters, 1023, &w->elapsed);
 	return NULL;
 }
 
