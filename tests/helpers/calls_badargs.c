@@ -17,39 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define SENTINEL EDOM
-
-static long say(const char *label, long ret, int err)
-{
-	const char *s = strerrorname_np(err);
-
-	printf("%s ret=%ld errno=%s\n", label, ret, s ? s : "?");
-	fflush(stdout);
-	return ret;
-}
-
-#define CALL(label, expr)                                               \
-	({                                                              \
-		long r_;                                                \
-		errno = SENTINEL;                                       \
-		r_ = (long)(expr);                                      \
-		say(label, r_, errno);                                  \
-	})
-
-static void die(const char *what)
-{
-	fprintf(stderr, "calls_badargs: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
-
-static struct sockaddr_in lo4(int port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons(port) };
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	return a;
-}
+#include "calls.h"
 
 /* @n bytes that end right where an unmapped page begins: reading one byte
  * more than the program handed over faults. */
@@ -77,7 +45,7 @@ static int tcp(void)
 
 static void b_connect(void)
 {
-	struct sockaddr_in a4 = lo4(9);
+	struct sockaddr_in a4 = sin4(9);
 	struct sockaddr_storage odd = { .ss_family = 255 };
 
 	CALL("connect-null", connect(tcp(), NULL, sizeof(a4)));
@@ -119,7 +87,7 @@ static void b_sockopt(void)
 static void b_accept_short(void)
 {
 	int l = tcp(), c = tcp(), c2 = tcp(), a;
-	struct sockaddr_in a4 = lo4(0), peer;
+	struct sockaddr_in a4 = sin4(0), peer;
 	socklen_t len = 4;
 
 	if (bind(l, (void *)&a4, sizeof(a4)) || listen(l, 2))

@@ -12,24 +12,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
-#define SENTINEL EDOM
-
-static const char *ename(int e)
-{
-	static char num[16];
-	const char *s = strerrorname_np(e);
-
-	if (s)
-		return s;
-	snprintf(num, sizeof(num), "%d", e);
-	return num;
-}
-
-static void say(const char *label, long ret, int err)
-{
-	printf("%s ret=%ld errno=%s\n", label, ret, ename(err));
-	fflush(stdout);
-}
+#include "calls.h"
 
 static void gai_say(const char *label, int ret, int err)
 {

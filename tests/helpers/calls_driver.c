@@ -18,61 +18,17 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "calls.h"
+
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
-
-/* Sentinel errno before each call: a hook that leaks or loses errno,
- * even on success, changes the output. */
-#define SENTINEL EDOM
-
-static const char *ename(int e)
-{
-	static char num[16];
-	const char *s = strerrorname_np(e);
-
-	if (s)
-		return s;
-	snprintf(num, sizeof(num), "%d", e);
-	return num;
-}
-
-/* "LABEL ret=R errno=E": the program's own view of one call. */
-static long say(const char *label, long ret, int err)
-{
-	printf("%s ret=%ld errno=%s\n", label, ret, ename(err));
-	fflush(stdout);
-	return ret;
-}
-
-#define CALL(label, expr)                                               \
-	({                                                              \
-		long r_;                                                \
-		errno = SENTINEL;                                       \
-		r_ = (long)(expr);                                      \
-		say(label, r_, errno);                                  \
-	})
 
 /* A fact the test needs (a port, a path) that may differ between runs. */
 static void info(const char *key, long v)
 {
 	printf("# %s %ld\n", key, v);
 	fflush(stdout);
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "calls_driver: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
-
-static struct sockaddr_in sin4(int port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons(port) };
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	return a;
 }
 
 static struct sockaddr_in6 sin6(int port)
