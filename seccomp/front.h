@@ -80,10 +80,17 @@ struct sc_call {
 	struct timespec t0;
 	bool trace;
 	bool answered;
+	bool pending;		/* an answer waits for the event (sc_emit) */
+	long pend_ret;
+	int pend_err;
 	char note[224];
 };
 
 extern const struct ns_config *sc_cfg;
+/* The filter has WAIT_KILLABLE_RECV: once we received a call, only a
+ * fatal signal ends the program's wait, so a descriptor installed before
+ * the answer cannot be lost to a restarted call. */
+extern bool sc_killable;
 
 /* The n-th argument as the C type the system call takes. */
 static inline long sc_arg(const struct sc_call *c, int n)
@@ -108,7 +115,9 @@ bool sc_valid(struct sc_call *c);
 int sc_getfd(struct sc_call *c, int fd, struct ns_fdinfo *info);
 
 /* Answers: the call's result (or -err), the kernel's own handling
- * (untraced), or a descriptor of ours installed as the result. */
+ * (untraced), or a descriptor of ours installed as the result. After
+ * sc_begin, sc_reply's answer waits for sc_emit, so that each event is
+ * written before the program goes on (and events stay in its order). */
 void sc_reply(struct sc_call *c, long ret, int err);
 void sc_continue(struct sc_call *c);
 /* Installs @fd in the program (at @at, or the lowest free number when
@@ -122,7 +131,7 @@ void sc_begin(struct sc_call *c);
 void sc_after(struct sc_call *c, long ret, int err);
 /* A policy's words, joined by "; ", as the shim's ns_note. */
 void sc_note(struct sc_call *c, const char *what, int err, const char *tail);
-/* Writes the event when the call is traced. */
+/* Writes the event when the call is traced, then sends the answer. */
 void sc_emit(struct sc_call *c);
 /* The socket blocks: the rest of the call runs on a thread of its own so
  * that the loop goes on serving the program's other threads. @fn owns

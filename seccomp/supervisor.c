@@ -31,6 +31,7 @@
 #endif
 
 const struct ns_config *sc_cfg;
+bool sc_killable;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t idle = PTHREAD_COND_INITIALIZER;
 int sc_workers;	/* detached calls under way; procs are not swept then */
@@ -79,16 +80,37 @@ static void send_resp(struct sc_call *c, struct seccomp_notif_resp *r)
 	c->answered = true;
 }
 
-void sc_reply(struct sc_call *c, long ret, int err)
+static void answer(struct sc_call *c, long ret, int err)
 {
 	struct seccomp_notif_resp r = { 0 };
 
-	if (err) {
+	if (err)
 		r.error = -err;
-	} else {
+	else
 		r.val = ret;
-	}
 	send_resp(c, &r);
+}
+
+static void flush(struct sc_call *c)
+{
+	if (c->pending) {
+		c->pending = false;
+		answer(c, c->pend_ret, c->pend_err);
+	}
+}
+
+void sc_reply(struct sc_call *c, long ret, int err)
+{
+	if (c->answered)
+		return;	/* ADDFD_FLAG_SEND did, or it waits for sc_emit */
+	if (c->trace) {
+		c->pending = true;
+		c->answered = true;
+		c->pend_ret = ret;
+		c->pend_err = err;
+		return;
+	}
+	answer(c, ret, err);
 }
 
 void sc_continue(struct sc_call *c)
@@ -180,7 +202,8 @@ bool sc_blocking(const struct sc_call *c)
 
 void sc_begin(struct sc_call *c)
 {
-	c->trace = sc_cfg->events & NS_CALLBIT(c->ev.call);
+	c->trace = sc_cfg->trace != NS_TRACE_OFF &&
+		   (sc_cfg->events & NS_CALLBIT(c->ev.call));
 	clock_gettime(CLOCK_MONOTONIC, &c->t0);
 }
 
@@ -227,6 +250,7 @@ void sc_emit(struct sc_call *c)
 
 	if (!c->trace)
 		return;
+	c->trace = false;	/* one event per call */
 	c->ev.pid = c->proc->tgid;
 	c->ev.tid = (int)c->req.pid;
 	c->ev.prog = c->proc->prog;
@@ -238,6 +262,7 @@ void sc_emit(struct sc_call *c)
 	}
 	n = ns_format_event(&c->ev, sc_cfg->format, line, sizeof(line));
 	sc_proc_write(c->proc, line, n);
+	flush(c);
 }
 
 /* ---- blocking calls ---- */
@@ -252,6 +277,7 @@ static void *work(void *arg)
 	struct worker *w = arg;
 
 	w->fn(&w->c);
+	flush(&w->c);
 	if (!w->c.answered)
 		sc_continue(&w->c);
 	if (w->c.dup >= 0)
@@ -333,7 +359,8 @@ static void dispatch(struct sc_call *c)
 	}
 	/* Neither traced nor changed by any policy: the kernel may as
 	 * well do it, and nothing is reported. */
-	if (!(sc_cfg->events & NS_CALLBIT(c->ev.call)) &&
+	if ((sc_cfg->trace == NS_TRACE_OFF ||
+	     !(sc_cfg->events & NS_CALLBIT(c->ev.call))) &&
 	    !ns_config_has_policy(sc_cfg)) {
 		sc_continue(c);
 		return;
@@ -398,7 +425,7 @@ int ns_sc_supervise(int lfd, pid_t child, bool killable,
 	struct timespec until;
 	uint64_t sync = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
 
-	(void)killable;
+	sc_killable = killable;
 	sc_cfg = cfg;
 	child_pid = child;
 	signals();
@@ -438,6 +465,7 @@ int ns_sc_supervise(int lfd, pid_t child, bool killable,
 		c.ev.fd = -1;
 		clock_gettime(CLOCK_REALTIME, &c.ev.ts);
 		dispatch(&c);
+		flush(&c);
 		if (!c.answered)
 			sc_continue(&c);
 		if (c.dup >= 0)

@@ -29,8 +29,9 @@ static void connect_now(struct sc_call *c)
 	sc_reply(c, ret, err);
 	if (ret == 0 || err == EINPROGRESS)
 		ns_fdtab_set_state(c->proc->fdt, c->ev.fd, NS_FD_CONNECTED);
-	c->ev.u.addr.sa = (struct sockaddr *)&c->addr;
-	c->ev.u.addr.len = len;
+	/* Again: on a worker, c is a copy and the address is in it. */
+	c->ev.u.addr.sa = c->req.data.args[1] ? (struct sockaddr *)&c->addr
+					      : NULL;
 	sc_emit(c);
 }
 
@@ -39,6 +40,9 @@ static void connect_now(struct sc_call *c)
 void sc_sys_connect(struct sc_call *c)
 {
 	sc_begin(c);
+	c->ev.u.addr.sa = c->req.data.args[1] ? (struct sockaddr *)&c->addr
+					      : NULL;
+	c->ev.u.addr.len = (socklen_t)sc_iarg(c, 2);
 	if (!sc_take_addr(c, c->req.data.args[1], (socklen_t)sc_iarg(c, 2)) ||
 	    !sc_take_fd(c))
 		return;

@@ -41,9 +41,10 @@ static void remember(struct sc_call *c, int fd, int local, int family,
 
 /*
  * The socket is made here, in the program's network namespace, and
- * installed in the program with ADDFD_FLAG_SEND: the number and the
- * result in one step, so a signal cannot leave the program a descriptor
- * it does not know about.
+ * installed in the program with ADDFD. Without WAIT_KILLABLE_RECV that
+ * is ADDFD_FLAG_SEND, the number and the result in one step, so that a
+ * signal cannot leave the program a descriptor it does not know about;
+ * with it, the answer can wait for the event.
  */
 void sc_sys_socket(struct sc_call *c)
 {
@@ -83,17 +84,16 @@ void sc_sys_socket(struct sc_call *c)
 	}
 	err = fd < 0 ? errno : 0;
 	if (fd >= 0) {
-		nfd = sc_addfd(c, fd, type & SOCK_CLOEXEC, -1, true);
+		nfd = sc_addfd(c, fd, type & SOCK_CLOEXEC, -1, !sc_killable);
 		if (nfd < 0)
 			err = -nfd;	/* EMFILE: the program's limit */
 	}
 	sc_after(c, nfd, err);
-	if (!c->answered)
-		sc_reply(c, -1, err);
 	if (nfd >= 0)
 		remember(c, nfd, fd, family, type, plan.protocol, 0);
 	if (fd >= 0)
 		close(fd);
+	sc_reply(c, nfd, err);	/* unless ADDFD answered already */
 	sc_emit(c);
 }
 
@@ -189,6 +189,9 @@ void sc_sys_bind(struct sc_call *c)
 	int ret, err;
 
 	sc_begin(c);
+	c->ev.u.addr.sa = c->req.data.args[1] ? (struct sockaddr *)&c->addr
+					      : NULL;
+	c->ev.u.addr.len = len;
 	if (!sc_take_addr(c, c->req.data.args[1], len) || !sc_take_fd(c))
 		return;
 	ret = bind(c->dup,
@@ -199,8 +202,6 @@ void sc_sys_bind(struct sc_call *c)
 	sc_reply(c, ret, err);
 	if (ret == 0)
 		ns_fdtab_set_state(c->proc->fdt, c->ev.fd, NS_FD_BOUND);
-	c->ev.u.addr.sa = (struct sockaddr *)&c->addr;
-	c->ev.u.addr.len = len;
 	sc_emit(c);
 }
 
@@ -249,13 +250,12 @@ static void accept_now(struct sc_call *c)
 		    sc_write(c, ulen, &len, sizeof(len)) < 0)) {
 		err = EFAULT;	/* as the kernel: the connection is lost */
 	} else {
-		pfd = sc_addfd(c, nfd, flags & SOCK_CLOEXEC, -1, true);
+		pfd = sc_addfd(c, nfd, flags & SOCK_CLOEXEC, -1,
+			       !sc_killable);
 		if (pfd < 0)
 			err = -pfd;
 	}
 	sc_after(c, pfd, err);
-	if (!c->answered)
-		sc_reply(c, -1, err);
 	if (pfd >= 0) {
 		if (c->ev.sock)
 			remember(c, pfd, nfd, info->family, info->type,
@@ -266,6 +266,7 @@ static void accept_now(struct sc_call *c)
 	}
 	if (nfd >= 0)
 		close(nfd);
+	sc_reply(c, pfd, err);
 	c->ev.u.addr.sa = pfd >= 0 && uaddr && ulen ? (struct sockaddr *)&ss
 						    : NULL;
 	c->ev.u.addr.len = pfd >= 0 && len < inlen ? len : inlen;
