@@ -81,6 +81,7 @@ struct sc_call {
 	bool trace;
 	bool answered;
 	bool pending;		/* an answer waits for the event (sc_emit) */
+	bool worker;		/* on a thread of its own (sc_detach) */
 	long pend_ret;
 	int pend_err;
 	char note[224];
@@ -91,6 +92,17 @@ extern const struct ns_config *sc_cfg;
  * fatal signal ends the program's wait, so a descriptor installed before
  * the answer cannot be lost to a restarted call. */
 extern bool sc_killable;
+
+/* How a new descriptor goes in: ADDFD_FLAG_SEND, the number and the
+ * answer in one step, costs one switch to the program instead of two and
+ * cannot be lost to a signal. The loop serves one call at a time, so its
+ * event is still written before the program's next call is served. A
+ * worker's call is answered after its event (the loop may be serving
+ * the same thread's next call meanwhile), when the filter is killable. */
+static inline bool sc_addfd_sends(const struct sc_call *c)
+{
+	return !c->worker || !sc_killable;
+}
 
 /* The n-th argument as the C type the system call takes. */
 static inline long sc_arg(const struct sc_call *c, int n)

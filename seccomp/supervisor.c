@@ -301,6 +301,7 @@ bool sc_detach(struct sc_call *c, void (*fn)(struct sc_call *c))
 	if (!w)
 		return false;
 	w->c = *c;
+	w->c.worker = true;
 	w->fn = fn;
 	/* The copy's pointers into the call (a policy note, the socket's
 	 * description) must point into the copy. */

@@ -39,13 +39,8 @@ static void remember(struct sc_call *c, int fd, int local, int family,
 	ns_fdtab_put(c->proc->fdt, fd, &info);
 }
 
-/*
- * The socket is made here, in the program's network namespace, and
- * installed in the program with ADDFD. Without WAIT_KILLABLE_RECV that
- * is ADDFD_FLAG_SEND, the number and the result in one step, so that a
- * signal cannot leave the program a descriptor it does not know about;
- * with it, the answer can wait for the event.
- */
+/* The socket is made here, in the program's network namespace, and
+ * installed in the program with ADDFD (see sc_addfd_sends). */
 void sc_sys_socket(struct sc_call *c)
 {
 	static const char force[] = "mptcp=force: kernel refused IPPROTO_MPTCP";
@@ -84,7 +79,8 @@ void sc_sys_socket(struct sc_call *c)
 	}
 	err = fd < 0 ? errno : 0;
 	if (fd >= 0) {
-		nfd = sc_addfd(c, fd, type & SOCK_CLOEXEC, -1, !sc_killable);
+		nfd = sc_addfd(c, fd, type & SOCK_CLOEXEC, -1,
+			       sc_addfd_sends(c));
 		if (nfd < 0)
 			err = -nfd;	/* EMFILE: the program's limit */
 	}
@@ -251,7 +247,7 @@ static void accept_now(struct sc_call *c)
 		err = EFAULT;	/* as the kernel: the connection is lost */
 	} else {
 		pfd = sc_addfd(c, nfd, flags & SOCK_CLOEXEC, -1,
-			       !sc_killable);
+			       sc_addfd_sends(c));
 		if (pfd < 0)
 			err = -pfd;
 	}
