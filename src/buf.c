@@ -5,32 +5,53 @@
 #include <string.h>
 
 /* Two digits at a time: half the divisions of the digit-by-digit loop. */
-static const char pairs[201] =
+const char ns_digit_pairs[201] =
 	"00010203040506070809101112131415161718192021222324252627282930313233"
 	"34353637383940414243444546474849505152535455565758596061626364656667"
 	"6869707172737475767778798081828384858687888990919293949596979899";
 
+/* Digits of @v: compares against powers of ten, most values are small. */
+static int digits(uint64_t v)
+{
+	uint64_t p = 10;
+	int n = 1;
+
+	while (n < 20 && v >= p) {
+		n++;
+		p *= 10;
+	}
+	return n;
+}
+
 void ns_buf_u64(struct ns_buf *b, uint64_t v)
 {
-	char tmp[20];
-	int i = sizeof(tmp);
+	char tmp[20], *end;
+	int n = digits(v);
 
+	/* Straight into the buffer when it has room, else through tmp. */
+	if (__builtin_expect(b->cap - b->len >= (size_t)n, 1)) {
+		end = b->p + b->len + n;
+		b->len += n;
+	} else {
+		end = tmp + n;
+	}
 	while (v >= 100) {
 		unsigned r = (unsigned)(v % 100);
 
 		v /= 100;
-		i -= 2;
-		tmp[i] = pairs[2 * r];
-		tmp[i + 1] = pairs[2 * r + 1];
+		end -= 2;
+		end[0] = ns_digit_pairs[2 * r];
+		end[1] = ns_digit_pairs[2 * r + 1];
 	}
 	if (v >= 10) {
-		i -= 2;
-		tmp[i] = pairs[2 * v];
-		tmp[i + 1] = pairs[2 * v + 1];
+		end -= 2;
+		end[0] = ns_digit_pairs[2 * v];
+		end[1] = ns_digit_pairs[2 * v + 1];
 	} else {
-		tmp[--i] = (char)('0' + v);
+		*--end = (char)('0' + v);
 	}
-	ns_buf_mem(b, tmp + i, sizeof(tmp) - i);
+	if (end == tmp)
+		ns_buf_mem(b, tmp, (size_t)n);
 }
 
 void ns_buf_i64(struct ns_buf *b, int64_t v)
@@ -60,21 +81,20 @@ void ns_buf_hex(struct ns_buf *b, uint64_t v)
 void ns_buf_dec(struct ns_buf *b, unsigned v, int width)
 {
 	char tmp[10];
+	int i;
 
+	if (width <= 0)
+		return;
 	if (width > (int)sizeof(tmp))
 		width = sizeof(tmp);
-	if (width == 2) {	/* hours, minutes, seconds, months, days */
-		v %= 100;
-		tmp[0] = pairs[2 * v];
-		tmp[1] = pairs[2 * v + 1];
-	} else {
-		for (int i = width - 1; i >= 0; i--) {
-			tmp[i] = (char)('0' + v % 10);
-			v /= 10;
-		}
+	/* From the right, two digits at a time (microseconds: three). */
+	for (i = width; i >= 2; i -= 2, v /= 100) {
+		tmp[i - 2] = ns_digit_pairs[2 * (v % 100)];
+		tmp[i - 1] = ns_digit_pairs[2 * (v % 100) + 1];
 	}
-	for (int i = 0; i < width; i++)
-		ns_buf_putc(b, tmp[i]);
+	if (i)
+		tmp[0] = (char)('0' + v % 10);
+	ns_buf_mem(b, tmp, (size_t)width);
 }
 
 static void put_escape_u(struct ns_buf *b, unsigned char c)

@@ -152,6 +152,22 @@ static __thread struct {
 	char text[20];
 } last __attribute__((tls_model("initial-exec"))) = { .sec = INT64_MIN };
 
+/* ".uuuuuu" and the "Z" of a date, in one fixed-size copy: every event
+ * has it. */
+static void frac(struct ns_buf *b, const struct timespec *ts, bool date)
+{
+	const char *pairs = ns_digit_pairs;
+	unsigned us = (unsigned)(ts->tv_nsec / 1000) % 1000000;
+	unsigned hi = us / 10000, mid = us / 100 % 100, lo = us % 100;
+	char t[8] = { '.',
+		      pairs[2 * hi], pairs[2 * hi + 1],
+		      pairs[2 * mid], pairs[2 * mid + 1],
+		      pairs[2 * lo], pairs[2 * lo + 1],
+		      'Z' };
+
+	ns_buf_padded(b, t, date ? 8 : 7, sizeof(t));
+}
+
 void ns_fmt_time(struct ns_buf *b, const struct timespec *ts, bool date)
 {
 	if (last.busy) {
@@ -172,10 +188,7 @@ void ns_fmt_time(struct ns_buf *b, const struct timespec *ts, bool date)
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 		last.busy = false;
 	}
-	ns_buf_putc(b, '.');
-	ns_buf_dec(b, (unsigned)(ts->tv_nsec / 1000), 6);
-	if (date)
-		ns_buf_putc(b, 'Z');
+	frac(b, ts, date);
 }
 
 void ns_fmt_flags(struct ns_buf *b, const struct ns_flagtab *tab,
