@@ -15,9 +15,17 @@ static void table_free(void *p, size_t sz);
 #define HASH_NONFATAL_OOM 1
 #define uthash_malloc(sz) table_alloc(sz)
 #define uthash_free(p, sz) table_free(p, sz)
+
+#define NSHARDS_LOG2 6
+#define NSHARDS (1 << NSHARDS_LOG2)	/* descriptors spread by low bits */
+
+/* Keys are descriptors, dense small numbers, and a shard holds those that
+ * share the low bits: the rest of the number spreads them over the buckets
+ * evenly, for a tenth of the default Jenkins hash's instructions. */
+#define HASH_FUNCTION(keyptr, keylen, hashv)				\
+	((hashv) = (unsigned)*(const int *)(keyptr) >> NSHARDS_LOG2)
 #include <uthash.h>
 
-#define NSHARDS 64	/* a power of two; descriptors spread by low bits */
 #define SLAB_BYTES (64 * 1024)
 #define SENTINEL (-1)	/* fd of the entry that keeps a shard's table */
 
@@ -35,6 +43,7 @@ struct shard {
 } __attribute__((aligned(64)));	/* no false sharing between shards */
 
 static struct shard shards[NSHARDS];
+static bool off;	/* ns_fd_keep(false) */
 
 /* Which shard this thread holds, plus one; 0 when none. */
 static __thread int held __attribute__((tls_model("initial-exec")));
@@ -61,8 +70,8 @@ static struct shard *lock_shard(int fd)
 {
 	struct shard *s = &shards[(unsigned)fd & (NSHARDS - 1)];
 
-	if (unlikely(held))
-		return NULL;	/* re-entered from a signal handler */
+	if (unlikely(held | off))
+		return NULL;	/* re-entered from a signal handler, or off */
 	held = (int)(s - shards) + 1;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	while (__atomic_test_and_set(&s->lock, __ATOMIC_ACQUIRE)) {
@@ -73,6 +82,11 @@ static struct shard *lock_shard(int fd)
 			sched_yield();
 	}
 	return s;
+}
+
+void ns_fd_keep(bool keep)
+{
+	off = !keep;
 }
 
 static void unlock_shard(struct shard *s)

@@ -54,6 +54,11 @@ void ns_fd_del(int fd);
 /* Entries for [first, last] go. */
 void ns_fd_del_range(unsigned first, unsigned last);
 
+/* With @keep false every operation is skipped and lookups miss: for a
+ * process whose configuration needs no table (see ns_policy_needs_table).
+ * Set once, before the hooks go live. */
+void ns_fd_keep(bool keep);
+
 /* Around fork(): the child gets a consistent table and free locks. */
 void ns_fd_lock_all(void);
 void ns_fd_unlock_all(void);
