@@ -23,18 +23,32 @@ static int digits(uint64_t v)
 	return n;
 }
 
+/* Near the end of the buffer: through a copy, cut as ns_buf_mem cuts. */
+static __attribute__((noinline)) void u64_cut(struct ns_buf *b, uint64_t v,
+					      int n)
+{
+	char tmp[20];
+	int i = n;
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (i);
+	ns_buf_mem(b, tmp, (size_t)n);
+}
+
 void ns_buf_u64(struct ns_buf *b, uint64_t v)
 {
-	char tmp[20], *end;
 	int n = digits(v);
+	char *end;
 
-	/* Straight into the buffer when it has room, else through tmp. */
-	if (__builtin_expect(b->cap - b->len >= (size_t)n, 1)) {
-		end = b->p + b->len + n;
-		b->len += n;
-	} else {
-		end = tmp + n;
+	/* Straight into the buffer, from the last digit back. */
+	if (__builtin_expect(b->cap - b->len < (size_t)n, 0)) {
+		u64_cut(b, v, n);
+		return;
 	}
+	end = b->p + b->len + n;
+	b->len += n;
 	while (v >= 100) {
 		unsigned r = (unsigned)(v % 100);
 
@@ -44,14 +58,11 @@ void ns_buf_u64(struct ns_buf *b, uint64_t v)
 		end[1] = ns_digit_pairs[2 * r + 1];
 	}
 	if (v >= 10) {
-		end -= 2;
-		end[0] = ns_digit_pairs[2 * v];
-		end[1] = ns_digit_pairs[2 * v + 1];
+		end[-2] = ns_digit_pairs[2 * v];
+		end[-1] = ns_digit_pairs[2 * v + 1];
 	} else {
-		*--end = (char)('0' + v);
+		end[-1] = (char)('0' + v);
 	}
-	if (end == tmp)
-		ns_buf_mem(b, tmp, (size_t)n);
 }
 
 void ns_buf_i64(struct ns_buf *b, int64_t v)

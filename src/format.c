@@ -199,18 +199,62 @@ static void who(struct ns_out *o, const struct ns_event *ev)
 	ns_buf_putc(o->b, ']');
 }
 
+/* ,"call":"NAME" for each call, padded for ns_buf_padded(); names are
+ * identifiers, nothing to escape. */
+static const struct {
+	char s[32];
+	unsigned char len;
+} call_keys[NS_CALL_COUNT] = {
+#define NS_X(name) { ",\"call\":\"" #name "\"", sizeof(#name) + 9 },
+	NS_CALLS(NS_X)
+#undef NS_X
+};
+
+/* The header up to the microseconds: {"ts":"YYYY-MM-DDTHH:MM:SS or
+ * HH:MM:SS. */
+static void head_second(const struct ns_out *o, struct ns_buf *b,
+			const struct ns_event *ev)
+{
+	if (o->json)
+		ns_buf_mem(b, "{\"ts\":\"", 7);
+	ns_fmt_second(b, ev->ts.tv_sec, o->json);
+}
+
+/* After them: ","pid":P,"tid":T,"prog":"..." or " prog[P/T] ". */
+static void head_who(const struct ns_out *o, struct ns_buf *b,
+		     const struct ns_event *ev)
+{
+	struct ns_out to = *o;
+
+	to.b = b;
+	if (o->json) {
+		ns_buf_putc(b, '"');
+		to.n = 1;
+		who(&to, ev);
+		return;
+	}
+	ns_buf_putc(b, ' ');
+	who(&to, ev);
+	ns_buf_putc(b, ' ');
+}
+
 /*
- * A thread's events all say the same pid, tid and program: each thread
- * keeps that part as text (a third of a JSON event's instructions went
- * into it). A signal handler arriving while it is in use writes its own.
+ * A thread's events share the second, the pid, the tid and the program:
+ * each thread keeps the header's text on either side of the microseconds
+ * (half of a JSON event's instructions went into it) and makes it again
+ * when one of them changes. A signal handler arriving while the cache is
+ * in use writes its own.
  */
 static __thread struct {
+	int64_t sec;
 	int pid, tid;
 	char prog[64];	/* by content: programs rewrite argv[0] in place */
 	bool json, brief, busy;
-	unsigned short len;
-	char text[STR_MAX * 6 + 64];
-} whom __attribute__((tls_model("initial-exec")));
+	unsigned char len1;
+	unsigned short len2;
+	char second[32];
+	char who[STR_MAX * 6 + 64];
+} head __attribute__((tls_model("initial-exec")));
 
 /* @prog is what the cache holds; a name too long to hold never matches. */
 static bool same_prog(const char *held, const char *prog)
@@ -224,67 +268,56 @@ static bool same_prog(const char *held, const char *prog)
 	return !held[i] && !prog[i];
 }
 
-static void who_cached(struct ns_out *o, const struct ns_event *ev)
+static void head_cached(const struct ns_out *o, const struct ns_event *ev)
 {
-	if (whom.busy) {
-		who(o, ev);
-		return;
-	}
-	whom.busy = true;
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	if (whom.pid != ev->pid || whom.tid != ev->tid ||
-	    !same_prog(whom.prog, ev->prog) || whom.json != o->json ||
-	    whom.brief != o->brief || !whom.len) {
-		struct ns_buf tb;
-		struct ns_out to = *o;
+	bool same_kind = head.json == o->json && head.brief == o->brief;
+	struct ns_buf tb;
 
-		ns_buf_init(&tb, whom.text, sizeof(whom.text));
-		to.b = &tb;
-		who(&to, ev);
-		whom.len = (unsigned short)tb.len;
-		whom.pid = ev->pid;
-		whom.tid = ev->tid;
-		whom.prog[0] = '\0';
-		if (ev->prog && strlen(ev->prog) < sizeof(whom.prog))
-			strcpy(whom.prog, ev->prog);
-		whom.json = o->json;
-		whom.brief = o->brief;
+	if (head.sec != ev->ts.tv_sec || !same_kind || !head.len1) {
+		ns_buf_init(&tb, head.second, sizeof(head.second));
+		head_second(o, &tb, ev);
+		head.len1 = (unsigned char)tb.len;
+		head.sec = ev->ts.tv_sec;
 	}
-	ns_buf_mem(o->b, whom.text, whom.len);
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	whom.busy = false;
+	if (head.pid != ev->pid || head.tid != ev->tid ||
+	    !same_prog(head.prog, ev->prog) || !same_kind || !head.len2) {
+		ns_buf_init(&tb, head.who, sizeof(head.who));
+		head_who(o, &tb, ev);
+		head.len2 = (unsigned short)tb.len;
+		head.pid = ev->pid;
+		head.tid = ev->tid;
+		head.prog[0] = '\0';
+		if (ev->prog && strlen(ev->prog) < sizeof(head.prog))
+			strcpy(head.prog, ev->prog);
+	}
+	head.json = o->json;
+	head.brief = o->brief;
+	ns_buf_mem(o->b, head.second, head.len1);
+	ns_fmt_frac(o->b, ev->ts.tv_nsec, o->json);
+	ns_buf_mem(o->b, head.who, head.len2);
 }
-
-/* ,"call":"NAME" for each call, padded for ns_buf_padded(); names are
- * identifiers, nothing to escape. */
-static const struct {
-	char s[32];
-	unsigned char len;
-} call_keys[NS_CALL_COUNT] = {
-#define NS_X(name) { ",\"call\":\"" #name "\"", sizeof(#name) + 9 },
-	NS_CALLS(NS_X)
-#undef NS_X
-};
 
 static void header(struct ns_out *o, const struct ns_event *ev)
 {
 	struct ns_buf *b = o->b;
 
+	if (head.busy) {
+		head_second(o, b, ev);
+		ns_fmt_frac(b, ev->ts.tv_nsec, o->json);
+		head_who(o, b, ev);
+	} else {
+		head.busy = true;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		head_cached(o, ev);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		head.busy = false;
+	}
 	if (o->json) {
-		ns_buf_mem(b, "{\"ts\":\"", 7);
-		ns_fmt_time(b, &ev->ts, true);
-		ns_buf_putc(b, '"');
-		o->n = 1;
-		who_cached(o, ev);
 		ns_buf_padded(b, call_keys[ev->call].s, call_keys[ev->call].len,
 			      sizeof(call_keys[0].s));
 		o->n = 5;	/* ts, pid, tid, prog, call */
 		return;
 	}
-	ns_fmt_time(b, &ev->ts, false);
-	ns_buf_putc(b, ' ');
-	who_cached(o, ev);
-	ns_buf_putc(b, ' ');
 	ns_buf_str(b, ns_call_name(ev->call));
 	ns_buf_putc(b, '(');
 	o->n = 0;
