@@ -97,9 +97,12 @@ static const char *prog_name(void)
 void ns_note(struct ns_cx *cx, const char *what, int err, const char *tail)
 {
 	struct ns_buf b;
-	size_t len = strlen(cx->note);
 	const char *name;
+	size_t len;
 
+	if (!cx->trace)
+		return;		/* only events show notes */
+	len = strlen(cx->note);
 	ns_buf_init(&b, cx->note + len, sizeof(cx->note) - 1 - len);
 	if (len)
 		ns_buf_str(&b, "; ");
@@ -172,8 +175,6 @@ void ns_emit(struct ns_cx *cx)
 	char line[NS_LINE_MAX];
 	size_t n;
 
-	if (!cx->trace)
-		return;
 	if (!ns_sink.owned && stderr_is_connection())
 		return;
 	if (!ev->pid) {		/* else a vfork child said who it is */

@@ -126,16 +126,17 @@ static NS_NOINLINE int setsockopt_on(int fd, int level, int name,
 		ns_after(&cx, ret);
 		if (ret < 0)
 			ret = refused(&cx, fd, level, name, val, len);
-		else
+		else if (ns_policy_records_options(ns_cfg))
 			remember_opt(fd, level, name, val, len);
 	}
 	cx.ev.u.opt.level = level;
 	cx.ev.u.opt.name = name;
 	cx.ev.u.opt.len = len;
 	cx.ev.u.opt.val = copy;
-	/* Not when the kernel refused the descriptor or the memory. */
+	/* Not when the kernel refused the descriptor or the memory, nor
+	 * for a call no event shows. */
 	cx.ev.u.opt.vlen =
-		cx.ev.err == EFAULT || cx.ev.err == EBADF ||
+		!cx.trace || cx.ev.err == EFAULT || cx.ev.err == EBADF ||
 				cx.ev.err == ENOTSOCK
 			? 0
 			: copy_value(copy, level, name, val,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Set-up of the shim: configuration, trace sink, fork handling. */
 #include "shim.h"
+#include "../src/policy.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -95,6 +96,7 @@ static void setup(void)
 	if (config.trace == NS_TRACE_OFF)
 		config.events = 0;
 	ns_config_check_names(environ, &io);
+	ns_fd_keep(ns_policy_needs_table(&config));
 	ns_cfg = &config;
 	ns_pid = getpid();
 	ns_sink_open(&ns_sink, ns_cfg, ns_pid, &io);

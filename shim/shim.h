@@ -123,13 +123,15 @@ int ns_replace_with_tcp(struct ns_cx *cx, int fd, struct ns_fdinfo *info,
 			const struct ns_fdopt *opt, const void *val,
 			socklen_t len);
 
-/* Writes the event if the call is traced. */
+/* Writes the event of a traced call. */
 void ns_emit(struct ns_cx *cx);
 
-/* Emits the event, then puts back the errno the real call left. */
+/* Emits the event if the call is traced, then puts back the errno the
+ * real call left. */
 static inline void ns_finish(struct ns_cx *cx)
 {
-	ns_emit(cx);
+	if (cx->trace)
+		ns_emit(cx);
 	errno = cx->saved_errno;
 }
 /* At set-up: learn whether fd 2 is a socket (see emit.c). */

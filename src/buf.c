@@ -5,32 +5,64 @@
 #include <string.h>
 
 /* Two digits at a time: half the divisions of the digit-by-digit loop. */
-static const char pairs[201] =
+const char ns_digit_pairs[201] =
 	"00010203040506070809101112131415161718192021222324252627282930313233"
 	"34353637383940414243444546474849505152535455565758596061626364656667"
 	"6869707172737475767778798081828384858687888990919293949596979899";
 
-void ns_buf_u64(struct ns_buf *b, uint64_t v)
+/* Digits of @v: compares against powers of ten, most values are small. */
+static int digits(uint64_t v)
+{
+	uint64_t p = 10;
+	int n = 1;
+
+	while (n < 20 && v >= p) {
+		n++;
+		p *= 10;
+	}
+	return n;
+}
+
+/* Near the end of the buffer: through a copy, cut as ns_buf_mem cuts. */
+static __attribute__((noinline)) void u64_cut(struct ns_buf *b, uint64_t v,
+					      int n)
 {
 	char tmp[20];
-	int i = sizeof(tmp);
+	int i = n;
 
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (i);
+	ns_buf_mem(b, tmp, (size_t)n);
+}
+
+void ns_buf_u64(struct ns_buf *b, uint64_t v)
+{
+	int n = digits(v);
+	char *end;
+
+	/* Straight into the buffer, from the last digit back. */
+	if (__builtin_expect(b->cap - b->len < (size_t)n, 0)) {
+		u64_cut(b, v, n);
+		return;
+	}
+	end = b->p + b->len + n;
+	b->len += n;
 	while (v >= 100) {
 		unsigned r = (unsigned)(v % 100);
 
 		v /= 100;
-		i -= 2;
-		tmp[i] = pairs[2 * r];
-		tmp[i + 1] = pairs[2 * r + 1];
+		end -= 2;
+		end[0] = ns_digit_pairs[2 * r];
+		end[1] = ns_digit_pairs[2 * r + 1];
 	}
 	if (v >= 10) {
-		i -= 2;
-		tmp[i] = pairs[2 * v];
-		tmp[i + 1] = pairs[2 * v + 1];
+		end[-2] = ns_digit_pairs[2 * v];
+		end[-1] = ns_digit_pairs[2 * v + 1];
 	} else {
-		tmp[--i] = (char)('0' + v);
+		end[-1] = (char)('0' + v);
 	}
-	ns_buf_mem(b, tmp + i, sizeof(tmp) - i);
 }
 
 void ns_buf_i64(struct ns_buf *b, int64_t v)
@@ -60,21 +92,20 @@ void ns_buf_hex(struct ns_buf *b, uint64_t v)
 void ns_buf_dec(struct ns_buf *b, unsigned v, int width)
 {
 	char tmp[10];
+	int i;
 
+	if (width <= 0)
+		return;
 	if (width > (int)sizeof(tmp))
 		width = sizeof(tmp);
-	if (width == 2) {	/* hours, minutes, seconds, months, days */
-		v %= 100;
-		tmp[0] = pairs[2 * v];
-		tmp[1] = pairs[2 * v + 1];
-	} else {
-		for (int i = width - 1; i >= 0; i--) {
-			tmp[i] = (char)('0' + v % 10);
-			v /= 10;
-		}
+	/* From the right, two digits at a time (microseconds: three). */
+	for (i = width; i >= 2; i -= 2, v /= 100) {
+		tmp[i - 2] = ns_digit_pairs[2 * (v % 100)];
+		tmp[i - 1] = ns_digit_pairs[2 * (v % 100) + 1];
 	}
-	for (int i = 0; i < width; i++)
-		ns_buf_putc(b, tmp[i]);
+	if (i)
+		tmp[0] = (char)('0' + v % 10);
+	ns_buf_mem(b, tmp, (size_t)width);
 }
 
 static void put_escape_u(struct ns_buf *b, unsigned char c)

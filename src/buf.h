@@ -52,6 +52,19 @@ static inline void ns_buf_mem(struct ns_buf *b, const char *s, size_t n)
 	b->len += n;
 }
 
+/* Appends the @n bytes at @s, which has @copy >= @n readable bytes (a
+ * padded literal): with room, one fixed-size copy instead of a loop. */
+static inline void ns_buf_padded(struct ns_buf *b, const char *s, size_t n,
+				 size_t copy)
+{
+	if (__builtin_expect(b->cap - b->len >= copy, 1)) {
+		memcpy(b->p + b->len, s, copy);
+		b->len += n;
+	} else {
+		ns_buf_mem(b, s, n);
+	}
+}
+
 /* Keys and names are short: copied as they are scanned, no strlen. */
 static inline void ns_buf_str(struct ns_buf *b, const char *s)
 {
@@ -63,6 +76,9 @@ static inline void ns_buf_str(struct ns_buf *b, const char *s)
 		b->p[b->len++] = *s++;
 	}
 }
+/* "00" to "99", two characters each. */
+extern const char ns_digit_pairs[201];
+
 void ns_buf_u64(struct ns_buf *b, uint64_t v);
 void ns_buf_i64(struct ns_buf *b, int64_t v);
 void ns_buf_hex(struct ns_buf *b, uint64_t v);

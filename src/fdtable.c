@@ -16,9 +16,17 @@ static void table_free(void *p, size_t sz);
 #define HASH_NONFATAL_OOM 1
 #define uthash_malloc(sz) table_alloc(sz)
 #define uthash_free(p, sz) table_free(p, sz)
+
+#define NSHARDS_LOG2 6
+#define NSHARDS (1 << NSHARDS_LOG2)	/* descriptors spread by low bits */
+
+/* Keys are descriptors, dense small numbers, and a shard holds those that
+ * share the low bits: the rest of the number spreads them over the buckets
+ * evenly, for a tenth of the default Jenkins hash's instructions. */
+#define HASH_FUNCTION(keyptr, keylen, hashv)				\
+	((hashv) = (unsigned)*(const int *)(keyptr) >> NSHARDS_LOG2)
 #include <uthash.h>
 
-#define NSHARDS 64	/* a power of two; descriptors spread by low bits */
 #define SLAB_BYTES (64 * 1024)
 #define SENTINEL (-1)	/* fd of the entry that keeps a shard's table */
 
@@ -37,6 +45,7 @@ struct shard {
 
 struct ns_fdtab {
 	struct shard shards[NSHARDS];
+	bool off;			/* ns_fd_keep(false), default table */
 	struct ns_fdtab *next_free;	/* in the pool of given-back tables */
 };
 
@@ -68,8 +77,8 @@ static struct shard *lock_shard(struct ns_fdtab *t, int fd)
 {
 	struct shard *s = &t->shards[(unsigned)fd & (NSHARDS - 1)];
 
-	if (unlikely(held))
-		return NULL;	/* re-entered from a signal handler */
+	if (unlikely(held | t->off))
+		return NULL;	/* re-entered from a signal handler, or off */
 	held = (int)(s - t->shards) + 1;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	while (__atomic_test_and_set(&s->lock, __ATOMIC_ACQUIRE)) {
@@ -80,6 +89,11 @@ static struct shard *lock_shard(struct ns_fdtab *t, int fd)
 			sched_yield();
 	}
 	return s;
+}
+
+void ns_fd_keep(bool keep)
+{
+	ns_fdtab_default.off = !keep;
 }
 
 static void unlock_shard(struct shard *s)

@@ -103,6 +103,11 @@ static inline void ns_fd_del_range(unsigned first, unsigned last)
 	ns_fdtab_del_range(&ns_fdtab_default, first, last);
 }
 
+/* With @keep false every operation on the default table is skipped and
+ * lookups miss: for a process whose configuration needs no table (see
+ * ns_policy_needs_table). Set once, before the hooks go live. */
+void ns_fd_keep(bool keep);
+
 /* Around fork(): the child gets a consistent default table and free
  * locks. */
 void ns_fd_lock_all(void);

@@ -8,21 +8,24 @@
 #include <string.h>
 
 /* Starts a field: the separator, then in JSON the key (none for list
- * elements, @k NULL). Text is positional and shows no keys. */
-void ns_f_key(struct ns_out *o, const char *k)
+ * elements, K()). Text is positional and shows no keys. */
+void ns_f_key(struct ns_out *o, struct ns_key k)
 {
-	if (o->n++)
-		ns_buf_str(o->b, o->json ? "," : o->sep);
-	if (o->json && k) {
-		ns_buf_putc(o->b, '"');
-		ns_buf_str(o->b, k);
-		ns_buf_mem(o->b, "\":", 2);
+	struct ns_buf *b = o->b;
+	bool first = o->n++ == 0;
+
+	if (!o->json) {
+		if (!first)
+			ns_buf_str(b, o->sep);
+		return;
 	}
+	/* The first field of an object or list goes without the comma. */
+	ns_buf_padded(b, k.s + first, k.len - first, NS_KEY_COPY);
 }
 
 /* Opens a JSON object or list (text: '{' or '['), returning the caller's
  * field count to hand back to close(). */
-int ns_f_open(struct ns_out *o, const char *k, char c)
+int ns_f_open(struct ns_out *o, struct ns_key k, char c)
 {
 	int saved;
 
@@ -46,19 +49,19 @@ void ns_f_quote(struct ns_out *o)
 		ns_buf_putc(o->b, '"');
 }
 
-void ns_f_int(struct ns_out *o, const char *k, long v)
+void ns_f_int(struct ns_out *o, struct ns_key k, long v)
 {
 	ns_f_key(o, k);
 	ns_buf_i64(o->b, v);
 }
 
-void ns_f_null(struct ns_out *o, const char *k)
+void ns_f_null(struct ns_out *o, struct ns_key k)
 {
 	ns_f_key(o, k);
-	ns_buf_str(o->b, o->json ? "null" : "NULL");
+	ns_buf_mem(o->b, o->json ? "null" : "NULL", 4);
 }
 
-void ns_f_str(struct ns_out *o, const char *k, const char *s)
+void ns_f_str(struct ns_out *o, struct ns_key k, const char *s)
 {
 	if (!s) {
 		ns_f_null(o, k);
@@ -72,7 +75,7 @@ void ns_f_str(struct ns_out *o, const char *k, const char *s)
 }
 
 /* A symbolic name where one is known, else the number. */
-void ns_f_sym(struct ns_out *o, const char *k, const char *name, long v)
+void ns_f_sym(struct ns_out *o, struct ns_key k, const char *name, long v)
 {
 	ns_f_key(o, k);
 	if (!name) {
@@ -84,7 +87,7 @@ void ns_f_sym(struct ns_out *o, const char *k, const char *name, long v)
 	ns_f_quote(o);
 }
 
-void ns_f_flags(struct ns_out *o, const char *k, const struct ns_flagtab *tab,
+void ns_f_flags(struct ns_out *o, struct ns_key k, const struct ns_flagtab *tab,
 		unsigned long v)
 {
 	ns_f_key(o, k);
@@ -94,7 +97,7 @@ void ns_f_flags(struct ns_out *o, const char *k, const struct ns_flagtab *tab,
 }
 
 /* "SOCK_STREAM|SOCK_CLOEXEC": the base type by name, then its flags. */
-void ns_f_socktype(struct ns_out *o, const char *k, int type)
+void ns_f_socktype(struct ns_out *o, struct ns_key k, int type)
 {
 	int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
 	const char *name = ns_sym_name(&ns_socktypes, type & ~flags);
@@ -114,7 +117,7 @@ void ns_f_socktype(struct ns_out *o, const char *k, int type)
 
 /* Addresses: a JSON string; in text bare (127.0.0.1:80, [::1]:80) except
  * AF_UNIX paths, which are quoted and escaped like every program string. */
-void ns_f_addr(struct ns_out *o, const char *k, const struct sockaddr *sa,
+void ns_f_addr(struct ns_out *o, struct ns_key k, const struct sockaddr *sa,
 	       socklen_t len, bool port)
 {
 	char mem[256];
@@ -137,7 +140,7 @@ void ns_f_addr(struct ns_out *o, const char *k, const struct sockaddr *sa,
 }
 
 /* An argument the kernel refused to read (EFAULT): its value only. */
-void ns_f_ptr(struct ns_out *o, const char *k, const void *p)
+void ns_f_ptr(struct ns_out *o, struct ns_key k, const void *p)
 {
 	ns_f_key(o, k);
 	ns_f_quote(o);
@@ -145,11 +148,64 @@ void ns_f_ptr(struct ns_out *o, const char *k, const void *p)
 	ns_f_quote(o);
 }
 
+static void triple(struct ns_out *o, int family, int type, int protocol)
+{
+	ns_f_sym(o, K(family), ns_sym_name(&ns_families, family), family);
+	ns_f_socktype(o, K(type), type);
+	ns_f_sym(o, K(protocol), ns_name_protocol(family, protocol), protocol);
+}
+
+/*
+ * Most of a program's events are about one kind of socket, so each thread
+ * keeps the text of the last triple it rendered (half of what an event on
+ * a socket cost). The text depends on the format, on the separator and on
+ * whether it opens its object: a socket() event has it after the call's
+ * name, the events on that socket in "sock", hence one entry for each. A
+ * signal handler arriving while the cache is in use renders its own.
+ */
+static __thread struct ns_tricache {
+	int family, type, protocol;
+	const char *sep;
+	bool json;
+	unsigned char len;	/* 0: nothing held */
+	char text[192];
+} tricache[2] __attribute__((tls_model("initial-exec")));
+static __thread bool tricache_busy __attribute__((tls_model("initial-exec")));
+
 void ns_f_triple(struct ns_out *o, int family, int type, int protocol)
 {
-	ns_f_sym(o, "family", ns_sym_name(&ns_families, family), family);
-	ns_f_socktype(o, "type", type);
-	ns_f_sym(o, "protocol", ns_name_protocol(family, protocol), protocol);
+	struct ns_tricache *c = &tricache[o->n == 0];
+
+	if (tricache_busy) {
+		triple(o, family, type, protocol);
+		return;
+	}
+	tricache_busy = true;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (c->family != family || c->type != type ||
+	    c->protocol != protocol || c->json != o->json ||
+	    c->sep != o->sep || !c->len) {
+		struct ns_buf tb;
+		struct ns_out to = *o;
+
+		ns_buf_init(&tb, c->text, sizeof(c->text));
+		to.b = &tb;
+		triple(&to, family, type, protocol);
+		c->len = tb.overflow ? 0 : (unsigned char)tb.len;
+		c->family = family;
+		c->type = type;
+		c->protocol = protocol;
+		c->json = o->json;
+		c->sep = o->sep;
+	}
+	if (c->len) {
+		ns_buf_mem(o->b, c->text, c->len);
+		o->n += 3;
+	} else {
+		triple(o, family, type, protocol);
+	}
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	tricache_busy = false;
 }
 
 /* The socket the call acts on: text 5<AF_INET SOCK_STREAM IPPROTO_TCP>,
@@ -160,17 +216,17 @@ void ns_f_fd(struct ns_out *o, const struct ns_event *ev)
 	int saved;
 
 	if (o->json) {
-		ns_f_int(o, "fd", ev->fd);
+		ns_f_int(o, K(fd), ev->fd);
 		if (!s) {
-			ns_f_null(o, "sock");
+			ns_f_null(o, K(sock));
 			return;
 		}
-		saved = ns_f_open(o, "sock", '{');
+		saved = ns_f_open(o, K(sock), '{');
 		ns_f_triple(o, s->family, s->type, s->protocol);
 		ns_f_close(o, saved, '}');
 		return;
 	}
-	ns_f_int(o, "fd", ev->fd);
+	ns_f_int(o, K(fd), ev->fd);
 	if (!s)
 		return;
 	saved = o->n;
@@ -196,9 +252,9 @@ void ns_f_sockaddr_arg(struct ns_out *o, const struct ns_event *ev,
 		       const struct sockaddr *sa, socklen_t len)
 {
 	if (sa && !ns_f_readable(ev))
-		ns_f_ptr(o, "addr", sa);
+		ns_f_ptr(o, K(addr), sa);
 	else
-		ns_f_addr(o, "addr", sa, len, true);
+		ns_f_addr(o, K(addr), sa, len, true);
 }
 
 /* The option's value, from the copy the front made of what was readable. */
@@ -214,10 +270,10 @@ void ns_f_optval(struct ns_out *o, const struct ns_event *ev)
 
 		memcpy(s, ev->u.opt.val, n);
 		s[n] = '\0';
-		ns_f_str(o, "value", s);
+		ns_f_str(o, K(value), s);
 	} else if (ev->u.opt.len == sizeof(int) && n == sizeof(int)) {
 		memcpy(&v, ev->u.opt.val, sizeof(v));
-		ns_f_int(o, "value", v);
+		ns_f_int(o, K(value), v);
 	}
 }
 
@@ -227,16 +283,16 @@ void ns_f_results(struct ns_out *o, const struct addrinfo *res)
 
 	if (o->brief)
 		return;
-	saved = ns_f_open(o, "results", '[');
+	saved = ns_f_open(o, K(results), '[');
 	for (; res; res = res->ai_next, i++) {
 		if (i == LIST_MAX) {
 			o->cut = true;
 			break;
 		}
-		inner = ns_f_open(o, NULL, '{');
-		ns_f_sym(o, "family", ns_sym_name(&ns_families, res->ai_family),
+		inner = ns_f_open(o, K(), '{');
+		ns_f_sym(o, K(family), ns_sym_name(&ns_families, res->ai_family),
 			 res->ai_family);
-		ns_f_addr(o, "addr", res->ai_addr, res->ai_addrlen, true);
+		ns_f_addr(o, K(addr), res->ai_addr, res->ai_addrlen, true);
 		ns_f_close(o, inner, '}');
 	}
 	ns_f_close(o, saved, ']');
@@ -248,7 +304,7 @@ void ns_f_hostent(struct ns_out *o, const struct hostent *he)
 
 	if (o->brief || !he)
 		return;
-	saved = ns_f_open(o, "results", '[');
+	saved = ns_f_open(o, K(results), '[');
 	for (int i = 0; he->h_addr_list[i]; i++) {
 		if (i == LIST_MAX) {
 			o->cut = true;
@@ -268,10 +324,10 @@ void ns_f_hostent(struct ns_out *o, const struct hostent *he)
 			memcpy(&sin->sin_addr, he->h_addr_list[i], 4);
 		else
 			len = sizeof(sa_family_t);
-		inner = ns_f_open(o, NULL, '{');
-		ns_f_sym(o, "family", ns_sym_name(&ns_families, he->h_addrtype),
+		inner = ns_f_open(o, K(), '{');
+		ns_f_sym(o, K(family), ns_sym_name(&ns_families, he->h_addrtype),
 			 he->h_addrtype);
-		ns_f_addr(o, "addr", (struct sockaddr *)&ss, len, false);
+		ns_f_addr(o, K(addr), (struct sockaddr *)&ss, len, false);
 		ns_f_close(o, inner, '}');
 	}
 	ns_f_close(o, saved, ']');
@@ -282,18 +338,18 @@ void ns_f_hints(struct ns_out *o, const struct addrinfo *h)
 	int saved;
 
 	if (!h) {
-		ns_f_null(o, "hints");
+		ns_f_null(o, K(hints));
 		return;
 	}
-	saved = ns_f_open(o, "hints", '{');
-	ns_f_sym(o, "family", ns_sym_name(&ns_families, h->ai_family),
+	saved = ns_f_open(o, K(hints), '{');
+	ns_f_sym(o, K(family), ns_sym_name(&ns_families, h->ai_family),
 		 h->ai_family);
 	if (h->ai_socktype)
-		ns_f_socktype(o, "socktype", h->ai_socktype);
+		ns_f_socktype(o, K(socktype), h->ai_socktype);
 	else
-		ns_f_int(o, "socktype", 0);
-	ns_f_sym(o, "protocol", ns_name_protocol(AF_INET, h->ai_protocol),
+		ns_f_int(o, K(socktype), 0);
+	ns_f_sym(o, K(protocol), ns_name_protocol(AF_INET, h->ai_protocol),
 		 h->ai_protocol);
-	ns_f_flags(o, "flags", &ns_ai_flags, (unsigned)h->ai_flags);
+	ns_f_flags(o, K(flags), &ns_ai_flags, (unsigned)h->ai_flags);
 	ns_f_close(o, saved, '}');
 }

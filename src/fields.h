@@ -12,6 +12,28 @@
 #define STR_BRIEF 32 /* the same when the line did not fit */
 #define LIST_MAX 64  /* most results listed */
 
+/*
+ * A JSON key as the text that goes before its value, separator included:
+ * ,"family": — made at compile time and padded to NS_KEY_ROOM bytes, so a
+ * key is one fixed-size copy rather than a loop over its bytes (keys were a
+ * third of a JSON event's instructions). K() is a list element: no key.
+ */
+#define NS_KEY_ROOM 32
+#define NS_KEY_COPY 24	/* bytes copied: the longest key, ",\"name\":" */
+struct ns_key {
+	const char *s;
+	unsigned char len;
+};
+#define K(name)								\
+	({								\
+		static const char ns_k_[NS_KEY_ROOM] = ",\"" #name "\":";	\
+		_Static_assert(sizeof(",\"" #name "\":") <= NS_KEY_COPY,	\
+			       "key too long for NS_KEY_COPY");		\
+		(struct ns_key){ ns_k_,					\
+				 sizeof(#name) > 1 ?			\
+					 sizeof(",\"" #name "\":") - 1 : 1 };\
+	})
+
 struct ns_out {
 	struct ns_buf *b;
 	bool json;
@@ -21,20 +43,20 @@ struct ns_out {
 	const char *sep; /* text: between fields */
 };
 
-void ns_f_key(struct ns_out *o, const char *k);
-int ns_f_open(struct ns_out *o, const char *k, char c);
+void ns_f_key(struct ns_out *o, struct ns_key k);
+int ns_f_open(struct ns_out *o, struct ns_key k, char c);
 void ns_f_close(struct ns_out *o, int saved, char c);
 void ns_f_quote(struct ns_out *o);
-void ns_f_int(struct ns_out *o, const char *k, long v);
-void ns_f_null(struct ns_out *o, const char *k);
-void ns_f_str(struct ns_out *o, const char *k, const char *s);
-void ns_f_sym(struct ns_out *o, const char *k, const char *name, long v);
-void ns_f_flags(struct ns_out *o, const char *k, const struct ns_flagtab *tab,
+void ns_f_int(struct ns_out *o, struct ns_key k, long v);
+void ns_f_null(struct ns_out *o, struct ns_key k);
+void ns_f_str(struct ns_out *o, struct ns_key k, const char *s);
+void ns_f_sym(struct ns_out *o, struct ns_key k, const char *name, long v);
+void ns_f_flags(struct ns_out *o, struct ns_key k, const struct ns_flagtab *tab,
 		unsigned long v);
-void ns_f_socktype(struct ns_out *o, const char *k, int type);
-void ns_f_addr(struct ns_out *o, const char *k, const struct sockaddr *sa,
+void ns_f_socktype(struct ns_out *o, struct ns_key k, int type);
+void ns_f_addr(struct ns_out *o, struct ns_key k, const struct sockaddr *sa,
 	       socklen_t len, bool port);
-void ns_f_ptr(struct ns_out *o, const char *k, const void *p);
+void ns_f_ptr(struct ns_out *o, struct ns_key k, const void *p);
 void ns_f_triple(struct ns_out *o, int family, int type, int protocol);
 void ns_f_fd(struct ns_out *o, const struct ns_event *ev);
 bool ns_f_readable(const struct ns_event *ev);

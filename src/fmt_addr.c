@@ -110,8 +110,7 @@ static void civil(int64_t days, int *y, unsigned *m, unsigned *d)
 	*y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
-/* "YYYY-MM-DDTHH:MM:SS" (or the time of day alone) of second @s. */
-static void fmt_second(struct ns_buf *b, int64_t s, bool date)
+void ns_fmt_second(struct ns_buf *b, int64_t s, bool date)
 {
 	int64_t days = s / 86400, sod = s % 86400;
 
@@ -138,44 +137,25 @@ static void fmt_second(struct ns_buf *b, int64_t s, bool date)
 	ns_buf_dec(b, (unsigned)(sod % 60), 2);
 }
 
-/*
- * Events come many a second: each thread keeps the text of the last
- * second it formatted (a third of a JSON event's instructions went into
- * the calendar). A signal handler that interrupts the update finds the
- * cache busy and formats on its own.
- */
-static __thread struct {
-	int64_t sec;
-	bool date;
-	bool busy;
-	unsigned char len;
-	char text[20];
-} last __attribute__((tls_model("initial-exec"))) = { .sec = INT64_MIN };
+/* One fixed-size copy: every event has it. */
+void ns_fmt_frac(struct ns_buf *b, long nsec, bool date)
+{
+	const char *pairs = ns_digit_pairs;
+	unsigned us = (unsigned)(nsec / 1000) % 1000000;
+	unsigned hi = us / 10000, mid = us / 100 % 100, lo = us % 100;
+	char t[8] = { '.',
+		      pairs[2 * hi], pairs[2 * hi + 1],
+		      pairs[2 * mid], pairs[2 * mid + 1],
+		      pairs[2 * lo], pairs[2 * lo + 1],
+		      'Z' };
+
+	ns_buf_padded(b, t, date ? 8 : 7, sizeof(t));
+}
 
 void ns_fmt_time(struct ns_buf *b, const struct timespec *ts, bool date)
 {
-	if (last.busy) {
-		fmt_second(b, ts->tv_sec, date);
-	} else {
-		last.busy = true;
-		__atomic_signal_fence(__ATOMIC_SEQ_CST);
-		if (last.sec != ts->tv_sec || last.date != date) {
-			struct ns_buf tb;
-
-			ns_buf_init(&tb, last.text, sizeof(last.text));
-			fmt_second(&tb, ts->tv_sec, date);
-			last.len = (unsigned char)tb.len;
-			last.sec = ts->tv_sec;
-			last.date = date;
-		}
-		ns_buf_mem(b, last.text, last.len);
-		__atomic_signal_fence(__ATOMIC_SEQ_CST);
-		last.busy = false;
-	}
-	ns_buf_putc(b, '.');
-	ns_buf_dec(b, (unsigned)(ts->tv_nsec / 1000), 6);
-	if (date)
-		ns_buf_putc(b, 'Z');
+	ns_fmt_second(b, ts->tv_sec, date);
+	ns_fmt_frac(b, ts->tv_nsec, date);
 }
 
 void ns_fmt_flags(struct ns_buf *b, const struct ns_flagtab *tab,

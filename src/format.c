@@ -40,16 +40,16 @@ static void args_socket(struct ns_out *o, const struct ns_event *ev)
 		if (!o->json)
 			return; /* text shows the fd as the result */
 		if (ev->ret >= 0)
-			ns_f_int(o, "fd", ev->ret);
+			ns_f_int(o, K(fd), ev->ret);
 		else
-			ns_f_null(o, "fd");
+			ns_f_null(o, K(fd));
 		return;
 	}
 	if (ev->ret != 0)
 		return;
-	saved = ns_f_open(o, "fds", '[');
-	ns_f_int(o, NULL, ev->u.sock.sv[0]);
-	ns_f_int(o, NULL, ev->u.sock.sv[1]);
+	saved = ns_f_open(o, K(fds), '[');
+	ns_f_int(o, K(), ev->u.sock.sv[0]);
+	ns_f_int(o, K(), ev->u.sock.sv[1]);
 	ns_f_close(o, saved, ']');
 }
 
@@ -60,27 +60,27 @@ static void args_lookup(struct ns_out *o, const struct ns_event *ev)
 
 	switch (ev->call) {
 	case NS_CALL_getaddrinfo:
-		ns_f_str(o, "node", ev->u.gai.node);
-		ns_f_str(o, "service", ev->u.gai.service);
+		ns_f_str(o, K(node), ev->u.gai.node);
+		ns_f_str(o, K(service), ev->u.gai.service);
 		ns_f_hints(o, ev->u.gai.hints);
 		if (ev->ret == 0)
 			ns_f_results(o, ev->u.gai.res);
 		break;
 	case NS_CALL_gethostbyname2:
 	case NS_CALL_gethostbyname:
-		ns_f_str(o, "node", ev->u.ghbn.name);
+		ns_f_str(o, K(node), ev->u.ghbn.name);
 		if (ev->call == NS_CALL_gethostbyname2)
-			ns_f_sym(o, "family",
+			ns_f_sym(o, K(family),
 				 ns_sym_name(&ns_families, ev->u.ghbn.family),
 				 ev->u.ghbn.family);
 		ns_f_hostent(o, ev->u.ghbn.he);
 		break;
 	case NS_CALL_getnameinfo:
 		ns_f_sockaddr_arg(o, ev, ev->u.gni.sa, ev->u.gni.salen);
-		ns_f_flags(o, "flags", &ns_ni_flags, (unsigned)ev->u.gni.flags);
+		ns_f_flags(o, K(flags), &ns_ni_flags, (unsigned)ev->u.gni.flags);
 		if (ev->ret == 0) {
-			ns_f_str(o, "host", ev->u.gni.host);
-			ns_f_str(o, "serv", ev->u.gni.serv);
+			ns_f_str(o, K(host), ev->u.gni.host);
+			ns_f_str(o, K(serv), ev->u.gni.serv);
 		}
 		break;
 	default: /* freeaddrinfo: nothing to show */
@@ -89,9 +89,9 @@ static void args_lookup(struct ns_out *o, const struct ns_event *ev)
 	if (!o->json)
 		return;		/* text says it after the result */
 	if (!lookup_failed(ev, &code, &name))
-		ns_f_null(o, "error");
+		ns_f_null(o, K(error));
 	else
-		ns_f_sym(o, "error", name, code);
+		ns_f_sym(o, K(error), name, code);
 }
 
 static void args(struct ns_out *o, const struct ns_event *ev)
@@ -109,13 +109,13 @@ static void args(struct ns_out *o, const struct ns_event *ev)
 		args_lookup(o, ev);
 		return;
 	case NS_CALL_close_range:
-		ns_f_int(o, "first", ev->u.fds.a);
-		ns_f_int(o, "last", ev->u.fds.b);
-		ns_f_flags(o, "flags", &ns_close_range_flags,
+		ns_f_int(o, K(first), ev->u.fds.a);
+		ns_f_int(o, K(last), ev->u.fds.b);
+		ns_f_flags(o, K(flags), &ns_close_range_flags,
 			   (unsigned long)ev->u.fds.c);
 		return;
 	case NS_CALL_closefrom:
-		ns_f_int(o, "lowfd", ev->u.fds.a);
+		ns_f_int(o, K(lowfd), ev->u.fds.a);
 		return;
 	default:
 		break;
@@ -130,50 +130,50 @@ static void args(struct ns_out *o, const struct ns_event *ev)
 	case NS_CALL_accept4:
 		/* The peer's address is an output, there on success. */
 		if (ev->ret >= 0 && ev->u.addr.sa)
-			ns_f_addr(o, "addr", ev->u.addr.sa, ev->u.addr.len,
+			ns_f_addr(o, K(addr), ev->u.addr.sa, ev->u.addr.len,
 				  true);
 		else
-			ns_f_null(o, "addr");
+			ns_f_null(o, K(addr));
 		if (ev->call == NS_CALL_accept4)
-			ns_f_flags(o, "flags", &ns_sock_flags,
+			ns_f_flags(o, K(flags), &ns_sock_flags,
 				   (unsigned)ev->u.addr.flags);
 		break;
 	case NS_CALL_listen:
-		ns_f_int(o, "backlog", ev->u.num.n);
+		ns_f_int(o, K(backlog), ev->u.num.n);
 		break;
 	case NS_CALL_shutdown:
-		ns_f_sym(o, "how", ns_sym_name(&ns_shutdown_how, ev->u.num.n),
+		ns_f_sym(o, K(how), ns_sym_name(&ns_shutdown_how, ev->u.num.n),
 			 ev->u.num.n);
 		break;
 	case NS_CALL_setsockopt:
 	case NS_CALL_getsockopt:
-		ns_f_sym(o, "level", ns_sym_name(&ns_levels, ev->u.opt.level),
+		ns_f_sym(o, K(level), ns_sym_name(&ns_levels, ev->u.opt.level),
 			 ev->u.opt.level);
-		ns_f_sym(o, "option",
+		ns_f_sym(o, K(option),
 			 ns_name_sockopt(ev->u.opt.level, ev->u.opt.name),
 			 ev->u.opt.name);
 		ns_f_optval(o, ev);
-		ns_f_int(o, "optlen", ev->u.opt.len);
+		ns_f_int(o, K(optlen), ev->u.opt.len);
 		break;
 	case NS_CALL_sendto:
 	case NS_CALL_sendmsg:
-		ns_f_int(o, "len", (long)ev->u.send.len);
-		ns_f_flags(o, "flags", &ns_msg_flags,
+		ns_f_int(o, K(len), (long)ev->u.send.len);
+		ns_f_flags(o, K(flags), &ns_msg_flags,
 			   (unsigned)ev->u.send.flags);
 		ns_f_sockaddr_arg(o, ev, ev->u.send.sa, ev->u.send.salen);
 		break;
 	case NS_CALL_dup2:
 	case NS_CALL_dup3:
-		ns_f_int(o, "newfd", ev->u.fds.a);
+		ns_f_int(o, K(newfd), ev->u.fds.a);
 		if (ev->call == NS_CALL_dup3)
-			ns_f_flags(o, "flags", &ns_dup3_flags,
+			ns_f_flags(o, K(flags), &ns_dup3_flags,
 				   (unsigned long)ev->u.fds.b);
 		break;
 	case NS_CALL_fcntl:
-		ns_f_sym(o, "cmd",
+		ns_f_sym(o, K(cmd),
 			 ns_sym_name(&ns_fcntl_cmds, (int)ev->u.fds.a),
 			 ev->u.fds.a);
-		ns_f_int(o, "arg", ev->u.fds.b);
+		ns_f_int(o, K(arg), ev->u.fds.b);
 		break;
 	default: /* close, dup: the fd says it all */
 		break;
@@ -184,9 +184,9 @@ static void args(struct ns_out *o, const struct ns_event *ev)
 static void who(struct ns_out *o, const struct ns_event *ev)
 {
 	if (o->json) {
-		ns_f_int(o, "pid", ev->pid);
-		ns_f_int(o, "tid", ev->tid);
-		ns_f_str(o, "prog", ev->prog);
+		ns_f_int(o, K(pid), ev->pid);
+		ns_f_int(o, K(tid), ev->tid);
+		ns_f_str(o, K(prog), ev->prog);
 		return;
 	}
 	/* argv[0] is the program's to choose: escaped like any string, so a
@@ -199,18 +199,62 @@ static void who(struct ns_out *o, const struct ns_event *ev)
 	ns_buf_putc(o->b, ']');
 }
 
+/* ,"call":"NAME" for each call, padded for ns_buf_padded(); names are
+ * identifiers, nothing to escape. */
+static const struct {
+	char s[32];
+	unsigned char len;
+} call_keys[NS_CALL_COUNT] = {
+#define NS_X(name) { ",\"call\":\"" #name "\"", sizeof(#name) + 9 },
+	NS_CALLS(NS_X)
+#undef NS_X
+};
+
+/* The header up to the microseconds: {"ts":"YYYY-MM-DDTHH:MM:SS or
+ * HH:MM:SS. */
+static void head_second(const struct ns_out *o, struct ns_buf *b,
+			const struct ns_event *ev)
+{
+	if (o->json)
+		ns_buf_mem(b, "{\"ts\":\"", 7);
+	ns_fmt_second(b, ev->ts.tv_sec, o->json);
+}
+
+/* After them: ","pid":P,"tid":T,"prog":"..." or " prog[P/T] ". */
+static void head_who(const struct ns_out *o, struct ns_buf *b,
+		     const struct ns_event *ev)
+{
+	struct ns_out to = *o;
+
+	to.b = b;
+	if (o->json) {
+		ns_buf_putc(b, '"');
+		to.n = 1;
+		who(&to, ev);
+		return;
+	}
+	ns_buf_putc(b, ' ');
+	who(&to, ev);
+	ns_buf_putc(b, ' ');
+}
+
 /*
- * A thread's events all say the same pid, tid and program: each thread
- * keeps that part as text (a third of a JSON event's instructions went
- * into it). A signal handler arriving while it is in use writes its own.
+ * A thread's events share the second, the pid, the tid and the program:
+ * each thread keeps the header's text on either side of the microseconds
+ * (half of a JSON event's instructions went into it) and makes it again
+ * when one of them changes. A signal handler arriving while the cache is
+ * in use writes its own.
  */
 static __thread struct {
+	int64_t sec;
 	int pid, tid;
 	char prog[64];	/* by content: programs rewrite argv[0] in place */
 	bool json, brief, busy;
-	unsigned short len;
-	char text[STR_MAX * 6 + 64];
-} whom __attribute__((tls_model("initial-exec")));
+	unsigned char len1;
+	unsigned short len2;
+	char second[32];
+	char who[STR_MAX * 6 + 64];
+} head __attribute__((tls_model("initial-exec")));
 
 /* @prog is what the cache holds; a name too long to hold never matches. */
 static bool same_prog(const char *held, const char *prog)
@@ -224,55 +268,56 @@ static bool same_prog(const char *held, const char *prog)
 	return !held[i] && !prog[i];
 }
 
-static void who_cached(struct ns_out *o, const struct ns_event *ev)
+static void head_cached(const struct ns_out *o, const struct ns_event *ev)
 {
-	if (whom.busy) {
-		who(o, ev);
-		return;
-	}
-	whom.busy = true;
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	if (whom.pid != ev->pid || whom.tid != ev->tid ||
-	    !same_prog(whom.prog, ev->prog) || whom.json != o->json ||
-	    whom.brief != o->brief || !whom.len) {
-		struct ns_buf tb;
-		struct ns_out to = *o;
+	bool same_kind = head.json == o->json && head.brief == o->brief;
+	struct ns_buf tb;
 
-		ns_buf_init(&tb, whom.text, sizeof(whom.text));
-		to.b = &tb;
-		who(&to, ev);
-		whom.len = (unsigned short)tb.len;
-		whom.pid = ev->pid;
-		whom.tid = ev->tid;
-		whom.prog[0] = '\0';
-		if (ev->prog && strlen(ev->prog) < sizeof(whom.prog))
-			strcpy(whom.prog, ev->prog);
-		whom.json = o->json;
-		whom.brief = o->brief;
+	if (head.sec != ev->ts.tv_sec || !same_kind || !head.len1) {
+		ns_buf_init(&tb, head.second, sizeof(head.second));
+		head_second(o, &tb, ev);
+		head.len1 = (unsigned char)tb.len;
+		head.sec = ev->ts.tv_sec;
 	}
-	ns_buf_mem(o->b, whom.text, whom.len);
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	whom.busy = false;
+	if (head.pid != ev->pid || head.tid != ev->tid ||
+	    !same_prog(head.prog, ev->prog) || !same_kind || !head.len2) {
+		ns_buf_init(&tb, head.who, sizeof(head.who));
+		head_who(o, &tb, ev);
+		head.len2 = (unsigned short)tb.len;
+		head.pid = ev->pid;
+		head.tid = ev->tid;
+		head.prog[0] = '\0';
+		if (ev->prog && strlen(ev->prog) < sizeof(head.prog))
+			strcpy(head.prog, ev->prog);
+	}
+	head.json = o->json;
+	head.brief = o->brief;
+	ns_buf_mem(o->b, head.second, head.len1);
+	ns_fmt_frac(o->b, ev->ts.tv_nsec, o->json);
+	ns_buf_mem(o->b, head.who, head.len2);
 }
 
 static void header(struct ns_out *o, const struct ns_event *ev)
 {
 	struct ns_buf *b = o->b;
 
+	if (head.busy) {
+		head_second(o, b, ev);
+		ns_fmt_frac(b, ev->ts.tv_nsec, o->json);
+		head_who(o, b, ev);
+	} else {
+		head.busy = true;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		head_cached(o, ev);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		head.busy = false;
+	}
 	if (o->json) {
-		ns_buf_str(b, "{\"ts\":\"");
-		ns_fmt_time(b, &ev->ts, true);
-		ns_buf_putc(b, '"');
-		o->n = 1;
-		who_cached(o, ev);
-		o->n = 4;	/* ts, pid, tid, prog */
-		ns_f_str(o, "call", ns_call_name(ev->call));
+		ns_buf_padded(b, call_keys[ev->call].s, call_keys[ev->call].len,
+			      sizeof(call_keys[0].s));
+		o->n = 5;	/* ts, pid, tid, prog, call */
 		return;
 	}
-	ns_fmt_time(b, &ev->ts, false);
-	ns_buf_putc(b, ' ');
-	who_cached(o, ev);
-	ns_buf_putc(b, ' ');
 	ns_buf_str(b, ns_call_name(ev->call));
 	ns_buf_putc(b, '(');
 	o->n = 0;
@@ -292,9 +337,9 @@ static void backtrace(struct ns_out *o, const struct ns_event *ev)
 		}
 		return;
 	}
-	saved = ns_f_open(o, "bt", '[');
+	saved = ns_f_open(o, K(bt), '[');
 	for (int i = 0; i < ev->nbt; i++)
-		ns_f_str(o, NULL, ev->bt[i]);
+		ns_f_str(o, K(), ev->bt[i]);
 	ns_f_close(o, saved, ']');
 }
 
@@ -306,17 +351,17 @@ static void trailer(struct ns_out *o, const struct ns_event *ev)
 	struct ns_buf *b = o->b;
 
 	if (o->json) {
-		ns_f_int(o, "ret", ev->ret);
+		ns_f_int(o, K(ret), ev->ret);
 		if (!ev->err)
-			ns_f_null(o, "errno");
+			ns_f_null(o, K(errno));
 		else
-			ns_f_sym(o, "errno", err, ev->err);
-		ns_f_int(o, "dur_ns", (long)ev->dur_ns);
+			ns_f_sym(o, K(errno), err, ev->err);
+		ns_f_int(o, K(dur_ns), (long)ev->dur_ns);
 		if (ev->policy)
-			ns_f_str(o, "policy", ev->policy);
+			ns_f_str(o, K(policy), ev->policy);
 		backtrace(o, ev);
 		if (o->brief || o->cut) {
-			ns_f_key(o, "truncated");
+			ns_f_key(o, K(truncated));
 			ns_buf_str(b, "true");
 		}
 		ns_buf_mem(b, "}\n", 2);

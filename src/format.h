@@ -28,6 +28,10 @@ void ns_fmt_sockaddr(struct ns_buf *b, const struct sockaddr *sa,
 		     socklen_t len, bool with_port);
 /* RFC 3339 UTC with microseconds, or the time of day alone. */
 void ns_fmt_time(struct ns_buf *b, const struct timespec *ts, bool date);
+/* Its two halves, for a caller that keeps the first: "YYYY-MM-DDTHH:MM:SS"
+ * (or "HH:MM:SS"), then ".uuuuuu" and a date's "Z". */
+void ns_fmt_second(struct ns_buf *b, int64_t s, bool date);
+void ns_fmt_frac(struct ns_buf *b, long nsec, bool date);
 /* SYM|SYM|0x40 from @tab, or 0. */
 void ns_fmt_flags(struct ns_buf *b, const struct ns_flagtab *tab,
 		  unsigned long v);

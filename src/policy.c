@@ -182,6 +182,12 @@ bool ns_sockopt_replayable(int level, int name)
 		name != SO_ATTACH_REUSEPORT_EBPF);
 }
 
+bool ns_policy_needs_table(const struct ns_config *c)
+{
+	return c->events || c->mptcp == NS_MPTCP_FALLBACK ||
+	       c->tfo != NS_TFO_PASS;
+}
+
 bool ns_can_replace(const struct ns_config *c, const struct ns_fdinfo *in)
 {
 	/* A socket learnt by probing has a history we did not see. */

@@ -63,6 +63,19 @@ bool ns_mptcp_option_refused(int err);
  * a filter in memory) mean nothing replayed later: not recorded. */
 bool ns_sockopt_replayable(int level, int name);
 
+/* Whether the fd table is worth its cost: events say what a descriptor
+ * is, NETSHIM_MPTCP=fallback replays a socket's history and the TFO
+ * policies ask whether a socket is connected TCP. Family and protocol
+ * rewrites need none of it. */
+bool ns_policy_needs_table(const struct ns_config *c);
+
+/* Whether options set on a socket must be recorded for replay (only
+ * NETSHIM_MPTCP=fallback replays them, see ns_can_replace). */
+static inline bool ns_policy_records_options(const struct ns_config *c)
+{
+	return c->mptcp == NS_MPTCP_FALLBACK;
+}
+
 /* True when fallback may replace this socket: MPTCP, created under our
  * eyes, not yet connected or listening. */
 bool ns_can_replace(const struct ns_config *c, const struct ns_fdinfo *in);
