@@ -10,10 +10,12 @@ P="$NS_TESTBIN/sc_prog"
 PS="$NS_TESTBIN/sc_prog_static"
 
 # One Go program, built once for the file, offline, static (CGO_ENABLED=0):
-#   gonet serve ADDR N [mptcp]  accept N connections at once, echo a line
+#   gonet serve ADDR N [mptcp|mptcp-tfo]
+#                               accept N connections at once, echo a line
 #                               each; "mptcp" opens the listener with
 #                               syscall.Socket(IPPROTO_MPTCP), as Go 1.24
-#                               does by default, and prints its protocol
+#                               does by default, and prints its protocol;
+#                               "mptcp-tfo" also sets TCP_FASTOPEN on it
 #   gonet dial ADDR N           N connections at once, each sends its own
 #                               line and checks the echo
 setup_file() {
@@ -39,7 +41,7 @@ setup_file() {
 		os.Exit(1)
 	}
 
-	func mptcpListener() net.Listener {
+	func mptcpListener(tfo bool) net.Listener {
 		fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 262)
 		if err != nil {
 			die("socket", err)
@@ -47,6 +49,14 @@ setup_file() {
 		p, _ := syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_PROTOCOL)
 		fmt.Println("protocol", p)
 		syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
+		if tfo {
+			// TCP_FASTOPEN (23), a queue of 5.
+			if err = syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, 23, 5); err != nil {
+				die("tfo", err)
+			}
+			p, _ = syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_PROTOCOL)
+			fmt.Println("tfo ok, protocol", p)
+		}
 		sa := &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}
 		if err = syscall.Bind(fd, sa); err != nil {
 			die("bind", err)
@@ -63,11 +73,11 @@ setup_file() {
 		return l
 	}
 
-	func serve(addr string, n int, mptcp bool) {
+	func serve(addr string, n int, mode string) {
 		var l net.Listener
 		var err error
-		if mptcp {
-			l = mptcpListener()
+		if mode == "mptcp" || mode == "mptcp-tfo" {
+			l = mptcpListener(mode == "mptcp-tfo")
 		} else if l, err = net.Listen("tcp", addr); err != nil {
 			die("listen", err)
 		}
@@ -127,7 +137,11 @@ setup_file() {
 		n, _ := strconv.Atoi(os.Args[3])
 		switch os.Args[1] {
 		case "serve":
-			serve(os.Args[2], n, len(os.Args) > 4 && os.Args[4] == "mptcp")
+			mode := ""
+			if len(os.Args) > 4 {
+				mode = os.Args[4]
+			}
+			serve(os.Args[2], n, mode)
 		case "dial":
 			dial(os.Args[2], n)
 		}
@@ -346,6 +360,53 @@ wait_port() {
 	assert_line 'served msg-0'
 	run jq -r 'select(.call == "socket" and .protocol == "IPPROTO_MPTCP") | "\(.ret >= 0) \(.policy)"' "$T/m.json"
 	assert_output 'true mptcp=strip: IPPROTO_MPTCP made IPPROTO_TCP'
+}
+
+@test "Linux 6.1 refusing TCP_FASTOPEN on MPTCP kills a Go listener; each fixing policy saves it" {
+	need_go
+	need_seccomp
+	[ "$(cat /proc/sys/net/mptcp/enabled 2>/dev/null)" = 1 ] ||
+		skip "this kernel has no MPTCP enabled"
+	local l61="$NS_TESTLIB/libsc_linux61.so" policy port note
+	# This kernel takes the option: the listener serves.
+	run timeout 20 "$NS" run --front=seccomp -o off -- "$G" serve x 0 mptcp-tfo
+	assert_success
+	assert_line 'tfo ok, protocol 262'
+	# netshim's calls for the program meet 6.1's refusal: it dies. (With
+	# the trace off and no policy the kernel would make the calls itself.)
+	run env LD_PRELOAD="$l61" timeout 20 "$NS" run --front=seccomp --json \
+		-o "$T/u.json" -- "$G" serve x 0 mptcp-tfo
+	assert_failure
+	assert_line 'tfo: protocol not available'
+	run jq -r 'select(.option == "TCP_FASTOPEN") | .errno' "$T/u.json"
+	assert_output ENOPROTOOPT
+	for policy in --mptcp=strip --mptcp=fallback --tfo=drop --tfo=retry; do
+		env LD_PRELOAD="$l61" timeout 30 "$NS" run --front=seccomp $policy \
+			--json -o "$T/p$policy.json" -- "$G" serve x 1 mptcp-tfo >"$T/srv" 2>&1 &
+		port=$(wait_port "$T/srv")
+		[ -n "$port" ] || fail "$policy: no server: $(cat "$T/srv")"
+		run timeout 20 "$G" dial "127.0.0.1:$port" 1
+		assert_output --partial 'ok msg-0'
+		wait
+		run cat "$T/srv"
+		assert_line 'served msg-0'
+		case $policy in
+		--mptcp=strip)
+			assert_line 'tfo ok, protocol 6'
+			note='mptcp=strip: IPPROTO_MPTCP made IPPROTO_TCP' ;;
+		--mptcp=fallback)
+			assert_line 'tfo ok, protocol 6'
+			note='mptcp=fallback: kernel refused TCP_FASTOPEN on MPTCP (ENOPROTOOPT); replaced by TCP, options replayed' ;;
+		--tfo=drop)
+			assert_line 'tfo ok, protocol 262'
+			note='tfo=drop: not passed to the kernel' ;;
+		--tfo=retry)
+			assert_line 'tfo ok, protocol 262'
+			note='tfo=retry: kernel refused TCP_FASTOPEN (ENOPROTOOPT), went on without it' ;;
+		esac
+		run jq -r 'select(.policy != null) | .policy' "$T/p$policy.json"
+		assert_output "$note"
+	done
 }
 
 @test "Go client and server exchange data under JSON traces: nothing lost or duplicated" {
