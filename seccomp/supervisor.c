@@ -415,50 +415,82 @@ static size_t notif_size(void)
 	return sz.seccomp_notif;
 }
 
+/*
+ * The loop blocks in SECCOMP_IOCTL_NOTIF_RECV itself, one system call per
+ * notification; this thread waits for the rest. When the program's first
+ * process has ended (reaped here) and the listener reports POLLHUP, every
+ * process under the filter has gone (seccomp_unotify(2)): the program's
+ * children too. It then interrupts the loop's RECV with SIGUSR1 until the
+ * loop has seen `stop`.
+ */
+struct monitor {
+	pthread_t loop;
+	pid_t child;
+	int pidfd, lfd, status;
+};
+
+static volatile sig_atomic_t stop, stopped;
+
+static void nothing(int sig)
+{
+	(void)sig;
+}
+
+static void *monitor(void *arg)
+{
+	struct monitor *m = arg;
+	struct pollfd p = { m->pidfd, POLLIN, 0 };
+
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+	while (waitpid(m->child, &m->status, 0) < 0 && errno == EINTR)
+		;
+	child_pid = 0;
+	/* No events asked: poll returns for POLLHUP (or an error) only. */
+	p = (struct pollfd){ m->lfd, 0, 0 };
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+	stop = 1;
+	while (!stopped) {
+		pthread_kill(m->loop, SIGUSR1);
+		usleep(10000);
+	}
+	return NULL;
+}
+
 int ns_sc_supervise(int lfd, pid_t child, bool killable,
 		    const struct ns_config *cfg,
 		    const struct ns_config_io *io)
 {
 	size_t nsz = notif_size();
 	struct seccomp_notif *req = calloc(1, nsz);
-	int status = 0, pidfd, nfds = 2;
-	bool reaped = false;
+	struct monitor m = { pthread_self(), child, -1, lfd, 0 };
 	struct timespec until;
 	uint64_t sync = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
+	struct sigaction sa;
+	pthread_t th;
 
 	sc_killable = killable;
 	sc_cfg = cfg;
 	child_pid = child;
 	signals();
+	/* No SA_RESTART: the monitor's SIGUSR1 must end a waiting RECV. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = nothing;
+	sigaction(SIGUSR1, &sa, NULL);
 	sc_procs_init(cfg, io);
 	ioctl(lfd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, sync); /* 6.6+ only */
-	pidfd = (int)syscall(SYS_pidfd_open, child, 0);
-	if (!req || pidfd < 0)
+	m.pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+	if (!req || m.pidfd < 0 || pthread_create(&th, NULL, monitor, &m))
 		abort();	/* nothing could answer the program */
-	for (;;) {
-		struct pollfd p[2] = { { lfd, POLLIN, 0 },
-				       { pidfd, POLLIN, 0 } };
+	while (!stop) {
 		struct sc_call c;
 
-		if (poll(p, (nfds_t)nfds, -1) < 0)
-			continue;	/* EINTR: a forwarded signal */
-		if (nfds > 1 && (p[1].revents & POLLIN)) {
-			while (waitpid(child, &status, 0) < 0 &&
-			       errno == EINTR)
-				;
-			reaped = true;
-			child_pid = 0;
-			nfds = 1;
-		}
-		/* Every process under the filter has gone (seccomp_unotify
-		 * (2)): the program's children too, not only its first. */
-		if ((p[0].revents & (POLLHUP | POLLIN)) == POLLHUP && reaped)
-			break;
-		if (!(p[0].revents & POLLIN))
-			continue;
 		memset(req, 0, nsz);
+		/* EINTR: the monitor, or a forwarded signal; ENOENT: the
+		 * caller was killed meanwhile. */
 		if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
-			continue;	/* ENOENT: the caller was killed */
+			continue;
 		memset(&c, 0, sizeof(c));
 		memcpy(&c.req, req, sizeof(c.req));
 		c.lfd = lfd;
@@ -473,6 +505,8 @@ int ns_sc_supervise(int lfd, pid_t child, bool killable,
 			close(c.dup);
 		free(c.data);
 	}
+	stopped = 1;
+	pthread_join(th, NULL);
 	/* Workers whose callers are gone notice within their poll period;
 	 * one stuck in a long connect is not waited for. */
 	clock_gettime(CLOCK_REALTIME, &until);
@@ -483,6 +517,6 @@ int ns_sc_supervise(int lfd, pid_t child, bool killable,
 		;
 	pthread_mutex_unlock(&lock);
 	free(req);
-	close(pidfd);
-	return status;
+	close(m.pidfd);
+	return m.status;
 }

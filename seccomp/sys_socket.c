@@ -104,13 +104,19 @@ void sc_sys_socketpair(struct sc_call *c)
 	c->ev.u.sock.family = family;
 	c->ev.u.sock.type = type;
 	c->ev.u.sock.protocol = protocol;
+	/* The kernel gives nothing when it cannot write the array: it must
+	 * be writable before the numbers go in (written back unchanged). */
+	if (sc_read(c, c->req.data.args[3], nsv, sizeof(nsv)) < 0 ||
+	    sc_write(c, c->req.data.args[3], nsv, sizeof(nsv)) < 0) {
+		sc_continue(c);	/* the kernel's EFAULT, untraced */
+		return;
+	}
 	ret = socketpair(family, type | SOCK_CLOEXEC, protocol, sv);
 	if (ret < 0) {
 		err = errno;
 		goto out;
 	}
-	/* Both numbers go in before the result; the second ADDFD answers
-	 * only once the array is written. */
+	/* Both numbers go in before the result, written in between. */
 	nsv[0] = sc_addfd(c, sv[0], cloexec, -1, false);
 	if (nsv[0] >= 0)
 		nsv[1] = sc_addfd(c, sv[1], cloexec, -1, false);
@@ -119,9 +125,6 @@ void sc_sys_socketpair(struct sc_call *c)
 	} else if (sc_write(c, c->req.data.args[3], nsv, sizeof(nsv)) < 0) {
 		err = EFAULT;
 	}
-	/* A failure leaves what went in: the program, like after a kernel
-	 * EFAULT, does not know the numbers (socketpair(2) says nothing
-	 * more). */
 out:
 	sc_after(c, 0, err);
 	sc_reply(c, 0, err);
