@@ -235,11 +235,15 @@ wait_port() {
 	socketpair
 	socket
 	sendto
+	sendmsg
+	connect
 	socket
 	bind
 	listen
 	accept4
 	EOF
+	run jq -r 'select(.call == "sendmsg") | "\(.len) \(.ret) \(.addr)"' "$T/s.json"
+	assert_output --regexp '^5 5 127\.0\.0\.1:[0-9]+$'
 	run jq -r 'select(.call == "setsockopt" and .option == "TCP_NODELAY") | .value' "$T/s.json"
 	assert_output 1
 	run jq -r 'select(.errno != null) | "\(.call) \(.errno)"' "$T/s.json"
@@ -293,6 +297,28 @@ wait_port() {
 	# The thread's socket is the parent's process.
 	run jq -r '.pid' "$T/f.json"
 	assert_line --index 0 "${lines[2]}"
+}
+
+@test "the program's exit status, or its death by a signal, is netshim's" {
+	need_seccomp
+	run timeout 20 "$NS" run --front=seccomp -o off -- sh -c 'exit 3'
+	assert_failure 3
+	run timeout 20 "$NS" run --front=seccomp -o off -- sh -c 'kill -TERM $$'
+	assert_failure 143
+	run -127 timeout 20 "$NS" run --front=seccomp -o off -- /nonexistent/prog
+	assert_output 'netshim run: /nonexistent/prog: No such file or directory'
+}
+
+@test "-o FILE.%p: one trace file per process" {
+	need_seccomp
+	run timeout 20 "$NS" run --front=seccomp --json -o "$T/t.%p" -- "$PS" fork
+	assert_success
+	local child
+	child=$(sed -n 's/^child pid=//p' <<<"$output")
+	run jq -r '.call' "$T/t.$child"
+	assert_output socket
+	run sh -c "ls '$T' | grep -c '^t\.'"
+	assert_output 2
 }
 
 @test "a blocking accept on one thread does not stall the program's other thread" {

@@ -15,6 +15,7 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -77,6 +78,18 @@ static void calls(void)
 	printf("pair %d %d\n", sv[0], sv[1]);
 	u = (int)CALL("socket", socket(AF_INET, SOCK_DGRAM, 0));
 	CALL("sendto", sendto(u, "x", 1, 0, (struct sockaddr *)&a, sizeof(a)));
+	{
+		struct iovec iov[2] = { { "ab", 2 }, { "cde", 3 } };
+		struct msghdr m = { .msg_name = &a, .msg_namelen = sizeof(a),
+				    .msg_iov = iov, .msg_iovlen = 2 };
+
+		CALL("sendmsg", sendmsg(u, &m, 0));
+		/* No destination: not traced by either front. */
+		CALL("connect", connect(u, (struct sockaddr *)&a, sizeof(a)));
+		m.msg_name = NULL;
+		m.msg_namelen = 0;
+		CALL("sendmsg", sendmsg(u, &m, 0));
+	}
 	/* accept4 on a non-blocking listener with nothing waiting. */
 	l = (int)CALL("socket", socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK,
 				       0));
