@@ -48,6 +48,8 @@ struct sc_proc {
 	bool own_sink;
 	bool stale;		/* exec'ed: prog and netns to learn again */
 	bool other_netns;	/* sockets are made in its namespace */
+	bool moved;		/* called setns or unshare: each thread's
+				 * namespace is looked up at each socket */
 	char prog[256];		/* basename of argv[0], as the shim shows */
 	struct sc_proc *next;
 };
@@ -59,8 +61,12 @@ void sc_procs_init(const struct ns_config *cfg,
 struct sc_proc *sc_proc_of(int tid);
 /* A thread of @p called execve: learn the name and namespace again. */
 void sc_proc_exec(struct sc_proc *p);
-/* Makes a socket in @p's network namespace, as socket(2) would. */
-int sc_proc_socket(struct sc_proc *p, int family, int type, int protocol);
+/* A thread of @p called setns or unshare: namespaces are per thread. */
+void sc_proc_moved(struct sc_proc *p);
+/* Makes a socket in the network namespace of thread @tid of @p, as
+ * socket(2) there would. */
+int sc_proc_socket(struct sc_proc *p, int tid, int family, int type,
+		   int protocol);
 /* Writes one event line to the trace of @p. */
 void sc_proc_write(struct sc_proc *p, const char *line, size_t n);
 

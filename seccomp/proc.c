@@ -234,6 +234,11 @@ void sc_proc_exec(struct sc_proc *p)
 	p->stale = true;
 }
 
+void sc_proc_moved(struct sc_proc *p)
+{
+	p->moved = true;
+}
+
 struct in_ns {
 	int nsfd, family, type, protocol;
 	int fd, err;
@@ -253,15 +258,23 @@ static void *socket_in_ns(void *arg)
 	return NULL;
 }
 
-int sc_proc_socket(struct sc_proc *p, int family, int type, int protocol)
+/*
+ * Most programs stay in the namespace they started in: it is learnt once
+ * per process (and after an exec). Once a thread has called setns or
+ * unshare, the caller's own namespace is looked up at each socket.
+ */
+int sc_proc_socket(struct sc_proc *p, int tid, int family, int type,
+		   int protocol)
 {
 	struct in_ns a = { -1, family, type, protocol, -1, 0 };
 	char path[64];
 	pthread_t th;
 
-	if (!p->other_netns)
+	if (p->moved ? netns_of(tid) == my_netns || !my_netns
+		     : !p->other_netns)
 		return socket(family, type, protocol);
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", p->tgid);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net",
+		 p->moved ? tid : p->tgid);
 	a.nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (a.nsfd < 0)
 		return -1;

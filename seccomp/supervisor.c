@@ -353,6 +353,8 @@ static void dispatch(struct sc_call *c)
 	c->proc = sc_proc_of((int)c->req.pid);
 	if (c->proc && (nr == __NR_execve || nr == __NR_execveat))
 		sc_proc_exec(c->proc);
+	if (c->proc && (nr == __NR_setns || nr == __NR_unshare))
+		sc_proc_moved(c->proc);
 	pthread_mutex_unlock(&lock);
 	if (!c->proc || !event_of(nr, &c->ev.call)) {
 		sc_continue(c);

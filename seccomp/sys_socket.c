@@ -65,12 +65,12 @@ void sc_sys_socket(struct sc_call *c)
 	}
 	/* Our copy need not survive an exec of ours: CLOEXEC always; the
 	 * program's copy gets its own flag from ADDFD. */
-	fd = sc_proc_socket(c->proc, family, type | SOCK_CLOEXEC,
+	fd = sc_proc_socket(c->proc, (int)c->req.pid, family, type | SOCK_CLOEXEC,
 			    plan.protocol);
 	if (fd < 0 && plan.tcp_if_refused && ns_mptcp_refused(errno)) {
 		err = errno;
 		plan.protocol = IPPROTO_TCP;
-		fd = sc_proc_socket(c->proc, family, type | SOCK_CLOEXEC,
+		fd = sc_proc_socket(c->proc, (int)c->req.pid, family, type | SOCK_CLOEXEC,
 				    IPPROTO_TCP);
 		sc_note(c, sc_cfg->mptcp == NS_MPTCP_FORCE ? force : fallback,
 			err, ", made IPPROTO_TCP");

@@ -199,7 +199,7 @@ static int replace_with_tcp(struct sc_call *c, int level, int name,
 	if (fl < 0 || !idle(c->dup))
 		return -1;
 	bound = bound_address(c->dup, &ss, &sslen);
-	nfd = sc_proc_socket(c->proc, info->family,
+	nfd = sc_proc_socket(c->proc, (int)c->req.pid, info->family,
 			     info->type | SOCK_CLOEXEC |
 				     ((fl & O_NONBLOCK) ? SOCK_NONBLOCK : 0),
 			     IPPROTO_TCP);

@@ -321,6 +321,28 @@ wait_port() {
 	assert_output 2
 }
 
+@test "sockets are made in the program's network namespace, also after it unshares one" {
+	need_root
+	need_seccomp
+	# Here, nothing listens on 127.0.0.1:1; in a new namespace loopback
+	# is down.
+	run timeout 20 "$NS" run --front=seccomp --json -o "$T/n.json" -- "$PS" unreach
+	assert_line 'connect ret=-1 errno=EINPROGRESS'
+	run timeout 20 "$PS" netns
+	assert_line 'connect ret=-1 errno=ENETUNREACH'
+	run timeout 20 "$NS" run --front=seccomp --json -o "$T/m.json" -- "$PS" netns
+	assert_line 'connect ret=-1 errno=ENETUNREACH'
+	run jq -r '"\(.call) \(.errno)"' "$T/m.json"
+	assert_output - <<-EOF
+	socket null
+	socket null
+	connect ENETUNREACH
+	EOF
+	# A program started in another namespace than netshim's.
+	run timeout 20 unshare -n sh -c '"$0" run --front=seccomp -o off -- "$1" unreach' "$NS" "$PS"
+	assert_line 'connect ret=-1 errno=ENETUNREACH'
+}
+
 @test "a blocking accept on one thread does not stall the program's other thread" {
 	need_seccomp
 	# Were accept served in the loop, the second thread's calls would

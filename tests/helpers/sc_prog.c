@@ -7,6 +7,10 @@
  *                    and connects sockets, then wakes the first
  *   sc_prog wait     "ready", then a socket() once a line comes on stdin
  *   sc_prog tfo      setsockopt(TCP_FASTOPEN), then reads it back
+ *   sc_prog unreach  a non-blocking connect to 127.0.0.1:1: ECONNREFUSED,
+ *                    or ENETUNREACH in a namespace whose lo is down
+ *   sc_prog netns    a socket, then unreach in a network namespace of its
+ *                    own
  *
  * Each call prints the program's own view of it (tests/helpers/calls.h). */
 #include "calls.h"
@@ -14,6 +18,7 @@
 #include <arpa/inet.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -176,6 +181,14 @@ static void tfo(void)
 	printf("TCP_FASTOPEN=%d\n", v);
 }
 
+static void unreach(void)
+{
+	struct sockaddr_in a = loopback(1);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	CALL("connect", connect(fd, (struct sockaddr *)&a, sizeof(a)));
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -191,6 +204,15 @@ int main(int argc, char **argv)
 		wait_line();
 	else if (!strcmp(m, "tfo"))
 		tfo();
+	else if (!strcmp(m, "unreach"))
+		unreach();
+	else if (!strcmp(m, "netns")) {
+		/* Seen by netshim before the move. */
+		close((int)CALL("socket", socket(AF_UNIX, SOCK_DGRAM, 0)));
+		if (unshare(CLONE_NEWNET) < 0)
+			die("unshare");
+		unreach();
+	}
 	else
 		return 2;
 	return 0;
