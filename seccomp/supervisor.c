@@ -267,15 +267,27 @@ void sc_emit(struct sc_call *c)
 
 /* ---- blocking calls ---- */
 
+/*
+ * A pool of threads: a blocking call is handed to an idle one, or to a
+ * new one while there are fewer than MAX_THREADS; beyond that it waits in
+ * the queue for the first to be free (the loop goes on either way).
+ * Threads stay for the next call: making one per call cost more than a
+ * loopback connect.
+ */
+#define MAX_THREADS 256
+
 struct worker {
 	struct sc_call c;
 	void (*fn)(struct sc_call *c);
+	struct worker *next;
 };
 
-static void *work(void *arg)
-{
-	struct worker *w = arg;
+static struct worker *queue, **qtail = &queue;
+static int queued, idlers, threads;
+static pthread_cond_t job = PTHREAD_COND_INITIALIZER;
 
+static void run_job(struct worker *w)
+{
 	w->fn(&w->c);
 	flush(&w->c);
 	if (!w->c.answered)
@@ -288,15 +300,57 @@ static void *work(void *arg)
 	if (--sc_workers == 0)
 		pthread_cond_broadcast(&idle);
 	pthread_mutex_unlock(&lock);
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+
+	for (;;) {
+		run_job(w);
+		pthread_mutex_lock(&lock);
+		idlers++;
+		while (!queue)
+			pthread_cond_wait(&job, &lock);
+		idlers--;
+		w = queue;
+		queue = w->next;
+		if (!queue)
+			qtail = &queue;
+		queued--;
+		pthread_mutex_unlock(&lock);
+	}
 	return NULL;
+}
+
+/* Under the lock. */
+static void enqueue(struct worker *w)
+{
+	w->next = NULL;
+	*qtail = w;
+	qtail = &w->next;
+	queued++;
+	pthread_cond_signal(&job);
+}
+
+static bool spawn(struct worker *w)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+	int err;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	err = pthread_create(&th, &attr, work, w);
+	pthread_attr_destroy(&attr);
+	return err == 0;
 }
 
 bool sc_detach(struct sc_call *c, void (*fn)(struct sc_call *c))
 {
 	struct worker *w = malloc(sizeof(*w));
-	pthread_attr_t attr;
-	pthread_t th;
-	int err;
+	bool ok = true;
 
 	if (!w)
 		return false;
@@ -311,19 +365,27 @@ bool sc_detach(struct sc_call *c, void (*fn)(struct sc_call *c))
 		w->c.ev.sock = &w->c.sock;
 	pthread_mutex_lock(&lock);
 	sc_workers++;
-	pthread_mutex_unlock(&lock);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	err = pthread_create(&th, &attr, work, w);
-	pthread_attr_destroy(&attr);
-	if (err) {
-		free(w);
-		pthread_mutex_lock(&lock);
-		sc_workers--;
+	if (idlers > queued || threads >= MAX_THREADS) {
+		enqueue(w);
+	} else {
+		threads++;
 		pthread_mutex_unlock(&lock);
-		return false;
+		if (spawn(w))
+			goto taken;
+		pthread_mutex_lock(&lock);
+		threads--;
+		if (threads > 0) {
+			enqueue(w);	/* the next free thread takes it */
+		} else {
+			sc_workers--;
+			free(w);
+			ok = false;
+		}
 	}
+	pthread_mutex_unlock(&lock);
+	if (!ok)
+		return false;
+taken:
 	/* The worker owns the duplicate, the data and the answer now. */
 	c->dup = -1;
 	c->data = NULL;
