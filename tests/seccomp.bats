@@ -16,8 +16,10 @@ PS="$NS_TESTBIN/sc_prog_static"
 #                               syscall.Socket(IPPROTO_MPTCP), as Go 1.24
 #                               does by default, and prints its protocol;
 #                               "mptcp-tfo" also sets TCP_FASTOPEN on it
-#   gonet dial ADDR N           N connections at once, each sends its own
-#                               line and checks the echo
+#   gonet dial ADDR N [signals] N connections at once, each sends its own
+#                               line and checks the echo; "signals" sends
+#                               the process SIGURG (Go's preemption
+#                               signal) every 100us meanwhile
 setup_file() {
 	local d="$BATS_FILE_TMPDIR/go"
 
@@ -34,6 +36,7 @@ setup_file() {
 		"strconv"
 		"sync"
 		"syscall"
+		"time"
 	)
 
 	func die(what string, err error) {
@@ -106,9 +109,24 @@ setup_file() {
 		wg.Wait()
 	}
 
-	func dial(addr string, n int) {
+	func dial(addr string, n int, signals bool) {
 		var wg sync.WaitGroup
 		var mu sync.Mutex
+		done := make(chan bool)
+		if signals {
+			go func() {
+				for {
+					select {
+					case <-done:
+						return
+					default:
+						syscall.Kill(os.Getpid(), syscall.SIGURG)
+						time.Sleep(100 * time.Microsecond)
+					}
+				}
+			}()
+			defer close(done)
+		}
 		for i := 0; i < n; i++ {
 			wg.Add(1)
 			go func(i int) {
@@ -143,7 +161,7 @@ setup_file() {
 			}
 			serve(os.Args[2], n, mode)
 		case "dial":
-			dial(os.Args[2], n)
+			dial(os.Args[2], n, len(os.Args) > 4 && os.Args[4] == "signals")
 		}
 	}
 	EOF
@@ -485,6 +503,27 @@ EOF"
 	assert_output $n
 	run sh -c "jq -c '[.ts, .tid, .call, .fd]' '$T/cli.json' '$T/srv.json' | sort | uniq -d"
 	assert_output ''
+}
+
+@test "Go under a storm of signals: interrupted waits restart, each call traced once" {
+	need_go
+	need_seccomp
+	local n=40 port
+	timeout 60 "$G" serve 127.0.0.1:0 $n >"$T/srv" 2>&1 &
+	port=$(wait_port "$T/srv")
+	[ -n "$port" ] || fail "no server: $(cat "$T/srv")"
+	run timeout 60 "$NS" run --json -o "$T/cli.json" -- "$G" dial "127.0.0.1:$port" $n signals
+	assert_success
+	wait
+	run sh -c "grep -c '^ok msg-' <<'EOF'
+$output
+EOF"
+	assert_output $n
+	json_lines "$T/cli.json"
+	run jq -r "select(.call == \"connect\" and .addr == \"127.0.0.1:$port\") | .errno" "$T/cli.json"
+	assert_equal "${#lines[@]}" $n
+	run jq -r 'select(.call == "socket" and .type == "SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC") | .ret' "$T/cli.json"
+	assert_equal "${#lines[@]}" $n
 }
 
 @test "TCP Fast Open: --tfo=drop keeps TCP_FASTOPEN from the kernel of a static program" {
