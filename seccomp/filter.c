@@ -209,6 +209,26 @@ pid_t ns_sc_spawn(char *const argv[], int *lfd, bool *killable)
 	return -(r.err ? r.err : ECHILD);
 }
 
+int ns_sc_probe(void)
+{
+	bool killable;
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		_exit(install_filter(&killable) < 0 ? (errno & 0xff) : 0);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (!WIFEXITED(status))
+		return -ECHILD;
+	return -WEXITSTATUS(status);
+}
+
 const char *ns_sc_why(int err)
 {
 	switch (err) {

@@ -11,6 +11,10 @@
  */
 int ns_sc_run(char *const argv[], int *err);
 
+/* Whether the front can be had here: 0, or -errno as ns_sc_run's. A
+ * child of ours tries the filter and exits. */
+int ns_sc_probe(void);
+
 /* One line for the fallback message: why @err stopped the front. */
 const char *ns_sc_why(int err);
 
