@@ -39,6 +39,14 @@ static void remember(struct sc_call *c, int fd, int local, int family,
 	ns_fdtab_put(c->proc->fdt, fd, &info);
 }
 
+/* Our copy need not survive an exec of ours: CLOEXEC always; the
+ * program's copy gets its own flag from ADDFD. */
+static int make_socket(struct sc_call *c, int family, int type, int protocol)
+{
+	return sc_proc_socket(c->proc, (int)c->req.pid, family,
+			      type | SOCK_CLOEXEC, protocol);
+}
+
 /* The socket is made here, in the program's network namespace, and
  * installed in the program with ADDFD (see sc_addfd_sends). */
 void sc_sys_socket(struct sc_call *c)
@@ -63,15 +71,11 @@ void sc_sys_socket(struct sc_call *c)
 		sc_emit(c);
 		return;
 	}
-	/* Our copy need not survive an exec of ours: CLOEXEC always; the
-	 * program's copy gets its own flag from ADDFD. */
-	fd = sc_proc_socket(c->proc, (int)c->req.pid, family, type | SOCK_CLOEXEC,
-			    plan.protocol);
+	fd = make_socket(c, family, type, plan.protocol);
 	if (fd < 0 && plan.tcp_if_refused && ns_mptcp_refused(errno)) {
 		err = errno;
 		plan.protocol = IPPROTO_TCP;
-		fd = sc_proc_socket(c->proc, (int)c->req.pid, family, type | SOCK_CLOEXEC,
-				    IPPROTO_TCP);
+		fd = make_socket(c, family, type, IPPROTO_TCP);
 		sc_note(c, sc_cfg->mptcp == NS_MPTCP_FORCE ? force : fallback,
 			err, ", made IPPROTO_TCP");
 	} else if (plan.why) {
