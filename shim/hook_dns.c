@@ -31,6 +31,43 @@ static const struct addrinfo *family_hints(const struct addrinfo *hints,
 	return copy;
 }
 
+static void free_one(struct addrinfo *ai)
+{
+	NS_REAL(freeaddrinfo)(ai);
+}
+
+/*
+ * The real getaddrinfo, or what a NETSHIM_FAIL rule makes of it: an EAI_*
+ * code (an errno name is EAI_SYSTEM with that errno) instead of the call,
+ * or the answers of one family taken out, failing with the rule's code
+ * when none are left (what glibc says when no address is found).
+ */
+static int real_getaddrinfo(struct ns_cx *cx, const char *node,
+			    const char *service, const struct addrinfo *hints,
+			    struct addrinfo **res)
+{
+	struct ns_fault_call fc = {
+		.call = NS_CALL_getaddrinfo,
+		.family = hints ? hints->ai_family : AF_UNSPEC,
+		.host = node,
+	};
+	struct ns_fault_hit hit = { 0 };
+	int ret;
+
+	if (ns_fault_on(NS_CALL_getaddrinfo) && ns_inject(cx, &fc, &hit))
+		return hit.kind == NS_FAULT_EAI ? hit.value : EAI_SYSTEM;
+	ns_guard++;
+	ret = NS_REAL(getaddrinfo)(node, service, hints, res);
+	ns_guard--;
+	if (ret == 0 && hit.drop_family && res &&
+	    !ns_fault_filter(res, hit.drop_family, free_one)) {
+		if (hit.kind != NS_FAULT_EAI)
+			errno = hit.value;
+		return hit.kind == NS_FAULT_EAI ? hit.value : EAI_SYSTEM;
+	}
+	return ret;
+}
+
 static NS_NOINLINE int getaddrinfo_on(const char *node, const char *service,
 				      const struct addrinfo *hints,
 				      struct addrinfo **res)
@@ -43,13 +80,9 @@ static NS_NOINLINE int getaddrinfo_on(const char *node, const char *service,
 	ns_begin(&cx, NS_CALL_getaddrinfo, -1);
 	ret = ns_plan_gai_family(ns_cfg, hints ? hints->ai_family : AF_UNSPEC,
 				 node, &ask, &why);
-	if (ret == 0) {
-		ns_guard++;
-		ret = NS_REAL(getaddrinfo)(node, service,
-					   family_hints(hints, ask, &copy),
-					   res);
-		ns_guard--;
-	}
+	if (ret == 0)
+		ret = real_getaddrinfo(&cx, node, service,
+				       family_hints(hints, ask, &copy), res);
 	ns_after(&cx, ret);
 	if (why)
 		ns_note(&cx, why, 0, NULL);

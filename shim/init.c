@@ -96,6 +96,7 @@ static void setup(void)
 		config.events = 0;
 	ns_config_check_names(environ, &io);
 	ns_cfg = &config;
+	ns_fault_announce(&io);
 	ns_pid = getpid();
 	ns_sink_open(&ns_sink, ns_cfg, ns_pid, &io);
 	if (ns_sink.fd == STDERR_FILENO)
