@@ -181,12 +181,14 @@ static const char *parse_selector(struct ns_fault_rule *r, const char *p,
 		{ "udp", 0, IPPROTO_UDP }, { "mptcp", 0, IPPROTO_MPTCP },
 	};
 	ns_callmask m = NS_CALLBIT(r->call);
+	bool is_word = false;
 	char name[40];
 	int level, opt;
 
 	for (size_t i = 0; i < NS_ARRAY_SIZE(words); i++) {
 		if (!is(p, e, words[i].word))
 			continue;
+		is_word = true;
 		if (words[i].family) {
 			if ((m & B(getaddrinfo)) && words[i].family == AF_UNIX)
 				break;
@@ -222,7 +224,9 @@ static const char *parse_selector(struct ns_fault_rule *r, const char *p,
 	}
 	if ((m & ADDR_CALLS) && !r->has_addr && parse_addr(r, p, e))
 		return NULL;
-	if ((m & B(getaddrinfo)) && !r->host[0] && parse_host(r, p, e))
+	/* "tcp" or "unix" names no host: a mistake, not a host called so. */
+	if ((m & B(getaddrinfo)) && !r->host[0] && !is_word &&
+	    parse_host(r, p, e))
 		return NULL;
 	return want_selector(r->call);
 }
@@ -385,8 +389,8 @@ static const char *parse_rule(struct ns_fault_rule *r, const char *b,
 					       "then an action"
 					     : "'=' then an action";
 	p++;
-	*at = p;
 	err = parse_action(r, &p, e);
+	*at = p;
 	if (err)
 		return err;
 	err = parse_suffix(r, &p, e);
