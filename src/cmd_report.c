@@ -40,7 +40,7 @@ struct table {
 };
 
 static struct table calls, errors, families, protocols, dests, policies,
-	firsts;
+	injected, firsts;
 static long long nevents, nbad;
 static struct ns_json json;
 
@@ -242,6 +242,7 @@ static void take_event(const char *file, unsigned long line)
 {
 	const char *call = get_str(0, "call");
 	const char *policy = get_str(0, "policy");
+	const char *fault = get_str(0, "injected");
 	bool failed = ns_jsonl_failed(&json);
 	long long ret = 0;
 
@@ -270,6 +271,8 @@ static void take_event(const char *file, unsigned long line)
 	}
 	if (policy)
 		count(&policies, policy);
+	if (fault)
+		count(&injected, fault);
 	if (failed)
 		count_failure(call, file, line);
 }
@@ -425,6 +428,7 @@ static void json_report(char **files, int nfiles)
 	}
 	printf("%s},\n", dests.h ? "\n  " : "");
 	json_counts("policies", &policies, false);
+	json_counts("injected", &injected, false);
 	printf("  \"first_failures\": [");
 	for (struct item *it = firsts.h; it; it = it->hh.next) {
 		printf("%s\n    {\"call\": ", it == firsts.h ? "" : ",");
@@ -506,6 +510,7 @@ static void text_report(int nfiles)
 	text_counts("Protocols", &protocols);
 	text_counts("Destinations (address, count, family)", &dests);
 	text_counts("Policies", &policies);
+	text_counts("Injected faults", &injected);
 	if (!firsts.h)
 		return;
 	printf("\nFirst failures:\n");
@@ -583,6 +588,7 @@ int ns_cmd_report(int argc, char **argv)
 	HASH_SRT(hh, protocols.h, by_count);
 	HASH_SRT(hh, dests.h, by_count);
 	HASH_SRT(hh, policies.h, by_count);
+	HASH_SRT(hh, injected.h, by_count);
 	HASH_SRT(hh, firsts.h, by_seq);
 	if (as_json)
 		json_report(files, nfiles);

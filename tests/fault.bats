@@ -830,3 +830,30 @@ print(s.getsockopt(6, 23), len(socket.getaddrinfo("localhost", 80)) > 0)'
 	run pyrun NETSHIM_TRACE=off NETSHIM_FAIL= NETSHIM_SCENARIO= -- "$code"
 	assert_output "5 True"
 }
+
+@test "netshim log shows the injected rule; netshim report counts each rule" {
+	run pyrun $(jt t) NETSHIM_FAIL='socket(ipv6)=EAFNOSUPPORT;connect(:9)=ECONNREFUSED' -- 'import socket
+for i in range(2):
+    try:
+        socket.socket(socket.AF_INET6)
+    except OSError:
+        pass
+try:
+    socket.create_connection(("127.0.0.1", 9))
+except OSError:
+    pass'
+	assert_success
+	run env NO_COLOR=1 "$NETSHIM" log --call=connect "$T/t.json"
+	assert_success
+	assert_output --regexp 'connect .* = -1 ECONNREFUSED .*injected: connect\(:9\)=ECONNREFUSED$'
+	run "$NETSHIM" report "$T/t.json"
+	assert_success
+	assert_output --partial 'Injected faults:'
+	assert_output --regexp $'\n  socket\\(ipv6\\)=EAFNOSUPPORT +2\n  connect\\(:9\\)=ECONNREFUSED +1'
+	run "$NETSHIM" report --json "$T/t.json"
+	assert_success
+	"$POL_PY" -c 'import json, sys
+r = json.loads(sys.argv[1])
+assert r["injected"] == {"socket(ipv6)=EAFNOSUPPORT": 2, "connect(:9)=ECONNREFUSED": 1}, r["injected"]
+assert list(r)[list(r).index("policies") + 1] == "injected"' "$output"
+}
