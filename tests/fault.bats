@@ -857,3 +857,23 @@ r = json.loads(sys.argv[1])
 assert r["injected"] == {"socket(ipv6)=EAFNOSUPPORT": 2, "connect(:9)=ECONNREFUSED": 1}, r["injected"]
 assert list(r)[list(r).index("policies") + 1] == "injected"' "$output"
 }
+
+@test "contrib/scenarios: each story reproduces its failure and its fix" {
+	need_root
+	need_mptcp
+	local f
+
+	for f in linux-6.1-mptcp-tfo mptcp-disabled no-ipv6 ipv6-unreachable \
+		dns-down flaky-connect; do
+		run env NETSHIM="$NETSHIM" timeout 60 \
+			"$NS_SRCDIR/contrib/scenarios/$f"
+		assert_success
+		assert_line "$f: reproduced, and fixed"
+		assert_output --partial 'injected: '
+	done
+	# Every story is listed in contrib/README.md.
+	for f in "$NS_SRCDIR"/contrib/scenarios/*; do
+		[ "${f##*/}" = lib.sh ] && continue
+		grep -q "scenarios/${f##*/}\`" "$NS_SRCDIR/contrib/README.md"
+	done
+}
