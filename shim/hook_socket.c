@@ -155,7 +155,8 @@ static NS_NOINLINE int listen_on(int fd, int backlog)
 	int ret;
 
 	ns_begin(&cx, NS_CALL_listen, fd);
-	if (ns_fault_on(NS_CALL_listen) && ns_inject_fd(&cx, fd, NULL, 0, -1, -1))
+	if (ns_fault_on(NS_CALL_listen) &&
+	    ns_inject_fd(&cx, fd, NULL, 0, -1, -1))
 		ret = -1;
 	else
 		ret = NS_REAL(listen)(fd, backlog);

@@ -360,7 +360,8 @@ static const char *parse_rule(struct ns_fault_rule *r, const char *b,
 	while (p < e && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
 		p++;
 	*at = b;
-	if (!copy(name, sizeof(name), b, p) || !ns_call_by_name(name, &r->call) ||
+	if (!copy(name, sizeof(name), b, p) ||
+	    !ns_call_by_name(name, &r->call) ||
 	    !(NS_CALLBIT(r->call) & FAULT_CALLS))
 		return want_call;
 	if (p < e && *p == '(') {
@@ -511,8 +512,8 @@ static int parse_scenarios(struct ns_faults *f, const struct ns_config_io *io,
 	}
 	if (unknown)
 		ns_config_complain(io, ns_var_names[NS_VAR_SCENARIO], v,
-				   "names a scenario netshim does not know (see "
-				   "netshim run --list-scenarios); ",
+				   "names a scenario netshim does not know "
+				   "(see netshim run --list-scenarios); ",
 				   "ignoring the unknown names");
 	return bad + (unknown != 0);
 }
