@@ -31,6 +31,14 @@ static const struct addrinfo *family_hints(const struct addrinfo *hints,
 	return copy;
 }
 
+static bool has_family(const struct addrinfo *ai, int family)
+{
+	for (; ai; ai = ai->ai_next)
+		if (ai->ai_family == family)
+			return true;
+	return false;
+}
+
 static void free_one(struct addrinfo *ai)
 {
 	NS_REAL(freeaddrinfo)(ai);
@@ -59,8 +67,14 @@ static int real_getaddrinfo(struct ns_cx *cx, const char *node,
 	ns_guard++;
 	ret = NS_REAL(getaddrinfo)(node, service, hints, res);
 	ns_guard--;
-	if (ret == 0 && hit.drop_family && res &&
-	    !ns_fault_filter(res, hit.drop_family, free_one)) {
+	if (!hit.drop_family)
+		return ret;
+	/* The rule only acted if it had answers to take away. */
+	if (ret != 0 || !res || !has_family(*res, hit.drop_family)) {
+		cx->ev.injected = hit.delay_rule;
+		return ret;
+	}
+	if (!ns_fault_filter(res, hit.drop_family, free_one)) {
 		if (hit.kind != NS_FAULT_EAI)
 			errno = hit.value;
 		return hit.kind == NS_FAULT_EAI ? hit.value : EAI_SYSTEM;

@@ -539,6 +539,15 @@ AF_INET6 97"
 	run ev "$T/p.json" getaddrinfo node=dual.test
 	assert_line --index 0 "ret=0 errno=null hints=AF_UNSPEC error=null results=AF_INET:127.0.0.1:80 policy=null injected=getaddrinfo(ipv6)=EAI_NONAME"
 	assert_line --index 1 "ret=-2 errno=null hints=AF_INET6 error=EAI_NONAME policy=null injected=getaddrinfo(ipv6)=EAI_NONAME"
+	# A name without IPv6 addresses lost nothing: no mark.
+	printf '127.0.0.1 v4only.test\n' >>"$T/hosts"
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" $(jt v) \
+		NETSHIM_SCENARIO=no-ipv6 "$POL_PY" -c 'import socket
+print([a[4][0] for a in socket.getaddrinfo("v4only.test", 80, type=socket.SOCK_STREAM)])'
+	assert_success
+	assert_output "['127.0.0.1']"
+	run ev "$T/v.json" getaddrinfo node=v4only.test
+	assert_output "ret=0 errno=null hints=AF_UNSPEC error=null results=AF_INET:127.0.0.1:80 policy=null"
 	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" $(jt c) \
 		NETSHIM_SCENARIO=no-ipv6 curl -sS --max-time 10 "http://dual.test:$DP/"
 	assert_success
