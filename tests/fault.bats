@@ -886,3 +886,30 @@ assert list(r)[list(r).index("policies") + 1] == "injected"' "$output"
 		grep -q "scenarios/${f##*/}\`" "$NS_SRCDIR/contrib/README.md"
 	done
 }
+
+@test "errno as the program sees it: the injected one on failure, its own on success and for lookups" {
+	run env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+		NETSHIM_FAIL='socket(ipv6)=EAFNOSUPPORT;socket(udp)=delay(10ms);getaddrinfo(a.test)=EAI_AGAIN;getaddrinfo(b.test)=ECONNREFUSED' \
+		"$NS_TESTBIN/fault_calls" errno
+	assert_success
+	assert_output --regexp '^socket-ipv6 ret=-1 errno=EAFNOSUPPORT
+socket-udp-delayed ret=[0-9]+ errno=EDOM
+gai-a ret=Temporary failure in name resolution errno=EDOM res=NULL
+gai-b ret=EAI_SYSTEM errno=ECONNREFUSED res=NULL$'
+}
+
+@test "#COUNT is shared by threads: exactly that many of 8 x 40 connects fail" {
+	local p
+
+	p=$(free_port)
+	run env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+		NETSHIM_FAIL="connect(127.0.0.1:$p)=EHOSTUNREACH#37" \
+		timeout 60 "$NS_TESTBIN/fault_calls" threads 8 "$p" 40
+	assert_success
+	assert_output 'injected 37 of 320'
+	run env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off NETSHIM_SEED=7 \
+		NETSHIM_FAIL="connect(127.0.0.1:$p)=EHOSTUNREACH@50%#100" \
+		timeout 60 "$NS_TESTBIN/fault_calls" threads 8 "$p" 40
+	assert_success
+	assert_output 'injected 100 of 320'
+}
