@@ -336,19 +336,25 @@ for fam, addr, port in ((2, "127.9.9.9", 1), (2, "127.0.0.1", 2), (2, "10.1.1.1"
 	assert_output $'127.9.9.9 13\n127.0.0.1 1\n10.1.1.1 99\n::1 113\n::2 105'
 }
 
-@test "getaddrinfo(example.test)=EAI_NONAME: that name only, any case, nothing sent" {
+@test "getaddrinfo(example.test)=EAI_NONAME: that name only, any case, nothing asked" {
+	need_root
+	# example.test resolves here, so only the rule can make it fail.
+	printf '127.0.0.2 example.test\n127.0.0.3 other.test\n' >"$T/hosts"
 	local code='import socket
-for name in ("example.test", "EXAMPLE.test.", "localhost", "127.0.0.1"):
+for name in ("example.test", "EXAMPLE.test.", "other.test", "127.0.0.1"):
     try:
         print(name, sorted({a[4][0] for a in socket.getaddrinfo(name, 80, socket.AF_INET)}))
     except socket.gaierror as e:
         print(name, "gaierror", e.errno)'
 
-	run pyrun $(jt t) NETSHIM_FAIL='getaddrinfo(example.test)=EAI_NONAME' -- "$code"
+	run with_hosts "$T/hosts" -- "$POL_PY" -c "$code"
+	assert_line "example.test ['127.0.0.2']"
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" $(jt t) \
+		NETSHIM_FAIL='getaddrinfo(example.test)=EAI_NONAME' "$POL_PY" -c "$code"
 	assert_success
 	assert_output "example.test gaierror -2
 EXAMPLE.test. gaierror -2
-localhost ['127.0.0.1']
+other.test ['127.0.0.3']
 127.0.0.1 ['127.0.0.1']"
 	run ev "$T/t.json" getaddrinfo node=example.test
 	assert_output "ret=-2 errno=null hints=AF_INET error=EAI_NONAME policy=null injected=getaddrinfo(example.test)=EAI_NONAME"
@@ -401,6 +407,7 @@ print(out)'
 	assert_success
 	[[ $stderr =~ NETSHIM_SEED=([0-9]+) ]]
 	local seed=${BASH_REMATCH[1]} a=$output
+	[[ $a == *x* && $a == *.* ]]
 	assert_equal "$stderr" "netshim: NETSHIM_SEED is not set; percentages are drawn with NETSHIM_SEED=$seed (set it to replay them)"
 	run --separate-stderr pyrun NETSHIM_TRACE=off NETSHIM_SEED="$seed" NETSHIM_FAIL='getaddrinfo=EAI_AGAIN@50%' -- "$code"
 	assert_equal "$output" "$a"
@@ -823,6 +830,7 @@ print(out)'
 	assert_success
 	[[ $stderr =~ ^netshim\ run:\ drawing\ percentages\ with\ --seed=([0-9]+)$ ]]
 	local seed=${BASH_REMATCH[1]} a=$output
+	[[ $a == *x* && $a == *.* ]]
 	run --separate-stderr "$NETSHIM" run -o off --seed="$seed" --fail='getaddrinfo=EAI_AGAIN@50%' -- "$POL_PY" -c "$code"
 	assert_equal "$output" "$a"
 	assert_equal "$stderr" ""
