@@ -30,15 +30,14 @@ static void remember(int fd, int family, int type, int protocol,
  */
 static int real_socket(struct ns_cx *cx, int family, int type, int protocol)
 {
-	struct ns_fault_call fc = {
-		.call = NS_CALL_socket,
-		.family = family,
-		.protocol = ns_effective_protocol(family, type, protocol),
-	};
+	struct ns_fault_call fc = { .call = NS_CALL_socket, .family = family };
 	struct ns_fault_hit hit;
 
-	if (ns_fault_on(NS_CALL_socket) && ns_inject(cx, &fc, &hit))
-		return -1;
+	if (ns_fault_on(NS_CALL_socket)) {
+		fc.protocol = ns_effective_protocol(family, type, protocol);
+		if (ns_inject(cx, &fc, &hit))
+			return -1;
+	}
 	return NS_REAL(socket)(family, type, protocol);
 }
 

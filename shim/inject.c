@@ -3,14 +3,12 @@
  * waits out delays and says whether the call fails instead. */
 #include "shim.h"
 #include "../src/buf.h"
-#include "../src/names.h"
 
 #include <errno.h>
 
 /* How often each rule fired and how many draws were made, for this
  * process (a forked child goes on from the parent's counts). */
 static struct ns_fault_state state;
-
 
 bool ns_inject(struct ns_cx *cx, const struct ns_fault_call *fc,
 	       struct ns_fault_hit *hit)
