@@ -435,15 +435,21 @@ static void complain_rule(const struct ns_config_io *io, const char *var,
 	io->warn(mem, o.len, io->ctx);
 }
 
+/* Complaints shown per variable: a hostile value of a million bad rules
+ * gets a few lines and a count, not a million lines. */
+#define SHOW_BAD 4
+
 /* Rules separated by ';' into @f; returns the complaints. */
 static int parse_list(struct ns_faults *f, const struct ns_config_io *io,
 		      const char *var, const char *v)
 {
-	int bad = 0, n = 0;
+	int bad = 0, shown = 0, n = 0, over = 0;
+	char mem[128];
+	struct ns_buf o;
 
 	for (const char *p = v; *p;) {
 		const char *end = strchr(p, ';'), *b = p, *e, *at, *err;
-		struct ns_fault_rule *r = &f->rule[f->n];
+		struct ns_fault_rule *r;
 
 		if (!end)
 			end = p + strlen(p);
@@ -456,14 +462,19 @@ static int parse_list(struct ns_faults *f, const struct ns_config_io *io,
 			continue;
 		n++;
 		if (f->n == NS_FAULT_MAX) {
-			complain_rule(io, var, n, b, e, b,
-				      "no more than 32 rules in all");
+			/* The first rule too many says why; the rest are
+			 * only counted. */
+			if (!over++ && shown < SHOW_BAD && ++shown)
+				complain_rule(io, var, n, b, e, b,
+					      "no more than 32 rules in all");
 			bad++;
 			continue;
 		}
+		r = &f->rule[f->n];
 		err = parse_rule(r, b, e, &at);
 		if (err) {
-			complain_rule(io, var, n, b, e, at, err);
+			if (shown < SHOW_BAD && ++shown)
+				complain_rule(io, var, n, b, e, at, err);
 			bad++;
 			continue;
 		}
@@ -474,6 +485,15 @@ static int parse_list(struct ns_faults *f, const struct ns_config_io *io,
 		f->calls |= NS_CALLBIT(r->call);
 		f->random |= r->per10k < 10000;
 		f->n++;
+	}
+	if (bad > shown) {
+		ns_buf_init(&o, mem, sizeof(mem) - 1);
+		ns_buf_str(&o, "netshim: ");
+		ns_buf_str(&o, var);
+		ns_buf_str(&o, ": ");
+		ns_buf_u64(&o, (uint64_t)(bad - shown));
+		ns_buf_str(&o, " more rules ignored, not shown\n");
+		io->warn(o.p, o.len, io->ctx);
 	}
 	return bad;
 }

@@ -765,6 +765,29 @@ netshim: NETSHIM_SEED=12x is not a number from 0 to 18446744073709551615; pickin
 		NETSHIM_FAIL="$rules" "$POL_PY" -c 'print("ran")'
 	assert_output ran
 	assert_equal "$stderr" 'netshim: NETSHIM_FAIL: rule 33 "connect(:33)=EPERM" at column 1 ("connect(:33)=EPERM"): expected no more than 32 rules in all; that rule is ignored'
+	# The 32 first apply.
+	run --separate-stderr env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off NETSHIM_FAIL="${rules}connect(:34)=EPERM" \
+		"$POL_PY" -c 'import socket
+for port in (32, 33):
+    try:
+        socket.create_connection(("127.0.0.1", port))
+    except OSError as e:
+        print(port, e.errno)'
+	assert_output $'32 1\n33 111'
+	assert_equal "${stderr_lines[1]}" "netshim: NETSHIM_FAIL: 1 more rules ignored, not shown"
+}
+
+@test "a hostile NETSHIM_FAIL (10,000 bad rules, control bytes, format specifiers): five lines, the program runs" {
+	local big
+	# Linux takes no variable longer than 128 KiB (MAX_ARG_STRLEN).
+	big=$(printf 'x%.0s;' $(seq 10000))
+	run --separate-stderr env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+		NETSHIM_FAIL=$'socket(\x01%s%n\n)=EPERM;'"$big" "$POL_PY" -c 'print("ran")'
+	assert_success
+	assert_output ran
+	assert_equal "${#stderr_lines[@]}" 5
+	assert_equal "${stderr_lines[0]}" 'netshim: NETSHIM_FAIL: rule 1 "socket(\x01%s%n\x0a)=EPERM" at column 8 ("\x01%s%n\x0a)=EPERM"): expected a family (ipv4, ipv6, unix) or a protocol (tcp, udp, mptcp); that rule is ignored'
+	assert_equal "${stderr_lines[4]}" "netshim: NETSHIM_FAIL: 9997 more rules ignored, not shown"
 }
 
 # ---------------------------------------------------------------------------
