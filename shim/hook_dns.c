@@ -135,6 +135,24 @@ static void ns_freeaddrinfo(struct addrinfo *res)
 	ns_finish(&cx);
 }
 
+/* A NETSHIM_FAIL rule for gethostbyname*: true when the lookup fails
+ * instead, with the rule's h_errno in @herr. */
+static bool injected_host(struct ns_cx *cx, const char *name, int family,
+			  int *herr)
+{
+	struct ns_fault_call fc = {
+		.call = cx->ev.call,
+		.family = family,
+		.host = name,
+	};
+	struct ns_fault_hit hit;
+
+	if (!ns_inject(cx, &fc, &hit))
+		return false;
+	*herr = hit.value;
+	return true;
+}
+
 static NS_NOINLINE struct hostent * gethostbyname_common_on(enum ns_call call,
 							    const char *name,
 							    int family)
@@ -147,7 +165,12 @@ static NS_NOINLINE struct hostent * gethostbyname_common_on(enum ns_call call,
 	ns_begin(&cx, call, -1);
 	/* A family the policy turned off has no addresses, as glibc says
 	 * for a name without them: HOST_NOT_FOUND. */
-	if (ns_plan_host_family(ns_cfg, family, &why)) {
+	if (!ns_plan_host_family(ns_cfg, family, &why)) {
+		;
+	} else if (ns_fault_on(call) && injected_host(&cx, name, family,
+						      &herr)) {
+		;	/* nothing asked: the rule's h_errno */
+	} else {
 		ns_guard++;
 		he = call == NS_CALL_gethostbyname
 			     ? NS_REAL(gethostbyname)(name)

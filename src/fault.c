@@ -125,11 +125,11 @@ static bool numeric(const char *node)
 	       inet_pton(AF_INET6, tmp, buf) == 1;
 }
 
-/* getaddrinfo: a rule that names a family takes that family's answers
- * away; one that names neither a family nor a host leaves alone what no
- * resolver is asked for (a numeric address, a NULL node). Returns
- * whether the rule applies; @drop gets the family to take out of a lookup
- * that asked for more than it. */
+/* Lookups: a rule that names a family takes that family's answers away;
+ * one that names neither a family nor a host leaves alone what no resolver
+ * is asked for (a numeric address, a NULL node). Returns whether the rule
+ * applies; @drop gets the family to take out of a getaddrinfo that asked
+ * for more than it (gethostbyname* ask for one family). */
 static bool gai_match(const struct ns_fault_rule *r,
 		      const struct ns_fault_call *c, int *drop)
 {
@@ -144,6 +144,12 @@ static bool gai_match(const struct ns_fault_rule *r,
 		return false;
 	*drop = r->family;
 	return true;
+}
+
+static bool lookup(enum ns_call call)
+{
+	return call == NS_CALL_getaddrinfo || call == NS_CALL_gethostbyname ||
+	       call == NS_CALL_gethostbyname2;
 }
 
 static bool selectors_match(const struct ns_fault_rule *r,
@@ -186,8 +192,8 @@ bool ns_fault_match(const struct ns_faults *f, struct ns_fault_state *st,
 
 		if (r->call != c->call)
 			continue;
-		if (c->call == NS_CALL_getaddrinfo ? !gai_match(r, c, &drop)
-						   : !selectors_match(r, c))
+		if (lookup(c->call) ? !gai_match(r, c, &drop)
+				    : !selectors_match(r, c))
 			continue;
 		if (!draw(f, st, r) || !take(r, &st->fired[i]))
 			continue;

@@ -22,13 +22,14 @@ struct ns_config_io;
 enum ns_fault_kind {
 	NS_FAULT_ERRNO,		/* fail with errno (getaddrinfo: EAI_SYSTEM) */
 	NS_FAULT_EAI,		/* getaddrinfo returns this EAI_* code */
+	NS_FAULT_HERRNO,	/* gethostbyname* fail with this h_errno */
 	NS_FAULT_DELAY,		/* wait, then the real call */
 };
 
 struct ns_fault_rule {
 	enum ns_call call;
 	enum ns_fault_kind kind;
-	int value;		/* errno or EAI_* code */
+	int value;		/* errno, EAI_* or h_errno code */
 	uint32_t delay_ms;
 	uint16_t per10k;	/* chance in 1/10000, 10000 always */
 	uint32_t count;		/* fires at most this often, 0: no limit */
@@ -65,12 +66,13 @@ struct ns_fault_state {
 /* The call, as the front knows it; 0 or NULL for what it does not. */
 struct ns_fault_call {
 	enum ns_call call;
-	int family;		/* the socket's, or getaddrinfo's hints' */
+	int family;		/* the socket's, getaddrinfo's hints',
+				 * gethostbyname2's */
 	int protocol;		/* as the kernel has it (TCP, not 0) */
 	int level, optname;	/* setsockopt, getsockopt */
 	const struct sockaddr *sa;	/* connect, bind, sendto's address */
 	socklen_t salen;
-	const char *host;	/* getaddrinfo's node */
+	const char *host;	/* the name looked up */
 };
 
 /* What to do: wait @delay_ms first (all delay rules that fired), then, if

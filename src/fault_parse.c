@@ -25,20 +25,23 @@
 #define FAULT_CALLS							\
 	(B(socket) | B(connect) | B(bind) | B(listen) | B(accept) |	\
 	 B(accept4) | B(setsockopt) | B(getsockopt) | B(sendto) |	\
-	 B(sendmsg) | B(getaddrinfo))
+	 B(sendmsg) | LOOKUP_CALLS)
 #define ADDR_CALLS (B(connect) | B(bind) | B(sendto) | B(sendmsg))
 #define OPT_CALLS (B(setsockopt) | B(getsockopt))
+#define HOST_CALLS (B(gethostbyname) | B(gethostbyname2))
+#define LOOKUP_CALLS (B(getaddrinfo) | HOST_CALLS)
 
 static const char want_call[] =
 	"a call: socket, connect, bind, listen, accept, accept4, setsockopt, "
-	"getsockopt, sendto, sendmsg or getaddrinfo";
+	"getsockopt, sendto, sendmsg, getaddrinfo, gethostbyname or "
+	"gethostbyname2";
 
 /* What each call's selectors may be, for the message. */
 static const char *want_selector(enum ns_call call)
 {
 	ns_callmask m = NS_CALLBIT(call);
 
-	if (m & B(getaddrinfo))
+	if (m & LOOKUP_CALLS)
 		return "a family (ipv4, ipv6) or a host name";
 	if (m & OPT_CALLS)
 		return "a family (ipv4, ipv6, unix), a protocol (tcp, udp, "
@@ -190,14 +193,14 @@ static const char *parse_selector(struct ns_fault_rule *r, const char *p,
 			continue;
 		is_word = true;
 		if (words[i].family) {
-			if ((m & B(getaddrinfo)) && words[i].family == AF_UNIX)
+			if ((m & LOOKUP_CALLS) && words[i].family == AF_UNIX)
 				break;
 			if (r->family)
 				return "one family only";
 			r->family = words[i].family;
 			return NULL;
 		}
-		if (m & B(getaddrinfo))
+		if (m & LOOKUP_CALLS)
 			break;
 		if (r->protocol)
 			return "one protocol only";
@@ -225,7 +228,7 @@ static const char *parse_selector(struct ns_fault_rule *r, const char *p,
 	if ((m & ADDR_CALLS) && !r->has_addr && parse_addr(r, p, e))
 		return NULL;
 	/* "tcp" or "unix" names no host: a mistake, not a host called so. */
-	if ((m & B(getaddrinfo)) && !r->host[0] && !is_word &&
+	if ((m & LOOKUP_CALLS) && !r->host[0] && !is_word &&
 	    parse_host(r, p, e))
 		return NULL;
 	return want_selector(r->call);
@@ -273,6 +276,7 @@ static const char *parse_action(struct ns_fault_rule *r, const char **pp,
 {
 	const char *p = *pp, *s = p;
 	bool gai = r->call == NS_CALL_getaddrinfo;
+	bool ghbn = NS_CALLBIT(r->call) & HOST_CALLS;
 	char name[32];
 
 	if (e - p >= 6 && memcmp(p, "delay(", 6) == 0) {
@@ -286,6 +290,16 @@ static const char *parse_action(struct ns_fault_rule *r, const char **pp,
 			 *p == '_'))
 		p++;
 	if (copy(name, sizeof(name), s, p)) {
+		/* gethostbyname* say why in h_errno; NETDB_INTERNAL (see
+		 * errno) is not one a rule can give. */
+		if (ghbn) {
+			if (!ns_sym_value(&ns_herrno_codes, name, &r->value) ||
+			    r->value == NETDB_INTERNAL)
+				goto bad;
+			r->kind = NS_FAULT_HERRNO;
+			*pp = p;
+			return NULL;
+		}
 		if (gai && ns_sym_value(&ns_eai_codes, name, &r->value)) {
 			r->kind = NS_FAULT_EAI;
 			*pp = p;
@@ -298,6 +312,10 @@ static const char *parse_action(struct ns_fault_rule *r, const char **pp,
 			return NULL;
 		}
 	}
+bad:
+	if (ghbn)
+		return "an h_errno name (HOST_NOT_FOUND, TRY_AGAIN, "
+		       "NO_RECOVERY, NO_DATA) or delay(DURATION)";
 	return gai ? "an EAI_* name (EAI_AGAIN), an errno name (for "
 		     "EAI_SYSTEM) or delay(DURATION)"
 		   : "an errno name such as ECONNREFUSED, or delay(DURATION)";

@@ -30,7 +30,8 @@ const struct ns_scenario ns_scenarios[] = {
 		"no-ipv6",
 		"AF_INET6 sockets fail with EAFNOSUPPORT and lookups return "
 		"no IPv6 addresses",
-		"socket(ipv6)=EAFNOSUPPORT;getaddrinfo(ipv6)=EAI_NONAME",
+		"socket(ipv6)=EAFNOSUPPORT;getaddrinfo(ipv6)=EAI_NONAME;"
+		"gethostbyname2(ipv6)=HOST_NOT_FOUND",
 	},
 	{
 		/* IPv6 addresses but no route: the kernel says so at once. */
@@ -44,7 +45,8 @@ const struct ns_scenario ns_scenarios[] = {
 		"dns-down",
 		"name lookups fail with EAI_AGAIN (numeric addresses still "
 		"resolve)",
-		"getaddrinfo=EAI_AGAIN",
+		"getaddrinfo=EAI_AGAIN;gethostbyname=TRY_AGAIN;"
+		"gethostbyname2=TRY_AGAIN",
 	},
 };
 

@@ -134,7 +134,8 @@ help_options() {
 
 @test "completion: --fail completes the call of each rule" {
 	completes 'netshim run --fail=con' connect
-	completes 'netshim run --fail=get' getaddrinfo getsockopt
+	completes 'netshim run --fail=get' getaddrinfo gethostbyname \
+		gethostbyname2 getsockopt
 	completes 'netshim run --seed=' 
 }
 

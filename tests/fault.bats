@@ -703,7 +703,7 @@ bad() {
 
 @test "bad rules: the rule, the column and what was expected" {
 	bad 'socket(ipv7)=EPERM' 'netshim: NETSHIM_FAIL: rule 1 "socket(ipv7)=EPERM" at column 8 ("ipv7)=EPERM"): expected a family (ipv4, ipv6, unix) or a protocol (tcp, udp, mptcp); that rule is ignored'
-	bad 'connect=ENETUNREACH;conect(ipv6)=EPERM' 'netshim: NETSHIM_FAIL: rule 2 "conect(ipv6)=EPERM" at column 1 ("conect(ipv6)=EPERM"): expected a call: socket, connect, bind, listen, accept, accept4, setsockopt, getsockopt, sendto, sendmsg or getaddrinfo; that rule is ignored'
+	bad 'connect=ENETUNREACH;conect(ipv6)=EPERM' 'netshim: NETSHIM_FAIL: rule 2 "conect(ipv6)=EPERM" at column 1 ("conect(ipv6)=EPERM"): expected a call: socket, connect, bind, listen, accept, accept4, setsockopt, getsockopt, sendto, sendmsg, getaddrinfo, gethostbyname or gethostbyname2; that rule is ignored'
 	bad 'connect(ipv6)' 'netshim: NETSHIM_FAIL: rule 1 "connect(ipv6)" at column 14 (its end): expected '"'"'='"'"' then an action; that rule is ignored'
 	bad 'connect(ipv6=EPERM' 'netshim: NETSHIM_FAIL: rule 1 "connect(ipv6=EPERM" at column 9 ("ipv6=EPERM"): expected a family (ipv4, ipv6, unix), a protocol (tcp, udp, mptcp) or an address such as 127.0.0.1:8080, [::1]:8080, 10.0.0.0/8 or :8080; that rule is ignored'
 	bad 'connect=ECONREFUSED' 'netshim: NETSHIM_FAIL: rule 1 "connect=ECONREFUSED" at column 9 ("ECONREFUSED"): expected an errno name such as ECONNREFUSED, or delay(DURATION); that rule is ignored'
@@ -716,8 +716,9 @@ bad() {
 	bad 'connect(1.2.3.4:99999)=EPERM' 'netshim: NETSHIM_FAIL: rule 1 "connect(1.2.3.4:99999)=EPERM" at column 9 ("1.2.3.4:99999)=EPERM"): expected a family (ipv4, ipv6, unix), a protocol (tcp, udp, mptcp) or an address such as 127.0.0.1:8080, [::1]:8080, 10.0.0.0/8 or :8080; that rule is ignored'
 	bad 'setsockopt(TCP_FASTOPENX)=EPERM' 'netshim: NETSHIM_FAIL: rule 1 "setsockopt(TCP_FASTOPENX)=EPERM" at column 12 ("TCP_FASTOPENX)=EPERM"): expected a family (ipv4, ipv6, unix), a protocol (tcp, udp, mptcp) or an option name such as TCP_FASTOPEN; that rule is ignored'
 	bad 'getaddrinfo(tcp)=EAI_AGAIN' 'netshim: NETSHIM_FAIL: rule 1 "getaddrinfo(tcp)=EAI_AGAIN" at column 13 ("tcp)=EAI_AGAIN"): expected a family (ipv4, ipv6) or a host name; that rule is ignored'
+	bad 'gethostbyname=NETDB_INTERNAL' 'netshim: NETSHIM_FAIL: rule 1 "gethostbyname=NETDB_INTERNAL" at column 15 ("NETDB_INTERNAL"): expected an h_errno name (HOST_NOT_FOUND, TRY_AGAIN, NO_RECOVERY, NO_DATA) or delay(DURATION); that rule is ignored'
 	bad 'socket(ipv4,ipv6)=EPERM' 'netshim: NETSHIM_FAIL: rule 1 "socket(ipv4,ipv6)=EPERM" at column 13 ("ipv6)=EPERM"): expected one family only; that rule is ignored'
-	bad 'close=EBADF' 'netshim: NETSHIM_FAIL: rule 1 "close=EBADF" at column 1 ("close=EBADF"): expected a call: socket, connect, bind, listen, accept, accept4, setsockopt, getsockopt, sendto, sendmsg or getaddrinfo; that rule is ignored'
+	bad 'close=EBADF' 'netshim: NETSHIM_FAIL: rule 1 "close=EBADF" at column 1 ("close=EBADF"): expected a call: socket, connect, bind, listen, accept, accept4, setsockopt, getsockopt, sendto, sendmsg, getaddrinfo, gethostbyname or gethostbyname2; that rule is ignored'
 }
 
 @test "bad rules: nothing injected from them, the others still apply, spaces and empty rules are fine" {
@@ -943,4 +944,43 @@ gai-b ret=EAI_SYSTEM errno=ECONNREFUSED res=NULL$'
 		timeout 60 "$NS_TESTBIN/fault_calls" threads 8 "$p" 40
 	assert_success
 	assert_output 'injected 100 of 320'
+}
+
+@test "gethostbyname and gethostbyname2: dns-down says TRY_AGAIN, no-ipv6 has no IPv6 answers" {
+	need_root
+	local dns=$NS_TESTBIN/pol_dns
+
+	printf '::1 dual.test\n127.0.0.1 dual.test\n' >"$T/hosts"
+	# dual.test resolves in both families here...
+	run with_hosts "$T/hosts" -- "$dns" ghbn2 dual.test inet6
+	assert_success
+	assert_output $'ghbn2=ok\nAF_INET6 ::1'
+	# ...not without IPv6; IPv4 answers are left alone.
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" $(jt t) \
+		NETSHIM_SCENARIO=no-ipv6 "$dns" ghbn2 dual.test inet6
+	assert_failure 1
+	assert_output 'ghbn2=fail h_errno=HOST_NOT_FOUND'
+	run ev "$T/t.json" gethostbyname2
+	assert_output "ret=-1 errno=null family=AF_INET6 node=dual.test error=HOST_NOT_FOUND policy=null injected=gethostbyname2(ipv6)=HOST_NOT_FOUND"
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+		NETSHIM_SCENARIO=no-ipv6 "$dns" ghbn2 dual.test inet
+	assert_success
+	# glibc's files module gives the ::1 line as 127.0.0.1 too.
+	assert_line --index 0 ghbn2=ok
+	assert_line --index 1 'AF_INET 127.0.0.1'
+	refute_output --partial AF_INET6
+	# DNS down: names fail with TRY_AGAIN, numeric addresses do not.
+	for args in "ghbn dual.test" "ghbn2 dual.test inet"; do
+		run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" \
+			NETSHIM_TRACE=off NETSHIM_SCENARIO=dns-down "$dns" $args
+		assert_failure 1
+		assert_output --regexp '^ghbn2?=fail h_errno=TRY_AGAIN$'
+	done
+	run env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off NETSHIM_SCENARIO=dns-down \
+		"$dns" ghbn 127.0.0.1
+	assert_success
+	# A host selector and an h_errno action of one's own.
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+		NETSHIM_FAIL='gethostbyname(DUAL.test)=NO_RECOVERY' "$dns" ghbn dual.test
+	assert_output 'ghbn=fail h_errno=NO_RECOVERY'
 }
