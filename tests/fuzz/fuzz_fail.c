@@ -66,6 +66,8 @@ static void match_some(const struct ns_faults *f)
 		{ .call = NS_CALL_getaddrinfo, .host = "a.example.test" },
 		{ .call = NS_CALL_getaddrinfo, .host = "::1",
 		  .family = AF_INET6 },
+		{ .call = NS_CALL_gethostbyname2, .host = "dual.test.",
+		  .family = AF_INET6 },
 	};
 	struct ns_fault_hit hit;
 
