@@ -860,7 +860,7 @@ print(out)'
 	assert_equal "$stderr" ""
 }
 
-@test "without any rule the hooks do not consult the rules: same results as bare" {
+@test "empty NETSHIM_FAIL and NETSHIM_SCENARIO change nothing: same results as without them" {
 	local code='import socket
 s = socket.socket(socket.AF_INET6)
 s.setsockopt(6, 23, 5)
