@@ -85,7 +85,8 @@ help_options() {
 
 @test "completion: run's options after 'netshim run --'" {
 	completes 'netshim run --' --ipv4 --ipv6 --prefer= --mptcp= --tfo= \
-		--output= --json --events= --backtrace= --library= --help --
+		--output= --json --events= --backtrace= --fail= --scenario= \
+		--seed= --list-scenarios --library= --help --
 }
 
 @test "completion: run offers every option of 'netshim run --help'" {
@@ -119,6 +120,23 @@ help_options() {
 	completes 'netshim run --tfo ' pass drop retry
 	completes 'netshim run --prefer=' none ipv4 ipv6
 	completes 'netshim run --prefer=ipv' ipv4 ipv6
+}
+
+@test "completion: --scenario offers what --list-scenarios lists, in a list too" {
+	[ -x "$NETSHIM" ] || skip "no $NETSHIM: build it first"
+	# shellcheck disable=SC2046
+	completes 'netshim run --scenario=' \
+		$("$NETSHIM" run --list-scenarios | sed -n 's/^\([a-z0-9.-]*\) .*/\1/p')
+	completes 'netshim run --scenario ' \
+		$("$NETSHIM" run --list-scenarios | sed -n 's/^\([a-z0-9.-]*\) .*/\1/p')
+	completes 'netshim run --scenario=no-ipv6,m' no-ipv6,mptcp-disabled
+}
+
+@test "completion: --fail completes the call of each rule" {
+	completes 'netshim run --fail=con' connect
+	completes 'netshim run --fail=get' getaddrinfo gethostbyname \
+		gethostbyname2 getsockopt
+	completes 'netshim run --seed=' 
 }
 
 @test "completion: log's --color values" {
