@@ -17,7 +17,13 @@ static NS_NOINLINE int connect_on(int fd, const struct sockaddr *sa,
 	int ret;
 
 	ns_begin(&cx, NS_CALL_connect, fd);
-	ret = NS_REAL(connect)(fd, sa, len);
+	/* An injected failure comes from connect itself, also on a
+	 * non-blocking socket, as the kernel's ENETUNREACH does. */
+	if (ns_fault_on(NS_CALL_connect) &&
+	    ns_inject_fd(&cx, fd, sa, len, -1, -1))
+		ret = -1;
+	else
+		ret = NS_REAL(connect)(fd, sa, len);
 	ns_after(&cx, ret);
 	if (ret == 0 || cx.saved_errno == EINPROGRESS)
 		ns_fd_set_state(fd, NS_FD_CONNECTED);
@@ -94,6 +100,17 @@ static ssize_t fastopen_by_hand(struct ns_cx *cx, int fd,
 	return ret;
 }
 
+/* The kernel's sendmsg, or the failure a NETSHIM_FAIL rule for the
+ * program's call (sendto or sendmsg) puts in its place. */
+static ssize_t real_sendmsg(struct ns_cx *cx, int fd, const struct msghdr *msg,
+			    int flags)
+{
+	if (ns_fault_on(cx->ev.call) &&
+	    ns_inject_fd(cx, fd, msg->msg_name, msg->msg_namelen, -1, -1))
+		return -1;
+	return NS_REAL(sendmsg)(fd, msg, flags);
+}
+
 /* NETSHIM_TFO for a send with MSG_FASTOPEN; both sendto and sendmsg come
  * here as a message. Returns the result the program gets. */
 static ssize_t send_fastopen(struct ns_cx *cx, int fd, const struct msghdr *msg,
@@ -106,7 +123,7 @@ static ssize_t send_fastopen(struct ns_cx *cx, int fd, const struct msghdr *msg,
 			0, NULL);
 		return fastopen_by_hand(cx, fd, msg, flags);
 	}
-	ret = NS_REAL(sendmsg)(fd, msg, flags);
+	ret = real_sendmsg(cx, fd, msg, flags);
 	ns_after(cx, ret);
 	if (ret < 0 && ns_cfg->tfo == NS_TFO_RETRY &&
 	    ns_tfo_refused(cx->saved_errno) && tfo_candidate(fd)) {
@@ -130,6 +147,10 @@ static NS_NOINLINE ssize_t sendto_on(int fd, const void *buf, size_t n,
 	ns_begin(&cx, NS_CALL_sendto, fd);
 	if ((flags & MSG_FASTOPEN) && ns_cfg->tfo != NS_TFO_PASS) {
 		ret = send_fastopen(&cx, fd, &msg, flags);
+	} else if (ns_fault_on(NS_CALL_sendto) &&
+		   ns_inject_fd(&cx, fd, sa, salen, -1, -1)) {
+		ret = -1;
+		ns_after(&cx, ret);
 	} else {
 		ret = NS_REAL(sendto)(fd, buf, n, flags, sa, salen);
 		ns_after(&cx, ret);
@@ -179,7 +200,7 @@ static ssize_t ns_sendmsg(int fd, const struct msghdr *msg, int flags)
 	if ((flags & MSG_FASTOPEN) && ns_cfg->tfo != NS_TFO_PASS) {
 		ret = send_fastopen(&cx, fd, msg, flags);
 	} else {
-		ret = NS_REAL(sendmsg)(fd, msg, flags);
+		ret = real_sendmsg(&cx, fd, msg, flags);
 		ns_after(&cx, ret);
 	}
 	if ((flags & MSG_FASTOPEN) &&

@@ -31,6 +31,57 @@ static const struct addrinfo *family_hints(const struct addrinfo *hints,
 	return copy;
 }
 
+static bool has_family(const struct addrinfo *ai, int family)
+{
+	for (; ai; ai = ai->ai_next)
+		if (ai->ai_family == family)
+			return true;
+	return false;
+}
+
+static void free_one(struct addrinfo *ai)
+{
+	NS_REAL(freeaddrinfo)(ai);
+}
+
+/*
+ * The real getaddrinfo, or what a NETSHIM_FAIL rule makes of it: an EAI_*
+ * code (an errno name is EAI_SYSTEM with that errno) instead of the call,
+ * or the answers of one family taken out, failing with the rule's code
+ * when none are left (what glibc says when no address is found).
+ */
+static int real_getaddrinfo(struct ns_cx *cx, const char *node,
+			    const char *service, const struct addrinfo *hints,
+			    struct addrinfo **res)
+{
+	struct ns_fault_call fc = {
+		.call = NS_CALL_getaddrinfo,
+		.family = hints ? hints->ai_family : AF_UNSPEC,
+		.host = node,
+	};
+	struct ns_fault_hit hit = { 0 };
+	int ret;
+
+	if (ns_fault_on(NS_CALL_getaddrinfo) && ns_inject(cx, &fc, &hit))
+		return hit.kind == NS_FAULT_EAI ? hit.value : EAI_SYSTEM;
+	ns_guard++;
+	ret = NS_REAL(getaddrinfo)(node, service, hints, res);
+	ns_guard--;
+	if (!hit.drop_family)
+		return ret;
+	/* The rule only acted if it had answers to take away. */
+	if (ret != 0 || !res || !has_family(*res, hit.drop_family)) {
+		cx->ev.injected = hit.delay_rule;
+		return ret;
+	}
+	if (!ns_fault_filter(res, hit.drop_family, free_one)) {
+		if (hit.kind != NS_FAULT_EAI)
+			errno = hit.value;
+		return hit.kind == NS_FAULT_EAI ? hit.value : EAI_SYSTEM;
+	}
+	return ret;
+}
+
 static NS_NOINLINE int getaddrinfo_on(const char *node, const char *service,
 				      const struct addrinfo *hints,
 				      struct addrinfo **res)
@@ -43,13 +94,9 @@ static NS_NOINLINE int getaddrinfo_on(const char *node, const char *service,
 	ns_begin(&cx, NS_CALL_getaddrinfo, -1);
 	ret = ns_plan_gai_family(ns_cfg, hints ? hints->ai_family : AF_UNSPEC,
 				 node, &ask, &why);
-	if (ret == 0) {
-		ns_guard++;
-		ret = NS_REAL(getaddrinfo)(node, service,
-					   family_hints(hints, ask, &copy),
-					   res);
-		ns_guard--;
-	}
+	if (ret == 0)
+		ret = real_getaddrinfo(&cx, node, service,
+				       family_hints(hints, ask, &copy), res);
 	ns_after(&cx, ret);
 	if (why)
 		ns_note(&cx, why, 0, NULL);
@@ -88,6 +135,24 @@ static void ns_freeaddrinfo(struct addrinfo *res)
 	ns_finish(&cx);
 }
 
+/* A NETSHIM_FAIL rule for gethostbyname*: true when the lookup fails
+ * instead, with the rule's h_errno in @herr. */
+static bool injected_host(struct ns_cx *cx, const char *name, int family,
+			  int *herr)
+{
+	struct ns_fault_call fc = {
+		.call = cx->ev.call,
+		.family = family,
+		.host = name,
+	};
+	struct ns_fault_hit hit;
+
+	if (!ns_inject(cx, &fc, &hit))
+		return false;
+	*herr = hit.value;
+	return true;
+}
+
 static NS_NOINLINE struct hostent * gethostbyname_common_on(enum ns_call call,
 							    const char *name,
 							    int family)
@@ -100,7 +165,12 @@ static NS_NOINLINE struct hostent * gethostbyname_common_on(enum ns_call call,
 	ns_begin(&cx, call, -1);
 	/* A family the policy turned off has no addresses, as glibc says
 	 * for a name without them: HOST_NOT_FOUND. */
-	if (ns_plan_host_family(ns_cfg, family, &why)) {
+	if (!ns_plan_host_family(ns_cfg, family, &why)) {
+		;
+	} else if (ns_fault_on(call) && injected_host(&cx, name, family,
+						      &herr)) {
+		;	/* nothing asked: the rule's h_errno */
+	} else {
 		ns_guard++;
 		he = call == NS_CALL_gethostbyname
 			     ? NS_REAL(gethostbyname)(name)

@@ -22,6 +22,25 @@ static void remember(int fd, int family, int type, int protocol,
 	ns_fd_put(fd, &info);
 }
 
+/*
+ * The kernel's socket(), or the failure a NETSHIM_FAIL rule puts in its
+ * place: what a policy asks for (mptcp=force's IPPROTO_MPTCP, its TCP
+ * retry) is what the rules see, so an injected refusal drives the same
+ * fallback as a real one.
+ */
+static int real_socket(struct ns_cx *cx, int family, int type, int protocol)
+{
+	struct ns_fault_call fc = { .call = NS_CALL_socket, .family = family };
+	struct ns_fault_hit hit;
+
+	if (ns_fault_on(NS_CALL_socket)) {
+		fc.protocol = ns_effective_protocol(family, type, protocol);
+		if (ns_inject(cx, &fc, &hit))
+			return -1;
+	}
+	return NS_REAL(socket)(family, type, protocol);
+}
+
 static NS_NOINLINE int socket_on(int family, int type, int protocol)
 {
 	static const char force[] = "mptcp=force: kernel refused IPPROTO_MPTCP";
@@ -40,12 +59,12 @@ static NS_NOINLINE int socket_on(int family, int type, int protocol)
 		ns_note(&cx, plan.why, 0, NULL);
 		goto out;
 	}
-	fd = NS_REAL(socket)(family, type, plan.protocol);
+	fd = real_socket(&cx, family, type, plan.protocol);
 	if (fd < 0 && plan.tcp_if_refused && ns_mptcp_refused(errno)) {
 		/* The kernel has no MPTCP: what mptcpize would let fail. */
 		err = errno;
 		plan.protocol = IPPROTO_TCP;
-		fd = NS_REAL(socket)(family, type, IPPROTO_TCP);
+		fd = real_socket(&cx, family, type, IPPROTO_TCP);
 		rescued = fd >= 0;
 		ns_note(&cx, ns_cfg->mptcp == NS_MPTCP_FORCE ? force : fallback,
 			err, ", made IPPROTO_TCP");
@@ -109,7 +128,10 @@ static NS_NOINLINE int bind_on(int fd, const struct sockaddr *sa, socklen_t len)
 	int ret;
 
 	ns_begin(&cx, NS_CALL_bind, fd);
-	ret = NS_REAL(bind)(fd, sa, len);
+	if (ns_fault_on(NS_CALL_bind) && ns_inject_fd(&cx, fd, sa, len, -1, -1))
+		ret = -1;
+	else
+		ret = NS_REAL(bind)(fd, sa, len);
 	ns_after(&cx, ret);
 	if (ret == 0)
 		ns_fd_set_state(fd, NS_FD_BOUND);
@@ -132,7 +154,11 @@ static NS_NOINLINE int listen_on(int fd, int backlog)
 	int ret;
 
 	ns_begin(&cx, NS_CALL_listen, fd);
-	ret = NS_REAL(listen)(fd, backlog);
+	if (ns_fault_on(NS_CALL_listen) &&
+	    ns_inject_fd(&cx, fd, NULL, 0, -1, -1))
+		ret = -1;
+	else
+		ret = NS_REAL(listen)(fd, backlog);
 	ns_after(&cx, ret);
 	if (ret == 0)
 		ns_fd_set_state(fd, NS_FD_LISTENING);
@@ -164,8 +190,11 @@ static NS_NOINLINE int accept_common_on(enum ns_call call, int fd,
 	if (sa && lenp)
 		inlen = *lenp;
 	ns_begin(&cx, call, fd);
-	nfd = four ? NS_REAL(accept4)(fd, sa, lenp, flags)
-		   : NS_REAL(accept)(fd, sa, lenp);
+	if (ns_fault_on(call) && ns_inject_fd(&cx, fd, NULL, 0, -1, -1))
+		nfd = -1;
+	else
+		nfd = four ? NS_REAL(accept4)(fd, sa, lenp, flags)
+			   : NS_REAL(accept)(fd, sa, lenp);
 	ns_after(&cx, nfd);
 	if (nfd >= 0) {
 		/* The new socket is what the listener is. */

@@ -122,7 +122,13 @@ static NS_NOINLINE int setsockopt_on(int fd, int level, int name,
 		ns_note(&cx, "tfo=drop: not passed to the kernel", 0, NULL);
 		ret = 0;
 	} else {
-		ret = NS_REAL(setsockopt)(fd, level, name, val, len);
+		/* An injected refusal goes where the kernel's would: to
+		 * tfo=retry and mptcp=fallback. */
+		if (ns_fault_on(NS_CALL_setsockopt) &&
+		    ns_inject_fd(&cx, fd, NULL, 0, level, name))
+			ret = -1;
+		else
+			ret = NS_REAL(setsockopt)(fd, level, name, val, len);
 		ns_after(&cx, ret);
 		if (ret < 0)
 			ret = refused(&cx, fd, level, name, val, len);
@@ -161,7 +167,11 @@ static NS_NOINLINE int getsockopt_on(int fd, int level, int name, void *val,
 	int ret;
 
 	ns_begin(&cx, NS_CALL_getsockopt, fd);
-	ret = NS_REAL(getsockopt)(fd, level, name, val, lenp);
+	if (ns_fault_on(NS_CALL_getsockopt) &&
+	    ns_inject_fd(&cx, fd, NULL, 0, level, name))
+		ret = -1;
+	else
+		ret = NS_REAL(getsockopt)(fd, level, name, val, lenp);
 	ns_after(&cx, ret);
 	cx.ev.u.opt.level = level;
 	cx.ev.u.opt.name = name;

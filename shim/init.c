@@ -98,6 +98,7 @@ static void setup(void)
 	ns_config_check_names(environ, &io);
 	ns_fd_keep(ns_policy_needs_table(&config));
 	ns_cfg = &config;
+	ns_fault_announce(&io);
 	ns_pid = getpid();
 	ns_sink_open(&ns_sink, ns_cfg, ns_pid, &io);
 	if (ns_sink.fd == STDERR_FILENO)

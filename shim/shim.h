@@ -72,6 +72,7 @@ static inline void ns_begin(struct ns_cx *cx, enum ns_call call, int fd)
 	cx->ev.fd = fd;
 	cx->ev.sock = NULL;
 	cx->ev.policy = NULL;
+	cx->ev.injected = NULL;
 	cx->ev.nbt = 0;
 	if (cx->trace) {
 		clock_gettime(CLOCK_REALTIME, &cx->ev.ts);
@@ -122,6 +123,25 @@ static inline void ns_deny(struct ns_cx *cx, int err)
 int ns_replace_with_tcp(struct ns_cx *cx, int fd, struct ns_fdinfo *info,
 			const struct ns_fdopt *opt, const void *val,
 			socklen_t len);
+
+/* Fault injection (inject.c). A hook asks only when some rule names its
+ * call (ns_fault_wants): the call described, the delays waited out, and
+ * true when the call fails instead, errno then set for an errno action;
+ * @hit says what fired. */
+bool ns_inject(struct ns_cx *cx, const struct ns_fault_call *fc,
+	       struct ns_fault_hit *hit);
+/* ns_inject for the call in @cx on socket @fd, with its address or
+ * option (else NULL, 0 and -1, -1). */
+bool ns_inject_fd(struct ns_cx *cx, int fd, const struct sockaddr *sa,
+		  socklen_t salen, int level, int optname);
+/* At set-up: the seed a run with percentages draws with, when nobody
+ * chose one, so that the run can be replayed. */
+void ns_fault_announce(const struct ns_config_io *io);
+
+static inline bool ns_fault_on(enum ns_call call)
+{
+	return unlikely(ns_fault_wants(&ns_cfg->fault, call));
+}
 
 /* Writes the event of a traced call. */
 void ns_emit(struct ns_cx *cx);

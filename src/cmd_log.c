@@ -378,6 +378,12 @@ static void render(const struct opts *o)
 		ns_buf_str(&f[COL_POLICY], "policy: ");
 		ns_buf_esc(&f[COL_POLICY], json.tok[i].str, SIZE_MAX);
 	}
+	i = ns_json_get(&json, 0, "injected");
+	if (ns_json_str(&json, i)) {
+		ns_buf_str(&f[COL_POLICY], f[COL_POLICY].len ? " injected: "
+							     : "injected: ");
+		ns_buf_esc(&f[COL_POLICY], json.tok[i].str, SIZE_MAX);
+	}
 	put_bt(&f[COL_BT]);
 	i = ns_json_get(&json, 0, "truncated");
 	if (i >= 0 && json.tok[i].type == NS_JTRUE)

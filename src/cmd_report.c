@@ -40,7 +40,7 @@ struct table {
 };
 
 static struct table calls, errors, families, protocols, dests, policies,
-	firsts;
+	injected, firsts;
 static long long nevents, nbad;
 static struct ns_json json;
 
@@ -270,6 +270,8 @@ static void take_event(const char *file, unsigned long line)
 	}
 	if (policy)
 		count(&policies, policy);
+	if (get_str(0, "injected"))	/* a NETSHIM_FAIL rule acted */
+		count(&injected, get_str(0, "injected"));
 	if (failed)
 		count_failure(call, file, line);
 }
@@ -425,6 +427,7 @@ static void json_report(char **files, int nfiles)
 	}
 	printf("%s},\n", dests.h ? "\n  " : "");
 	json_counts("policies", &policies, false);
+	json_counts("injected", &injected, false);
 	printf("  \"first_failures\": [");
 	for (struct item *it = firsts.h; it; it = it->hh.next) {
 		printf("%s\n    {\"call\": ", it == firsts.h ? "" : ",");
@@ -506,6 +509,7 @@ static void text_report(int nfiles)
 	text_counts("Protocols", &protocols);
 	text_counts("Destinations (address, count, family)", &dests);
 	text_counts("Policies", &policies);
+	text_counts("Injected faults", &injected);
 	if (!firsts.h)
 		return;
 	printf("\nFirst failures:\n");
@@ -583,6 +587,7 @@ int ns_cmd_report(int argc, char **argv)
 	HASH_SRT(hh, protocols.h, by_count);
 	HASH_SRT(hh, dests.h, by_count);
 	HASH_SRT(hh, policies.h, by_count);
+	HASH_SRT(hh, injected.h, by_count);
 	HASH_SRT(hh, firsts.h, by_seq);
 	if (as_json)
 		json_report(files, nfiles);

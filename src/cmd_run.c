@@ -76,23 +76,18 @@ const char *ns_find_library(bool complain)
 
 /* ---- the command ---- */
 
-/* Each NETSHIM_* variable an option sets, and that option's name. */
-enum { V_TRACE, V_FORMAT, V_EVENTS, V_BACKTRACE, V_FAMILY, V_PREFER,
-       V_MPTCP, V_TFO, V_COUNT };
-
-static const char *const var_name[V_COUNT] = {
-	"NETSHIM_TRACE", "NETSHIM_FORMAT", "NETSHIM_EVENTS",
-	"NETSHIM_BACKTRACE", "NETSHIM_FAMILY", "NETSHIM_PREFER",
-	"NETSHIM_MPTCP", "NETSHIM_TFO",
-};
-
-static const char *const opt_name[V_COUNT] = {
-	"--output", "--json", "--events", "--backtrace", "-4/-6", "--prefer",
-	"--mptcp", "--tfo",
+/* The option that sets each NETSHIM_* variable (config.h's list). */
+static const char *const opt_name[NS_VAR_COUNT] = {
+	[NS_VAR_TRACE] = "--output",	   [NS_VAR_FORMAT] = "--json",
+	[NS_VAR_EVENTS] = "--events",	   [NS_VAR_BACKTRACE] = "--backtrace",
+	[NS_VAR_FAMILY] = "-4/-6",	   [NS_VAR_PREFER] = "--prefer",
+	[NS_VAR_MPTCP] = "--mptcp",	   [NS_VAR_TFO] = "--tfo",
+	[NS_VAR_FAIL] = "--fail",	   [NS_VAR_SCENARIO] = "--scenario",
+	[NS_VAR_SEED] = "--seed",
 };
 
 struct run_opts {
-	const char *var[V_COUNT];	/* NULL: as the environment has it */
+	const char *var[NS_VAR_COUNT];	/* NULL: as the environment has it */
 	int complaints;
 };
 
@@ -102,8 +97,8 @@ static const char *opt_get(const char *name, void *ctx)
 {
 	struct run_opts *o = ctx;
 
-	for (int i = 0; i < V_COUNT; i++)
-		if (!strcmp(name, var_name[i]))
+	for (int i = 0; i < NS_VAR_COUNT; i++)
+		if (!strcmp(name, ns_var_names[i]))
 			return o->var[i];
 	return NULL;
 }
@@ -129,10 +124,12 @@ static void opt_warn(const char *line, size_t len, void *ctx)
 	while (len && msg[len - 1] == '\n')
 		len--;
 	snprintf(buf, sizeof(buf), "%.*s", (int)len, msg);
-	for (int i = 0; i < V_COUNT; i++) {
-		size_t n = strlen(var_name[i]);
+	for (int i = 0; i < NS_VAR_COUNT; i++) {
+		size_t n = strlen(ns_var_names[i]);
 
-		if (!strncmp(buf, var_name[i], n) && buf[n] == '=') {
+		/* "NETSHIM_X=VALUE is ..." or "NETSHIM_FAIL: rule 2 ..." */
+		if (!strncmp(buf, ns_var_names[i], n) &&
+		    (buf[n] == '=' || buf[n] == ':')) {
 			memmove(buf + strlen(opt_name[i]), buf + n,
 				strlen(buf + n) + 1);
 			memcpy(buf, opt_name[i], strlen(opt_name[i]));
@@ -166,6 +163,15 @@ static int help(void)
 	       "connect,dns or all,!fd\n"
 	       "      --backtrace=N    add N caller frames (0 to 32) to "
 	       "each event\n"
+	       "      --fail=RULES     make calls fail, e.g. "
+	       "'connect(ipv6)=ENETUNREACH;\n"
+	       "                       getaddrinfo=EAI_AGAIN@30%%'\n"
+	       "      --scenario=NAMES reproduce named broken environments "
+	       "(comma separated)\n"
+	       "      --seed=N         draw --fail's percentages from seed "
+	       "N, to replay a run\n"
+	       "      --list-scenarios list the scenarios with what each "
+	       "does, and exit\n"
 	       "      --library=PATH   preload PATH, not the libnetshim.so "
 	       "beside netshim\n"
 	       "      --front=FRONT    preload (LD_PRELOAD), seccomp (system "
@@ -176,17 +182,26 @@ static int help(void)
 	       "  -h, --help           display this help and exit\n\n"
 	       "The options set NETSHIM_FAMILY, NETSHIM_PREFER, "
 	       "NETSHIM_MPTCP, NETSHIM_TFO,\nNETSHIM_TRACE, NETSHIM_FORMAT, "
-	       "NETSHIM_EVENTS and NETSHIM_BACKTRACE, described\nin "
-	       "libnetshim(7); those the options leave alone pass through "
-	       "from the\nenvironment. The library goes first in LD_PRELOAD, "
-	       "ahead of what is there.\nA warning says when LD_PRELOAD "
-	       "cannot reach PROGRAM (setuid;\nstatic or Go with "
+	       "NETSHIM_EVENTS, NETSHIM_BACKTRACE, NETSHIM_FAIL,\n"
+	       "NETSHIM_SCENARIO and NETSHIM_SEED, described in "
+	       "libnetshim(7); those the\noptions leave alone pass through "
+	       "from the environment. The library goes first\nin "
+	       "LD_PRELOAD, ahead of what is there. A warning says when "
+	       "LD_PRELOAD cannot\nreach PROGRAM (setuid; static or Go with "
 	       "--front=preload).\n\n"
 	       "Exit status is PROGRAM's own, or:\n"
 	       "  1    if libnetshim.so cannot be found\n"
 	       "  2    if an option is wrong; PROGRAM is not started\n"
 	       "  126  if PROGRAM is found but cannot be run\n"
 	       "  127  if PROGRAM cannot be found\n");
+	return NS_EXIT_OK;
+}
+
+static int list_scenarios(void)
+{
+	for (unsigned i = 0; i < ns_scenario_count; i++)
+		printf("%-20s %s\n%-20s %s\n", ns_scenarios[i].name,
+		       ns_scenarios[i].what, "", ns_scenarios[i].rules);
 	return NS_EXIT_OK;
 }
 
@@ -220,8 +235,8 @@ static const char *check_library(const char *path)
 
 static bool set_variables(const struct run_opts *o)
 {
-	for (int i = 0; i < V_COUNT; i++)
-		if (o->var[i] && setenv(var_name[i], o->var[i], 1) != 0)
+	for (int i = 0; i < NS_VAR_COUNT; i++)
+		if (o->var[i] && setenv(ns_var_names[i], o->var[i], 1) != 0)
 			return false;
 	return true;
 }
@@ -245,7 +260,8 @@ static bool set_preload(const char *lib)
 }
 
 enum { OPT_PREFER = 256, OPT_MPTCP, OPT_TFO, OPT_JSON, OPT_EVENTS,
-       OPT_BACKTRACE, OPT_LIBRARY, OPT_FRONT };
+       OPT_BACKTRACE, OPT_LIBRARY, OPT_FAIL, OPT_SCENARIO, OPT_SEED,
+       OPT_LIST_SCENARIOS, OPT_FRONT };
 
 enum front { FRONT_AUTO, FRONT_PRELOAD, FRONT_SECCOMP };
 
@@ -260,6 +276,10 @@ static const struct option longopts[] = {
 	{ "events", required_argument, NULL, OPT_EVENTS },
 	{ "backtrace", required_argument, NULL, OPT_BACKTRACE },
 	{ "library", required_argument, NULL, OPT_LIBRARY },
+	{ "fail", required_argument, NULL, OPT_FAIL },
+	{ "scenario", required_argument, NULL, OPT_SCENARIO },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "list-scenarios", no_argument, NULL, OPT_LIST_SCENARIOS },
 	{ "front", required_argument, NULL, OPT_FRONT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -272,7 +292,7 @@ int ns_cmd_run(int argc, char **argv)
 	struct ns_config cfg;
 	struct ns_reach reach;
 	const char *library = NULL, *lib;
-	char name[] = "netshim run";
+	char name[] = "netshim run", seed[24];
 	enum front front = FRONT_AUTO;
 	int c, family = 0, err;
 
@@ -292,16 +312,20 @@ int ns_cmd_run(int argc, char **argv)
 						      "-4 and -6 exclude each "
 						      "other");
 			family = c;
-			o.var[V_FAMILY] = c == '4' ? "ipv4" : "ipv6";
+			o.var[NS_VAR_FAMILY] = c == '4' ? "ipv4" : "ipv6";
 			break;
-		case OPT_PREFER: o.var[V_PREFER] = optarg; break;
-		case OPT_MPTCP: o.var[V_MPTCP] = optarg; break;
-		case OPT_TFO: o.var[V_TFO] = optarg; break;
-		case 'o': o.var[V_TRACE] = optarg; break;
-		case OPT_JSON: o.var[V_FORMAT] = "json"; break;
-		case OPT_EVENTS: o.var[V_EVENTS] = optarg; break;
-		case OPT_BACKTRACE: o.var[V_BACKTRACE] = optarg; break;
+		case OPT_PREFER: o.var[NS_VAR_PREFER] = optarg; break;
+		case OPT_MPTCP: o.var[NS_VAR_MPTCP] = optarg; break;
+		case OPT_TFO: o.var[NS_VAR_TFO] = optarg; break;
+		case 'o': o.var[NS_VAR_TRACE] = optarg; break;
+		case OPT_JSON: o.var[NS_VAR_FORMAT] = "json"; break;
+		case OPT_EVENTS: o.var[NS_VAR_EVENTS] = optarg; break;
+		case OPT_BACKTRACE: o.var[NS_VAR_BACKTRACE] = optarg; break;
 		case OPT_LIBRARY: library = optarg; break;
+		case OPT_FAIL: o.var[NS_VAR_FAIL] = optarg; break;
+		case OPT_SCENARIO: o.var[NS_VAR_SCENARIO] = optarg; break;
+		case OPT_SEED: o.var[NS_VAR_SEED] = optarg; break;
+		case OPT_LIST_SCENARIOS: return list_scenarios();
 		case OPT_FRONT:
 			if (!strcmp(optarg, "auto"))
 				front = FRONT_AUTO;
@@ -327,6 +351,15 @@ int ns_cmd_run(int argc, char **argv)
 	if (ns_config_parse(&cfg, &io) > 0) {
 		fprintf(stderr, "\n");
 		return usage_tail();
+	}
+	/* Every process of the run draws from one seed, told here so the
+	 * run can be replayed with --seed. */
+	if (cfg.fault.random && !cfg.fault.seeded && !getenv("NETSHIM_SEED")) {
+		snprintf(seed, sizeof(seed), "%llu",
+			 (unsigned long long)cfg.fault.seed);
+		o.var[NS_VAR_SEED] = seed;
+		fprintf(stderr, "netshim run: drawing percentages with "
+			"--seed=%s\n", seed);
 	}
 	if (!set_variables(&o)) {
 		fprintf(stderr, "netshim run: %s\n", strerror(errno));

@@ -10,10 +10,10 @@
 /* How much of a bad value a complaint repeats. */
 #define SHOW_MAX 64
 
-static const char *const known_vars[] = {
-	"NETSHIM_TRACE", "NETSHIM_FORMAT", "NETSHIM_EVENTS",
-	"NETSHIM_BACKTRACE", "NETSHIM_FAMILY", "NETSHIM_PREFER",
-	"NETSHIM_MPTCP", "NETSHIM_TFO",
+const char *const ns_var_names[NS_VAR_COUNT] = {
+#define NS_X(name) [NS_VAR_##name] = "NETSHIM_" #name,
+	NS_VARS(NS_X)
+#undef NS_X
 };
 
 /* "netshim: NAME=VALUE " then @what; one line, bounded, escaped. */
@@ -39,6 +39,12 @@ static void complain(const struct ns_config_io *io, const char *name,
 		b.len = b.cap;
 	b.p[b.len++] = '\n';
 	io->warn(b.p, b.len, io->ctx);
+}
+
+void ns_config_complain(const struct ns_config_io *io, const char *name,
+			const char *value, const char *what, const char *what2)
+{
+	complain(io, name, value, what, what2);
 }
 
 static bool parse_uint(const char *s, long max, long *out)
@@ -271,14 +277,16 @@ static int parse_policies(struct ns_config *c, const struct ns_config_io *io)
 bool ns_config_has_policy(const struct ns_config *c)
 {
 	return c->family != NS_FAMILY_ANY || c->prefer != NS_PREFER_NONE ||
-	       c->mptcp != NS_MPTCP_PASS || c->tfo != NS_TFO_PASS;
+	       c->mptcp != NS_MPTCP_PASS || c->tfo != NS_TFO_PASS ||
+	       c->fault.n > 0;
 }
 
 int ns_config_parse(struct ns_config *c, const struct ns_config_io *io)
 {
 	memset(c, 0, sizeof(*c));
 	return parse_trace(c, io) + parse_format(c, io) + parse_events(c, io) +
-	       parse_backtrace(c, io) + parse_policies(c, io);
+	       parse_backtrace(c, io) + parse_policies(c, io) +
+	       ns_fault_parse(&c->fault, io);
 }
 
 int ns_config_check_names(char *const *envp, const struct ns_config_io *io)
@@ -293,9 +301,9 @@ int ns_config_check_names(char *const *envp, const struct ns_config_io *io)
 
 		if (strncmp(e, "NETSHIM_", 8) != 0)
 			continue;
-		for (size_t i = 0; i < NS_ARRAY_SIZE(known_vars); i++)
-			known |= strlen(known_vars[i]) == len &&
-				 strncmp(known_vars[i], e, len) == 0;
+		for (size_t i = 0; i < NS_VAR_COUNT; i++)
+			known |= strlen(ns_var_names[i]) == len &&
+				 strncmp(ns_var_names[i], e, len) == 0;
 		if (known)
 			continue;
 		if (len >= sizeof(name))

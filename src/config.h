@@ -4,6 +4,7 @@
 #define NS_CONFIG_H
 
 #include "event.h"
+#include "fault.h"
 
 #include <stdbool.h>
 
@@ -58,7 +59,23 @@ struct ns_config {
 	enum ns_prefer_policy prefer;
 	enum ns_mptcp_policy mptcp;
 	enum ns_tfo_policy tfo;
+	struct ns_faults fault;		/* NETSHIM_FAIL, _SCENARIO, _SEED */
 };
+
+/* Every NETSHIM_* variable, once: the parser, the check for unknown names
+ * and `netshim run` all go by this list. */
+#define NS_VARS(X)							\
+	X(TRACE) X(FORMAT) X(EVENTS) X(BACKTRACE) X(FAMILY) X(PREFER)	\
+	X(MPTCP) X(TFO) X(FAIL) X(SCENARIO) X(SEED)
+
+enum ns_var {
+#define NS_X(name) NS_VAR_##name,
+	NS_VARS(NS_X)
+#undef NS_X
+	NS_VAR_COUNT
+};
+
+extern const char *const ns_var_names[NS_VAR_COUNT];
 
 /* True when some policy may change a call (the fd table is then kept even
  * with tracing off). */
@@ -72,6 +89,12 @@ struct ns_config_io {
 	void *ctx;
 	bool have_backtrace;	/* built with libunwind */
 };
+
+/* "netshim: NAME=VALUE WHAT WHAT2" (VALUE escaped and cut; none when
+ * NULL) as one line to @io. */
+void ns_config_complain(const struct ns_config_io *io, const char *name,
+			const char *value, const char *what,
+			const char *what2);
 
 /* Fills @c from @io; every bad value is reported once and replaced by its
  * default. Returns the number of complaints. */

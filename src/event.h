@@ -105,6 +105,7 @@ struct ns_event {
 	} u;
 
 	const char *policy;	/* what a policy did, or NULL */
+	const char *injected;	/* the NETSHIM_FAIL rule that acted, or NULL */
 	const char *const *bt;	/* backtrace frames, innermost first */
 	int nbt;
 };

@@ -359,6 +359,8 @@ static void trailer(struct ns_out *o, const struct ns_event *ev)
 		ns_f_int(o, K(dur_ns), (long)ev->dur_ns);
 		if (ev->policy)
 			ns_f_str(o, K(policy), ev->policy);
+		if (ev->injected)
+			ns_f_str(o, K(injected), ev->injected);
 		backtrace(o, ev);
 		if (o->brief || o->cut) {
 			ns_f_key(o, K(truncated));
@@ -389,6 +391,10 @@ static void trailer(struct ns_out *o, const struct ns_event *ev)
 	if (ev->policy) {
 		ns_buf_str(b, " policy: ");
 		ns_buf_esc(b, ev->policy, STR_MAX);
+	}
+	if (ev->injected) {
+		ns_buf_str(b, " injected: ");
+		ns_buf_esc(b, ev->injected, STR_MAX);
 	}
 	backtrace(o, ev);
 	if (o->brief || o->cut)

@@ -42,6 +42,9 @@ const char *ns_name_errno(int err);
 bool ns_errno_value(const char *name, int *err);
 const char *ns_name_protocol(int family, int protocol);
 const char *ns_name_sockopt(int level, int optname);
+/* The level and number of the option named @name (the names
+ * ns_name_sockopt gives); false when unknown. */
+bool ns_sockopt_value(const char *name, int *level, int *optname);
 /* The protocol the kernel picks for protocol 0 (TCP for an IPv4 or IPv6
  * stream socket, UDP for datagrams); @protocol itself otherwise. */
 int ns_effective_protocol(int family, int type, int protocol);

@@ -229,6 +229,26 @@ const char *ns_name_sockopt(int level, int optname)
 	}
 }
 
+bool ns_sockopt_value(const char *name, int *level, int *optname)
+{
+	static const struct {
+		int level;
+		const struct ns_symtab *tab;
+	} all[] = {
+		{ SOL_SOCKET, &so_tab }, { IPPROTO_TCP, &tcp_tab },
+		{ IPPROTO_IP, &ip_tab }, { IPPROTO_IPV6, &ipv6_tab },
+		{ IPPROTO_UDP, &udp_tab }, { SOL_MPTCP, &mptcp_tab },
+	};
+
+	for (size_t i = 0; i < NS_ARRAY_SIZE(all); i++) {
+		if (ns_sym_value(all[i].tab, name, optname)) {
+			*level = all[i].level;
+			return true;
+		}
+	}
+	return false;
+}
+
 bool ns_sockopt_is_string(int level, int optname)
 {
 	return (level == IPPROTO_TCP &&

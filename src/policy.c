@@ -185,7 +185,7 @@ bool ns_sockopt_replayable(int level, int name)
 bool ns_policy_needs_table(const struct ns_config *c)
 {
 	return c->events || c->mptcp == NS_MPTCP_FALLBACK ||
-	       c->tfo != NS_TFO_PASS;
+	       c->tfo != NS_TFO_PASS || c->fault.n > 0;
 }
 
 bool ns_can_replace(const struct ns_config *c, const struct ns_fdinfo *in)

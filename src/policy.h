@@ -64,9 +64,9 @@ bool ns_mptcp_option_refused(int err);
 bool ns_sockopt_replayable(int level, int name);
 
 /* Whether the fd table is worth its cost: events say what a descriptor
- * is, NETSHIM_MPTCP=fallback replays a socket's history and the TFO
- * policies ask whether a socket is connected TCP. Family and protocol
- * rewrites need none of it. */
+ * is, NETSHIM_MPTCP=fallback replays a socket's history, the TFO
+ * policies ask whether a socket is connected TCP and fault rules select
+ * by what a socket is. Family and protocol rewrites need none of it. */
 bool ns_policy_needs_table(const struct ns_config *c);
 
 /* Whether options set on a socket must be recorded for replay (only

@@ -85,8 +85,8 @@ help_options() {
 
 @test "completion: run's options after 'netshim run --'" {
 	completes 'netshim run --' --ipv4 --ipv6 --prefer= --mptcp= --tfo= \
-		--output= --json --events= --backtrace= --library= --front= \
-		--help --
+		--output= --json --events= --backtrace= --fail= --scenario= \
+		--seed= --list-scenarios --library= --front= --help --
 }
 
 @test "completion: run offers every option of 'netshim run --help'" {
@@ -126,6 +126,23 @@ help_options() {
 	completes 'netshim run --front=' auto preload seccomp
 	completes 'netshim run --front ' auto preload seccomp
 	completes 'netshim run --front=s' seccomp
+}
+
+@test "completion: --scenario offers what --list-scenarios lists, in a list too" {
+	[ -x "$NETSHIM" ] || skip "no $NETSHIM: build it first"
+	# shellcheck disable=SC2046
+	completes 'netshim run --scenario=' \
+		$("$NETSHIM" run --list-scenarios | sed -n 's/^\([a-z0-9.-]*\) .*/\1/p')
+	completes 'netshim run --scenario ' \
+		$("$NETSHIM" run --list-scenarios | sed -n 's/^\([a-z0-9.-]*\) .*/\1/p')
+	completes 'netshim run --scenario=no-ipv6,m' no-ipv6,mptcp-disabled
+}
+
+@test "completion: --fail completes the call of each rule" {
+	completes 'netshim run --fail=con' connect
+	completes 'netshim run --fail=get' getaddrinfo gethostbyname \
+		gethostbyname2 getsockopt
+	completes 'netshim run --seed=' 
 }
 
 @test "completion: log's --color values" {

@@ -74,7 +74,8 @@ need_go() {
 	assert_line --index 0 'Usage: netshim run [OPTION]... [--] PROGRAM [ARG]...'
 	for o in '-4, --ipv4' '-6, --ipv6' '--prefer=FAMILY' '--mptcp=POLICY' \
 		'--tfo=POLICY' '-o, --output=FILE' '--json' '--events=LIST' \
-		'--backtrace=N' '--library=PATH' '-h, --help'; do
+		'--backtrace=N' '--fail=RULES' '--scenario=NAMES' '--seed=N' \
+		'--list-scenarios' '--library=PATH' '-h, --help'; do
 		assert_line --regexp "^  ( {4})?$o "
 	done
 	assert_output --partial 'NETSHIM_BACKTRACE'

@@ -45,4 +45,7 @@ for line in open(path, encoding="utf-8"):
         out.append("results=" + ",".join(
             f"{r['family']}:{r['addr']}" for r in ev["results"]))
     out.append(f"policy={show(ev.get('policy'))}")
+    # Only fault injection's events have the key (NETSHIM_FAIL).
+    if "injected" in ev:
+        out.append(f"injected={show(ev['injected'])}")
     print(" ".join(out))

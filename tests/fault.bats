@@ -1,0 +1,986 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Fault injection (NETSHIM_FAIL, NETSHIM_SCENARIO, NETSHIM_SEED) on real
+# sockets, with real clients (python3, curl) and servers the tests start.
+
+load common
+
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	# The interpreter itself, not a wrapper script (pyenv shims are bash
+	# scripts that would be traced, and complain, too).
+	POL_PY=$(python3 -c 'import sys; print(sys.executable)')
+	export POL_PY
+}
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	SRV=$NS_SRCDIR/tests/policy/server.py
+	TR=$NS_SRCDIR/tests/policy/trace.py
+	NETSHIM=$NS_BUILDDIR/netshim
+	: >"$T/pids"
+}
+
+teardown() {
+	local pid i alive
+
+	while read -r pid; do
+		kill "$pid" 2>/dev/null || true
+	done <"$T/pids"
+	for i in $(seq 50); do
+		alive=0
+		while read -r pid; do
+			kill -0 "$pid" 2>/dev/null && alive=1
+		done <"$T/pids"
+		[ "$alive" = 0 ] && break
+		sleep 0.1
+	done
+}
+
+# bg NAME CMD...: CMD in the background (at most 60 s), its output in
+# $T/NAME.out and $T/NAME.err; teardown kills it.
+bg() {
+	local name=$1
+
+	shift
+	timeout 60 "$@" >"$T/$name.out" 2>"$T/$name.err" 3>&- &
+	echo $! >>"$T/pids"
+	printf -v "PID_$name" %s $!
+}
+
+# wait_ready FILE NAME: until server NAME wrote its report FILE (10 s).
+wait_ready() {
+	local i var=PID_$2
+
+	for i in $(seq 100); do
+		[ -s "$1" ] && return 0
+		kill -0 "${!var}" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -s "$1" ] && return 0
+	echo "server $2 never got ready:"
+	cat "$T/$2.err"
+	return 1
+}
+
+wait_exit() {
+	local var=PID_$1
+
+	wait "${!var}"
+}
+
+field() {
+	"$POL_PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
+}
+
+# ev TRACE CALL [KEY=VALUE...]: the matching events, briefly (trace.py).
+ev() {
+	"$POL_PY" "$TR" "$@"
+}
+
+jt() {
+	echo "NETSHIM_FORMAT=json NETSHIM_TRACE=$T/$1.json"
+}
+
+# with_hosts HOSTS -- CMD...: CMD with HOSTS as /etc/hosts and an empty
+# /etc/gai.conf (glibc's RFC 6724 defaults), in a private mount namespace.
+with_hosts() {
+	local hosts=$1 gai=$T/gai.conf.empty
+
+	shift 2
+	: >"$gai"
+	timeout 20 unshare -m sh -c '
+		mount --bind "$1" /etc/hosts || exit 99
+		if [ -e /etc/gai.conf ]; then
+			mount --bind "$2" /etc/gai.conf || exit 99
+		fi
+		shift 2
+		exec "$@"' sh "$hosts" "$gai" "$@"
+}
+
+# dual_servers: "six" on [::1] and "four" on 127.0.0.1, one port, $DP;
+# dual.test names both, ::1 first.
+dual_servers() {
+	local i
+
+	printf '::1 dual.test\n127.0.0.1 dual.test\n' >"$T/hosts"
+	for i in 1 2 3 4 5; do
+		DP=$(free_port)
+		rm -f "$T/r4" "$T/r6"
+		bg srv6 "$POL_PY" "$SRV" --family 6 --port "$DP" --serve 0 \
+			--body six --ready "$T/r6"
+		wait_ready "$T/r6" srv6
+		bg srv4 "$POL_PY" "$SRV" --family 4 --port "$DP" --serve 0 \
+			--body four --ready "$T/r4"
+		wait_ready "$T/r4" srv4 >/dev/null && return 0
+	done
+	return 1
+}
+
+# pyget: python3 printing the body at URL argv[1]; create_connection
+# tries each address getaddrinfo gives, in order, as most clients do.
+pyget() {
+	echo "import sys, urllib.request
+print(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode().strip())"
+}
+
+need_mptcp() {
+	[ "$(cat /proc/sys/net/mptcp/enabled 2>/dev/null)" = 1 ] ||
+		skip "this kernel has no MPTCP (net.mptcp.enabled)"
+}
+
+# pyrun [VAR=VALUE...] -- CODE [ARG...]: python3 -c CODE under the shim.
+pyrun() {
+	local env=()
+
+	while [ "$1" != -- ]; do
+		env+=("$1")
+		shift
+	done
+	shift
+	env "${env[@]}" LD_PRELOAD="$NS_LIB" "$POL_PY" -c "$@"
+}
+
+# ---------------------------------------------------------------------------
+# The spellings of the issue, each on real sockets.
+
+@test "setsockopt(mptcp,TCP_FASTOPEN)=ENOPROTOOPT: MPTCP sockets only, the kernel never asked" {
+	need_mptcp
+	local code='import socket
+for proto in (6, 262):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, proto)
+    try:
+        s.setsockopt(6, 23, 5)
+        print(proto, "ok", s.getsockopt(6, 23))
+    except OSError as e:
+        print(proto, "errno", e.errno, "kernel has", s.getsockopt(6, 23))
+    s.setsockopt(6, 1, 1)
+    print(proto, "nodelay ok")'
+
+	run pyrun $(jt t) NETSHIM_FAIL='setsockopt(mptcp,TCP_FASTOPEN)=ENOPROTOOPT' -- "$code"
+	assert_success
+	assert_output $'6 ok 5\n6 nodelay ok\n262 errno 92 kernel has 0\n262 nodelay ok'
+	json_lines "$T/t.json"
+	run ev "$T/t.json" setsockopt option=TCP_FASTOPEN
+	assert_output "ret=0 errno=null proto=IPPROTO_TCP value=5 policy=null
+ret=-1 errno=ENOPROTOOPT proto=IPPROTO_MPTCP value=5 policy=null injected=setsockopt(mptcp,TCP_FASTOPEN)=ENOPROTOOPT"
+	run ev "$T/t.json" setsockopt option=TCP_NODELAY
+	refute_output --partial injected
+}
+
+@test "socket(mptcp)=ENOPROTOOPT and socket(ipv6)=EAFNOSUPPORT: only those sockets fail" {
+	local code='import socket
+for fam, proto in ((2, 6), (2, 262), (10, 0), (1, 0)):
+    try:
+        socket.socket(fam, socket.SOCK_STREAM, proto).close()
+        print(fam, proto, "ok")
+    except OSError as e:
+        print(fam, proto, "errno", e.errno)'
+
+	run pyrun NETSHIM_TRACE=off NETSHIM_FAIL='socket(mptcp)=ENOPROTOOPT;socket(ipv6)=EAFNOSUPPORT' -- "$code"
+	assert_success
+	assert_output $'2 6 ok\n2 262 errno 92\n10 0 errno 97\n1 0 ok'
+	# Without the rules this machine makes all four.
+	run "$POL_PY" -c "$code"
+	assert_output --partial $'10 0 ok'
+}
+
+@test "connect(ipv6)=ENETUNREACH: IPv6 connects fail, IPv4 and IPv4-mapped go through" {
+	dual_servers
+	local code='import socket, sys
+port = int(sys.argv[1])
+for fam, addr in ((10, "::1"), (2, "127.0.0.1"), (10, "::ffff:127.0.0.1")):
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    try:
+        s.connect((addr, port))
+        print(addr, "connected")
+    except OSError as e:
+        print(addr, "errno", e.errno)
+    s.close()'
+
+	run pyrun $(jt t) NETSHIM_FAIL='connect(ipv6)=ENETUNREACH' -- "$code" "$DP"
+	assert_success
+	assert_output $'::1 errno 101\n127.0.0.1 connected\n::ffff:127.0.0.1 connected'
+	run ev "$T/t.json" connect
+	assert_line "ret=-1 errno=ENETUNREACH proto=IPPROTO_TCP addr=[::1]:$DP policy=null injected=connect(ipv6)=ENETUNREACH"
+	assert_line "ret=0 errno=null proto=IPPROTO_TCP addr=127.0.0.1:$DP policy=null"
+}
+
+# in_netns CMD...: CMD in a network namespace of its own, loopback up, so
+# that the fixed ports of the issue's spellings are surely free.
+in_netns() {
+	timeout 30 unshare -n sh -c 'ip link set lo up || exit 99; exec "$@"' sh "$@"
+}
+
+@test "connect(127.0.0.1:8080)=ECONNREFUSED#2: the first two fail, later ones reach the kernel" {
+	need_root
+	# A listener on 8080 would take every connect: the first two never
+	# reach the kernel.
+	local code='import socket
+srv = socket.socket()
+srv.bind(("127.0.0.1", 8080))
+srv.listen(8)
+for i in range(4):
+    s = socket.socket()
+    try:
+        s.connect(("127.0.0.1", 8080))
+        print(i, "connected")
+    except OSError as e:
+        print(i, "errno", e.errno)
+    s.close()
+s = socket.socket()
+s.connect(("127.0.0.1", srv.getsockname()[1]))
+print("again connected")'
+
+	run in_netns env LD_PRELOAD="$NS_LIB" $(jt t) \
+		NETSHIM_FAIL='connect(127.0.0.1:8080)=ECONNREFUSED#2' "$POL_PY" -c "$code"
+	assert_success
+	assert_output $'0 errno 111\n1 errno 111\n2 connected\n3 connected\nagain connected'
+	run ev "$T/t.json" connect
+	assert_output "ret=-1 errno=ECONNREFUSED proto=IPPROTO_TCP addr=127.0.0.1:8080 policy=null injected=connect(127.0.0.1:8080)=ECONNREFUSED#2
+ret=-1 errno=ECONNREFUSED proto=IPPROTO_TCP addr=127.0.0.1:8080 policy=null injected=connect(127.0.0.1:8080)=ECONNREFUSED#2
+ret=0 errno=null proto=IPPROTO_TCP addr=127.0.0.1:8080 policy=null
+ret=0 errno=null proto=IPPROTO_TCP addr=127.0.0.1:8080 policy=null
+ret=0 errno=null proto=IPPROTO_TCP addr=127.0.0.1:8080 policy=null"
+}
+
+@test "a retrying python client connects on the third try under connect(127.0.0.1:PORT)=ECONNREFUSED#2" {
+	local p code='import socket, sys
+port = int(sys.argv[1])
+for attempt in range(1, 6):
+    try:
+        c = socket.create_connection(("127.0.0.1", port), timeout=10)
+        break
+    except ConnectionRefusedError as e:
+        print("attempt", attempt, "refused")
+else:
+    sys.exit("gave up")
+print("connected on attempt", attempt)
+c.sendall(b"GET / HTTP/1.0\r\n\r\n")
+data = b""
+while chunk := c.recv(4096):
+    data += chunk
+print(data.split(b"\r\n\r\n", 1)[1].decode().strip())'
+
+	p=$(free_port)
+	bg srv "$POL_PY" "$SRV" --port "$p" --body hi --ready "$T/r"
+	wait_ready "$T/r" srv
+	run pyrun NETSHIM_TRACE=off NETSHIM_FAIL="connect(127.0.0.1:$p)=ECONNREFUSED#2" -- "$code" "$p"
+	assert_success
+	assert_output $'attempt 1 refused\nattempt 2 refused\nconnected on attempt 3\nhi proto=6'
+}
+
+@test "curl --retry-connrefused gets through on its third connect" {
+	local p
+
+	p=$(free_port)
+	bg srv "$POL_PY" "$SRV" --port "$p" --body curl --ready "$T/r"
+	wait_ready "$T/r" srv
+	# Without retries curl gives up on the first refusal.
+	run env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+		NETSHIM_FAIL="connect(127.0.0.1:$p)=ECONNREFUSED#2" \
+		curl -sS --max-time 10 "http://127.0.0.1:$p/"
+	assert_failure 7
+	run env LD_PRELOAD="$NS_LIB" $(jt c) \
+		NETSHIM_FAIL="connect(127.0.0.1:$p)=ECONNREFUSED#2" \
+		curl -sS --max-time 20 --retry 3 --retry-connrefused \
+		--retry-delay 1 "http://127.0.0.1:$p/"
+	assert_success
+	assert_line 'curl proto=6'
+	run ev "$T/c.json" connect
+	assert_line --index 0 --partial "ret=-1 errno=ECONNREFUSED"
+	assert_line --index 1 --partial "ret=-1 errno=ECONNREFUSED"
+	assert_line --index 2 --regexp "^ret=(0|-1) errno=(null|EINPROGRESS) proto=IPPROTO_TCP addr=127.0.0.1:$p policy=null\$"
+}
+
+@test "connect([::1]:8080)=ETIMEDOUT: only that address and port" {
+	need_root
+	local code='import socket
+srv = []
+for port in (8080, 8081):
+    srv.append(socket.socket(socket.AF_INET6))
+    srv[-1].bind(("::1", port))
+    srv[-1].listen(8)
+for addr, port in (("::1", 8080), ("::1", 8081), ("::1", 8080)):
+    s = socket.socket(socket.AF_INET6)
+    try:
+        s.connect((addr, port))
+        print(port, "connected")
+    except OSError as e:
+        print(port, "errno", e.errno)
+    s.close()'
+
+	run in_netns env LD_PRELOAD="$NS_LIB" $(jt t) \
+		NETSHIM_FAIL='connect([::1]:8080)=ETIMEDOUT' "$POL_PY" -c "$code"
+	assert_success
+	assert_output $'8080 errno 110\n8081 connected\n8080 errno 110'
+	run ev "$T/t.json" connect addr=[::1]:8080
+	assert_output "ret=-1 errno=ETIMEDOUT proto=IPPROTO_TCP policy=null injected=connect([::1]:8080)=ETIMEDOUT
+ret=-1 errno=ETIMEDOUT proto=IPPROTO_TCP policy=null injected=connect([::1]:8080)=ETIMEDOUT"
+}
+
+@test "address selectors: CIDR prefixes, a port alone, IPv6 prefixes in brackets" {
+	local code='import socket
+for fam, addr, port in ((2, "127.9.9.9", 1), (2, "127.0.0.1", 2), (2, "10.1.1.1", 9), (10, "::1", 3), (10, "::2", 9)):
+    s = socket.socket(fam)
+    s.setblocking(False)
+    try:
+        s.connect((addr, port))
+    except OSError as e:
+        print(addr, e.errno)
+    s.close()'
+
+	run pyrun NETSHIM_TRACE=off NETSHIM_FAIL='connect(127.9.0.0/16)=EACCES;connect(:2)=EPERM;connect([::/127]:3)=EHOSTUNREACH;connect(10.0.0.0/8:9)=EADDRNOTAVAIL;connect(::2)=ENOBUFS' -- "$code"
+	assert_success
+	assert_output $'127.9.9.9 13\n127.0.0.1 1\n10.1.1.1 99\n::1 113\n::2 105'
+}
+
+@test "getaddrinfo(example.test)=EAI_NONAME: that name only, any case, nothing asked" {
+	need_root
+	# example.test resolves here, so only the rule can make it fail.
+	printf '127.0.0.2 example.test\n127.0.0.3 other.test\n' >"$T/hosts"
+	local code='import socket
+for name in ("example.test", "EXAMPLE.test.", "other.test", "127.0.0.1"):
+    try:
+        print(name, sorted({a[4][0] for a in socket.getaddrinfo(name, 80, socket.AF_INET)}))
+    except socket.gaierror as e:
+        print(name, "gaierror", e.errno)'
+
+	run with_hosts "$T/hosts" -- "$POL_PY" -c "$code"
+	assert_line "example.test ['127.0.0.2']"
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" $(jt t) \
+		NETSHIM_FAIL='getaddrinfo(example.test)=EAI_NONAME' "$POL_PY" -c "$code"
+	assert_success
+	assert_output "example.test gaierror -2
+EXAMPLE.test. gaierror -2
+other.test ['127.0.0.3']
+127.0.0.1 ['127.0.0.1']"
+	run ev "$T/t.json" getaddrinfo node=example.test
+	assert_output "ret=-2 errno=null hints=AF_INET error=EAI_NONAME policy=null injected=getaddrinfo(example.test)=EAI_NONAME"
+}
+
+@test "getaddrinfo=EAI_AGAIN@30%: about 30% fail, the same seed replays the same draws" {
+	local code='import socket
+out = ""
+for i in range(300):
+    try:
+        socket.getaddrinfo("localhost", 80, socket.AF_INET)
+        out += "."
+    except socket.gaierror as e:
+        assert e.errno == socket.EAI_AGAIN, e
+        out += "x"
+print(out)'
+
+	run pyrun NETSHIM_TRACE=off NETSHIM_SEED=42 NETSHIM_FAIL='getaddrinfo=EAI_AGAIN@30%' -- "$code"
+	assert_success
+	local a=$output n
+	n=$(tr -cd x <<<"$a" | wc -c)
+	# 300 draws at 30%: 90 expected, 3.8 standard deviations either side.
+	[ "$n" -gt 60 ] && [ "$n" -lt 120 ]
+	run pyrun NETSHIM_TRACE=off NETSHIM_SEED=42 NETSHIM_FAIL='getaddrinfo=EAI_AGAIN@30%' -- "$code"
+	assert_equal "$output" "$a"
+	run pyrun NETSHIM_TRACE=off NETSHIM_SEED=43 NETSHIM_FAIL='getaddrinfo=EAI_AGAIN@30%' -- "$code"
+	[ "$output" != "$a" ]
+	# 0% never, 100% always; numeric addresses never ask a resolver.
+	run pyrun NETSHIM_TRACE=off NETSHIM_FAIL='getaddrinfo=EAI_AGAIN@0%' -- "$code"
+	refute_output --partial x
+	run pyrun NETSHIM_TRACE=off NETSHIM_FAIL='getaddrinfo=EAI_AGAIN@100%' -- "$code"
+	refute_output --partial .
+	run pyrun NETSHIM_TRACE=off NETSHIM_FAIL='getaddrinfo=EAI_AGAIN' -- \
+		'import socket; print(len(socket.getaddrinfo("127.0.0.1", 80)) > 0)'
+	assert_output True
+}
+
+@test "without NETSHIM_SEED a percentage run says which seed it drew with, and that seed replays it" {
+	local code='import socket
+out = ""
+for i in range(64):
+    try:
+        socket.getaddrinfo("localhost", 80, socket.AF_INET)
+        out += "."
+    except socket.gaierror:
+        out += "x"
+print(out)'
+
+	run --separate-stderr pyrun NETSHIM_TRACE=off NETSHIM_FAIL='getaddrinfo=EAI_AGAIN@50%' -- "$code"
+	assert_success
+	[[ $stderr =~ NETSHIM_SEED=([0-9]+) ]]
+	local seed=${BASH_REMATCH[1]} a=$output
+	[[ $a == *x* && $a == *.* ]]
+	assert_equal "$stderr" "netshim: NETSHIM_SEED is not set; percentages are drawn with NETSHIM_SEED=$seed (set it to replay them)"
+	run --separate-stderr pyrun NETSHIM_TRACE=off NETSHIM_SEED="$seed" NETSHIM_FAIL='getaddrinfo=EAI_AGAIN@50%' -- "$code"
+	assert_equal "$output" "$a"
+	assert_equal "$stderr" ""
+}
+
+@test "connect(ipv6)=delay(1500ms): the real call happens after the delay, signals or not" {
+	dual_servers
+	# A 100 ms interval timer interrupts the wait; the sleep goes on for
+	# the rest each time, and the connect still happens.
+	local code='import signal, socket, sys, time
+n = 0
+def tick(*a):
+    global n
+    n += 1
+signal.signal(signal.SIGALRM, tick)
+signal.setitimer(signal.ITIMER_REAL, 0.1, 0.1)
+t = time.monotonic()
+c = socket.create_connection(("::1", int(sys.argv[1])), timeout=10)
+waited = time.monotonic() - t
+signal.setitimer(signal.ITIMER_REAL, 0)
+c.sendall(b"GET / HTTP/1.0\r\n\r\n")
+print(c.recv(4096).split(b"\r\n\r\n", 1)[1].decode().strip())
+print("waited at least 1.5 s:", waited >= 1.5, "interrupted:", n > 0)'
+
+	run pyrun $(jt t) NETSHIM_FAIL='connect(ipv6)=delay(1500ms)' -- "$code" "$DP"
+	assert_success
+	assert_output $'six proto=6\nwaited at least 1.5 s: True interrupted: True'
+	run ev "$T/t.json" connect
+	# create_connection with a timeout connects without blocking.
+	assert_output --regexp "^ret=(0|-1) errno=(null|EINPROGRESS) proto=IPPROTO_TCP addr=\[::1\]:$DP policy=null injected=connect\(ipv6\)=delay\(1500ms\)\$"
+	"$POL_PY" -c 'import json, sys
+e = [json.loads(l) for l in open(sys.argv[1]) if "\"connect\"" in l][0]
+assert e["dur_ns"] >= 1500000000, e' "$T/t.json"
+}
+
+@test "delays add up, then the first failure rule decides: a slow timeout" {
+	run pyrun $(jt t) NETSHIM_FAIL='connect(ipv6)=delay(0.2s);connect([::1]:9)=ETIMEDOUT;connect(ipv6)=delay(300ms);connect(ipv6)=EPERM' -- \
+		'import socket
+s = socket.socket(socket.AF_INET6)
+try:
+    s.connect(("::1", 9))
+except OSError as e:
+    print(e.errno)'
+	assert_success
+	assert_output 110
+	"$POL_PY" -c 'import json, sys
+e = [json.loads(l) for l in open(sys.argv[1]) if "\"connect\"" in l][0]
+assert e["dur_ns"] >= 200000000 and e["injected"] == "connect([::1]:9)=ETIMEDOUT", e' "$T/t.json"
+}
+
+@test "getaddrinfo errno actions are EAI_SYSTEM with that errno; errno kept otherwise" {
+	run pyrun NETSHIM_TRACE=off NETSHIM_FAIL='getaddrinfo(a.test)=ECONNREFUSED;getaddrinfo(*.b.test)=EAI_FAIL' -- \
+		'import socket
+for n in ("a.test", "x.b.test", "b.test"):
+    try:
+        socket.getaddrinfo(n, 80)
+    except socket.gaierror as e:
+        print(n, e.errno, e.strerror)
+    except OSError as e:
+        print(n, "system", e.errno)'
+	assert_success
+	assert_line --index 0 'a.test system 111'
+	assert_line --index 1 --partial 'x.b.test -4 '
+	refute_line --regexp '^b.test -4'
+}
+
+@test "socket calls with a selector by option level, accept, listen, bind, getsockopt and sendto" {
+	local code='import socket
+def t(what, f):
+    try:
+        f(); print(what, "ok")
+    except OSError as e:
+        print(what, e.errno)
+s = socket.socket()
+t("getsockopt", lambda: s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))
+t("getsockopt-tcp", lambda: s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+t("bind", lambda: s.bind(("127.0.0.1", 0)))
+t("listen", lambda: s.listen())
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+t("sendto", lambda: u.sendto(b"x", ("127.0.0.1", 9)))
+t("sendto6", lambda: socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).sendto(b"x", ("::1", 9)))'
+
+	run pyrun NETSHIM_TRACE=off NETSHIM_FAIL='getsockopt(SOL_SOCKET)=EBADF;bind(tcp)=EADDRINUSE#1;listen=EOPNOTSUPP;sendto(udp,ipv6)=EMSGSIZE' -- "$code"
+	assert_success
+	assert_output $'getsockopt 9\ngetsockopt-tcp ok\nbind 98\nlisten 95\nsendto ok\nsendto6 90'
+}
+
+# ---------------------------------------------------------------------------
+# The scenarios, with real clients; and the policies that fix them.
+
+@test "ipv6-unreachable: python and curl fall back from ::1 to 127.0.0.1" {
+	need_root
+	dual_servers
+	# Without the scenario both reach the IPv6 server first.
+	run with_hosts "$T/hosts" -- "$POL_PY" -c "$(pyget)" "http://dual.test:$DP/"
+	assert_output 'six proto=6'
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" $(jt p) \
+		NETSHIM_SCENARIO=ipv6-unreachable \
+		"$POL_PY" -c "$(pyget)" "http://dual.test:$DP/"
+	assert_success
+	assert_output 'four proto=6'
+	run ev "$T/p.json" connect
+	assert_line --index 0 "ret=-1 errno=ENETUNREACH proto=IPPROTO_TCP addr=[::1]:$DP policy=null injected=connect(ipv6)=ENETUNREACH"
+	assert_line --index 1 --regexp "^ret=(0|-1) errno=(null|EINPROGRESS) proto=IPPROTO_TCP addr=127.0.0.1:$DP policy=null\$"
+	[ "${#lines[@]}" = 2 ]
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" $(jt c) \
+		NETSHIM_SCENARIO=ipv6-unreachable \
+		curl -sS --max-time 10 "http://dual.test:$DP/"
+	assert_success
+	assert_output 'four proto=6'
+	run ev "$T/c.json" connect
+	assert_line --partial "errno=ENETUNREACH proto=IPPROTO_TCP addr=[::1]:$DP policy=null injected=connect(ipv6)=ENETUNREACH"
+}
+
+@test "no-ipv6: no AF_INET6 sockets, no IPv6 answers; curl and python use IPv4" {
+	need_root
+	dual_servers
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" $(jt p) \
+		NETSHIM_SCENARIO=no-ipv6 "$POL_PY" -c 'import socket, sys
+print([a[4][0] for a in socket.getaddrinfo("dual.test", 80, type=socket.SOCK_STREAM)])
+for fam in (socket.AF_INET6, socket.AF_UNSPEC):
+    try:
+        print(int(fam), [a[4][0] for a in socket.getaddrinfo("dual.test", 80, fam, socket.SOCK_STREAM)])
+    except socket.gaierror as e:
+        print(int(fam), "gaierror", e.errno)
+try:
+    socket.socket(socket.AF_INET6)
+except OSError as e:
+    print("AF_INET6", e.errno)'
+	assert_success
+	assert_output "['127.0.0.1']
+10 gaierror -2
+0 ['127.0.0.1']
+AF_INET6 97"
+	run ev "$T/p.json" getaddrinfo node=dual.test
+	assert_line --index 0 "ret=0 errno=null hints=AF_UNSPEC error=null results=AF_INET:127.0.0.1:80 policy=null injected=getaddrinfo(ipv6)=EAI_NONAME"
+	assert_line --index 1 "ret=-2 errno=null hints=AF_INET6 error=EAI_NONAME policy=null injected=getaddrinfo(ipv6)=EAI_NONAME"
+	# A name without IPv6 addresses lost nothing: no mark.
+	printf '127.0.0.1 v4only.test\n' >>"$T/hosts"
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" $(jt v) \
+		NETSHIM_SCENARIO=no-ipv6 "$POL_PY" -c 'import socket
+print([a[4][0] for a in socket.getaddrinfo("v4only.test", 80, type=socket.SOCK_STREAM)])'
+	assert_success
+	assert_output "['127.0.0.1']"
+	run ev "$T/v.json" getaddrinfo node=v4only.test
+	assert_output "ret=0 errno=null hints=AF_UNSPEC error=null results=AF_INET:127.0.0.1:80 policy=null"
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" $(jt c) \
+		NETSHIM_SCENARIO=no-ipv6 curl -sS --max-time 10 "http://dual.test:$DP/"
+	assert_success
+	assert_output 'four proto=6'
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" \
+		NETSHIM_SCENARIO=no-ipv6 curl -sS --max-time 10 "http://[::1]:$DP/"
+	assert_failure 7
+}
+
+@test "dns-down: names fail with EAI_AGAIN, numeric addresses still work" {
+	need_root
+	local p
+
+	p=$(free_port)
+	printf '127.0.0.1 down.test\n' >"$T/hosts"
+	bg srv "$POL_PY" "$SRV" --port "$p" --serve 2 --body numeric --ready "$T/r"
+	wait_ready "$T/r" srv
+	run with_hosts "$T/hosts" -- curl -sS --max-time 10 "http://down.test:$p/"
+	assert_success
+	assert_output 'numeric proto=6'
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+		NETSHIM_SCENARIO=dns-down curl -sS --max-time 10 "http://down.test:$p/"
+	assert_failure 6
+	assert_output --partial 'Could not resolve host: down.test'
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+		NETSHIM_SCENARIO=dns-down "$POL_PY" -c "$(pyget)" "http://down.test:$p/"
+	assert_failure
+	assert_output --partial 'Temporary failure in name resolution'
+	run env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off NETSHIM_SCENARIO=dns-down \
+		curl -sS --max-time 10 "http://127.0.0.1:$p/"
+	assert_success
+	assert_output 'numeric proto=6'
+}
+
+@test "mptcp-disabled: an MPTCP listener fails; strip and force both serve" {
+	need_mptcp
+	local p
+
+	p=$(free_port)
+	run timeout 20 env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+		NETSHIM_SCENARIO=mptcp-disabled \
+		"$POL_PY" "$SRV" --proto 262 --port "$p" --ready "$T/r"
+	assert_failure
+	assert_output --partial '[Errno 92] Protocol not available'
+	[ ! -e "$T/r" ]
+	bg srv env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+		NETSHIM_SCENARIO=mptcp-disabled NETSHIM_MPTCP=strip \
+		"$POL_PY" "$SRV" --proto 262 --port "$p" --body strip --ready "$T/r"
+	wait_ready "$T/r" srv
+	# mptcp=force makes curl's socket MPTCP; refused, it falls back to TCP
+	# as it would on that kernel.
+	run env LD_PRELOAD="$NS_LIB" $(jt c) NETSHIM_SCENARIO=mptcp-disabled \
+		NETSHIM_MPTCP=force curl -sS --max-time 10 "http://127.0.0.1:$p/"
+	assert_success
+	assert_output 'strip proto=6'
+	run ev "$T/c.json" socket family=AF_INET
+	assert_output "ret=FD errno=null protocol=IPPROTO_TCP policy=mptcp=force: kernel refused IPPROTO_MPTCP (ENOPROTOOPT), made IPPROTO_TCP injected=socket(mptcp)=ENOPROTOOPT"
+}
+
+@test "linux-6.1-mptcp-tfo: the MPTCP+TFO listener dies at start with ENOPROTOOPT" {
+	need_mptcp
+	local p
+
+	p=$(free_port)
+	# This kernel takes the option...
+	bg ok "$POL_PY" "$SRV" --proto 262 --reuse --tfo --port "$p" --ready "$T/ok"
+	wait_ready "$T/ok" ok
+	kill "$PID_ok"
+	# ...the scenario makes it refuse, as Linux 6.1 did.
+	run timeout 20 env LD_PRELOAD="$NS_LIB" $(jt t) \
+		NETSHIM_SCENARIO=linux-6.1-mptcp-tfo \
+		"$POL_PY" "$SRV" --proto 262 --reuse --tfo --port "$p" --ready "$T/r"
+	assert_failure 1
+	assert_output --partial '[Errno 92] Protocol not available'
+	[ ! -e "$T/r" ]
+	run ev "$T/t.json" setsockopt option=TCP_FASTOPEN
+	assert_output "ret=-1 errno=ENOPROTOOPT proto=IPPROTO_MPTCP value=5 policy=null injected=setsockopt(mptcp,TCP_FASTOPEN)=ENOPROTOOPT"
+}
+
+# serve_fixed POLICY_VAR=VALUE BODY: the MPTCP+TFO listener under the
+# scenario and a fixing policy serves curl and python; $T/t.json traced.
+serve_fixed() {
+	local p
+
+	p=$(free_port)
+	bg srv env LD_PRELOAD="$NS_LIB" NETSHIM_SCENARIO=linux-6.1-mptcp-tfo \
+		"$1" $(jt t) "$POL_PY" "$SRV" --proto 262 --reuse --tfo \
+		--port "$p" --serve 2 --body "$2" --ready "$T/r"
+	wait_ready "$T/r" srv
+	run timeout 20 curl -sS --max-time 10 "http://127.0.0.1:$p/"
+	assert_success
+	assert_output --regexp "^$2 proto=(6|262)\$"
+	run timeout 20 "$POL_PY" -c "$(pyget)" "http://127.0.0.1:$p/"
+	assert_success
+	assert_output --regexp "^$2 proto=(6|262)\$"
+	wait_exit srv
+	json_lines "$T/t.json"
+}
+
+@test "linux-6.1-mptcp-tfo + NETSHIM_TFO=retry: the MPTCP listener serves, without Fast Open" {
+	need_mptcp
+	serve_fixed NETSHIM_TFO=retry retry
+	[ "$(field "$T/r" proto)" = 262 ]
+	run ev "$T/t.json" setsockopt option=TCP_FASTOPEN
+	assert_output "ret=0 errno=null proto=IPPROTO_MPTCP value=5 policy=tfo=retry: kernel refused TCP_FASTOPEN (ENOPROTOOPT), went on without it injected=setsockopt(mptcp,TCP_FASTOPEN)=ENOPROTOOPT"
+}
+
+@test "linux-6.1-mptcp-tfo + NETSHIM_TFO=drop: the option never reaches the (injected) kernel" {
+	need_mptcp
+	serve_fixed NETSHIM_TFO=drop drop
+	[ "$(field "$T/r" proto)" = 262 ]
+	run ev "$T/t.json" setsockopt option=TCP_FASTOPEN
+	assert_output "ret=0 errno=null proto=IPPROTO_MPTCP value=5 policy=tfo=drop: not passed to the kernel"
+}
+
+@test "linux-6.1-mptcp-tfo + NETSHIM_MPTCP=fallback: replaced by TCP in place, serves" {
+	need_mptcp
+	serve_fixed NETSHIM_MPTCP=fallback fallback
+	[ "$(field "$T/r" proto)" = 6 ]
+	[ "$(field "$T/r" port)" = "$(field "$T/r" bound_port)" ]
+	run ev "$T/t.json" setsockopt option=TCP_FASTOPEN
+	assert_output "ret=0 errno=null proto=IPPROTO_TCP value=5 policy=mptcp=fallback: kernel refused TCP_FASTOPEN on MPTCP (ENOPROTOOPT); replaced by TCP, options replayed injected=setsockopt(mptcp,TCP_FASTOPEN)=ENOPROTOOPT"
+}
+
+@test "linux-6.1-mptcp-tfo + NETSHIM_MPTCP=strip: a TCP listener, the rule has nothing to refuse" {
+	need_mptcp
+	serve_fixed NETSHIM_MPTCP=strip strip
+	[ "$(field "$T/r" proto)" = 6 ]
+	run ev "$T/t.json" setsockopt option=TCP_FASTOPEN
+	assert_output "ret=0 errno=null proto=IPPROTO_TCP value=5 policy=null"
+}
+
+# ---------------------------------------------------------------------------
+# Bad rules: one line each, that rule ignored, the others applied, the
+# program runs on.
+
+# bad RULES LINE: under NETSHIM_FAIL=RULES the program complains in LINE
+# and still runs.
+bad() {
+	run --separate-stderr env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+		NETSHIM_FAIL="$1" "$POL_PY" -c 'print("ran")'
+	assert_success
+	assert_output ran
+	assert_equal "$stderr" "$2"
+}
+
+@test "bad rules: the rule, the column and what was expected" {
+	bad 'socket(ipv7)=EPERM' 'netshim: NETSHIM_FAIL: rule 1 "socket(ipv7)=EPERM" at column 8 ("ipv7)=EPERM"): expected a family (ipv4, ipv6, unix) or a protocol (tcp, udp, mptcp); that rule is ignored'
+	bad 'connect=ENETUNREACH;conect(ipv6)=EPERM' 'netshim: NETSHIM_FAIL: rule 2 "conect(ipv6)=EPERM" at column 1 ("conect(ipv6)=EPERM"): expected a call: socket, connect, bind, listen, accept, accept4, setsockopt, getsockopt, sendto, sendmsg, getaddrinfo, gethostbyname or gethostbyname2; that rule is ignored'
+	bad 'connect(ipv6)' 'netshim: NETSHIM_FAIL: rule 1 "connect(ipv6)" at column 14 (its end): expected '"'"'='"'"' then an action; that rule is ignored'
+	bad 'connect(ipv6=EPERM' 'netshim: NETSHIM_FAIL: rule 1 "connect(ipv6=EPERM" at column 9 ("ipv6=EPERM"): expected a family (ipv4, ipv6, unix), a protocol (tcp, udp, mptcp) or an address such as 127.0.0.1:8080, [::1]:8080, 10.0.0.0/8 or :8080; that rule is ignored'
+	bad 'connect=ECONREFUSED' 'netshim: NETSHIM_FAIL: rule 1 "connect=ECONREFUSED" at column 9 ("ECONREFUSED"): expected an errno name such as ECONNREFUSED, or delay(DURATION); that rule is ignored'
+	bad 'connect=EAI_AGAIN' 'netshim: NETSHIM_FAIL: rule 1 "connect=EAI_AGAIN" at column 9 ("EAI_AGAIN"): expected an errno name such as ECONNREFUSED, or delay(DURATION); that rule is ignored'
+	bad 'getaddrinfo=EAI_AGIAN' 'netshim: NETSHIM_FAIL: rule 1 "getaddrinfo=EAI_AGIAN" at column 13 ("EAI_AGIAN"): expected an EAI_* name (EAI_AGAIN), an errno name (for EAI_SYSTEM) or delay(DURATION); that rule is ignored'
+	bad 'connect=delay(5m)' 'netshim: NETSHIM_FAIL: rule 1 "connect=delay(5m)" at column 15 ("5m)"): expected a duration such as 1500ms or 2s, at most 3600s, then '"')'"'; that rule is ignored'
+	bad 'connect=EPERM@130%' 'netshim: NETSHIM_FAIL: rule 1 "connect=EPERM@130%" at column 14 ("@130%"): expected a percentage from 0 to 100, then '"'%'"'; that rule is ignored'
+	bad 'connect=EPERM#0' 'netshim: NETSHIM_FAIL: rule 1 "connect=EPERM#0" at column 14 ("#0"): expected a count from 1 to 1000000000; that rule is ignored'
+	bad 'connect=EPERM x' 'netshim: NETSHIM_FAIL: rule 1 "connect=EPERM x" at column 14 (" x"): expected '"'"'@PERCENT%'"'"', '"'"'#COUNT'"'"' or the end of the rule; that rule is ignored'
+	bad 'connect(1.2.3.4:99999)=EPERM' 'netshim: NETSHIM_FAIL: rule 1 "connect(1.2.3.4:99999)=EPERM" at column 9 ("1.2.3.4:99999)=EPERM"): expected a family (ipv4, ipv6, unix), a protocol (tcp, udp, mptcp) or an address such as 127.0.0.1:8080, [::1]:8080, 10.0.0.0/8 or :8080; that rule is ignored'
+	bad 'setsockopt(TCP_FASTOPENX)=EPERM' 'netshim: NETSHIM_FAIL: rule 1 "setsockopt(TCP_FASTOPENX)=EPERM" at column 12 ("TCP_FASTOPENX)=EPERM"): expected a family (ipv4, ipv6, unix), a protocol (tcp, udp, mptcp) or an option name such as TCP_FASTOPEN; that rule is ignored'
+	bad 'getaddrinfo(tcp)=EAI_AGAIN' 'netshim: NETSHIM_FAIL: rule 1 "getaddrinfo(tcp)=EAI_AGAIN" at column 13 ("tcp)=EAI_AGAIN"): expected a family (ipv4, ipv6) or a host name; that rule is ignored'
+	bad 'gethostbyname=NETDB_INTERNAL' 'netshim: NETSHIM_FAIL: rule 1 "gethostbyname=NETDB_INTERNAL" at column 15 ("NETDB_INTERNAL"): expected an h_errno name (HOST_NOT_FOUND, TRY_AGAIN, NO_RECOVERY, NO_DATA) or delay(DURATION); that rule is ignored'
+	bad 'socket(ipv4,ipv6)=EPERM' 'netshim: NETSHIM_FAIL: rule 1 "socket(ipv4,ipv6)=EPERM" at column 13 ("ipv6)=EPERM"): expected one family only; that rule is ignored'
+	bad 'close=EBADF' 'netshim: NETSHIM_FAIL: rule 1 "close=EBADF" at column 1 ("close=EBADF"): expected a call: socket, connect, bind, listen, accept, accept4, setsockopt, getsockopt, sendto, sendmsg, getaddrinfo, gethostbyname or gethostbyname2; that rule is ignored'
+}
+
+@test "bad rules: nothing injected from them, the others still apply, spaces and empty rules are fine" {
+	run --separate-stderr env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+		NETSHIM_FAIL=' socket(ipv7)=EPERM ;; socket( ipv6 , tcp )=EAFNOSUPPORT ; socket(ipv4)=EPERMX;' \
+		"$POL_PY" -c 'import socket
+for fam in (2, 10):
+    try:
+        socket.socket(fam).close(); print(fam, "ok")
+    except OSError as e:
+        print(fam, e.errno)'
+	assert_success
+	assert_output $'2 ok\n10 97'
+	[[ ${stderr_lines[0]} == *'rule 1 "socket(ipv7)=EPERM"'* ]]
+	[[ ${stderr_lines[1]} == *'rule 3 "socket(ipv4)=EPERMX"'* ]]
+	[ "${#stderr_lines[@]}" = 2 ]
+}
+
+@test "bad NETSHIM_SCENARIO and NETSHIM_SEED: one line each, the rest applies; the variables are known" {
+	run --separate-stderr env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+		NETSHIM_SCENARIO='no-such,no-ipv6' NETSHIM_SEED=12x \
+		"$POL_PY" -c 'import socket
+try:
+    socket.socket(10)
+except OSError as e:
+    print(e.errno)'
+	assert_success
+	assert_output 97
+	assert_equal "$stderr" "netshim: NETSHIM_SCENARIO=no-such,no-ipv6 names a scenario netshim does not know (see netshim run --list-scenarios); ignoring the unknown names
+netshim: NETSHIM_SEED=12x is not a number from 0 to 18446744073709551615; picking a seed"
+	# Set correctly, none of the three is an unknown variable.
+	run --separate-stderr env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+		NETSHIM_SCENARIO=dns-down NETSHIM_SEED=1 NETSHIM_FAIL='connect=EPERM@1%' \
+		"$POL_PY" -c 'print("ran")'
+	assert_output ran
+	assert_equal "$stderr" ""
+}
+
+@test "more than 32 rules: the rest are refused by name" {
+	local rules= i
+	for i in $(seq 33); do
+		rules+="connect(:$i)=EPERM;"
+	done
+	run --separate-stderr env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+		NETSHIM_FAIL="$rules" "$POL_PY" -c 'print("ran")'
+	assert_output ran
+	assert_equal "$stderr" 'netshim: NETSHIM_FAIL: rule 33 "connect(:33)=EPERM" at column 1 ("connect(:33)=EPERM"): expected no more than 32 rules in all; that rule is ignored'
+	# The 32 first apply.
+	run --separate-stderr env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off NETSHIM_FAIL="${rules}connect(:34)=EPERM" \
+		"$POL_PY" -c 'import socket
+for port in (32, 33):
+    try:
+        socket.create_connection(("127.0.0.1", port))
+    except OSError as e:
+        print(port, e.errno)'
+	assert_output $'32 1\n33 111'
+	assert_equal "${stderr_lines[1]}" "netshim: NETSHIM_FAIL: 1 more rules ignored, not shown"
+}
+
+@test "a hostile NETSHIM_FAIL (10,000 bad rules, control bytes, format specifiers): five lines, the program runs" {
+	local big
+	# Linux takes no variable longer than 128 KiB (MAX_ARG_STRLEN).
+	big=$(printf 'x%.0s;' $(seq 10000))
+	run --separate-stderr env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+		NETSHIM_FAIL=$'socket(\x01%s%n\n)=EPERM;'"$big" "$POL_PY" -c 'print("ran")'
+	assert_success
+	assert_output ran
+	assert_equal "${#stderr_lines[@]}" 5
+	assert_equal "${stderr_lines[0]}" 'netshim: NETSHIM_FAIL: rule 1 "socket(\x01%s%n\x0a)=EPERM" at column 8 ("\x01%s%n\x0a)=EPERM"): expected a family (ipv4, ipv6, unix) or a protocol (tcp, udp, mptcp); that rule is ignored'
+	assert_equal "${stderr_lines[4]}" "netshim: NETSHIM_FAIL: 9997 more rules ignored, not shown"
+}
+
+# ---------------------------------------------------------------------------
+# netshim run --fail, --scenario, --seed, --list-scenarios.
+
+@test "netshim run --list-scenarios: each scenario, what it does and its rules" {
+	run "$NETSHIM" run --list-scenarios
+	assert_success
+	assert_line --regexp '^linux-6.1-mptcp-tfo +TCP Fast Open options on MPTCP sockets fail with ENOPROTOOPT'
+	assert_line --regexp '^mptcp-disabled +IPPROTO_MPTCP sockets fail with ENOPROTOOPT'
+	assert_line --regexp '^no-ipv6 +AF_INET6 sockets fail with EAFNOSUPPORT and lookups return no IPv6 addresses'
+	assert_line --regexp '^ipv6-unreachable +connects and sends to IPv6 addresses fail with ENETUNREACH'
+	assert_line --regexp '^dns-down +name lookups fail with EAI_AGAIN'
+	assert_line --regexp '^ +socket\(mptcp\)=ENOPROTOOPT$'
+	[ "${#lines[@]}" = 10 ]
+}
+
+@test "netshim run --fail and --scenario: checked before the program starts, exit 2" {
+	run --separate-stderr "$NETSHIM" run --fail='connect(ipv6)=ENETUNREACH@x' -- touch "$T/started"
+	assert_failure 2
+	assert_equal "$stderr" "netshim run: --fail: rule 1 \"connect(ipv6)=ENETUNREACH@x\" at column 26 (\"@x\"): expected a percentage from 0 to 100, then '%'
+Try 'netshim run --help' for more information."
+	[ ! -e "$T/started" ]
+	run --separate-stderr "$NETSHIM" run --scenario=dns-down,nope -- touch "$T/started"
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "netshim run: --scenario=dns-down,nope names a scenario netshim does not know (see netshim run --list-scenarios)"
+	run --separate-stderr "$NETSHIM" run --seed=-1 -- touch "$T/started"
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "netshim run: --seed=-1 is not a number from 0 to 18446744073709551615"
+	[ ! -e "$T/started" ]
+}
+
+@test "netshim run --scenario and --fail act on the program" {
+	run "$NETSHIM" run -o off --scenario=dns-down -- "$POL_PY" -c 'import socket
+try:
+    socket.getaddrinfo("localhost", 80)
+except socket.gaierror as e:
+    print(e.errno)'
+	assert_success
+	assert_output -3
+	run "$NETSHIM" run -o off --fail='socket(ipv6)=EAFNOSUPPORT' --scenario=mptcp-disabled -- "$POL_PY" -c 'import socket
+for f, p in ((10, 0), (2, 262), (2, 6)):
+    try:
+        socket.socket(f, 1, p).close(); print("ok")
+    except OSError as e:
+        print(e.errno)'
+	assert_success
+	assert_output $'97\n92\nok'
+}
+
+@test "netshim run --fail with percentages: one seed for the run, shown, and --seed replays it" {
+	local code='import socket
+out = ""
+for i in range(64):
+    try:
+        socket.getaddrinfo("localhost", 80, socket.AF_INET)
+        out += "."
+    except socket.gaierror:
+        out += "x"
+print(out)'
+
+	run --separate-stderr "$NETSHIM" run -o off --fail='getaddrinfo=EAI_AGAIN@50%' -- "$POL_PY" -c "$code"
+	assert_success
+	[[ $stderr =~ ^netshim\ run:\ drawing\ percentages\ with\ --seed=([0-9]+)$ ]]
+	local seed=${BASH_REMATCH[1]} a=$output
+	[[ $a == *x* && $a == *.* ]]
+	run --separate-stderr "$NETSHIM" run -o off --seed="$seed" --fail='getaddrinfo=EAI_AGAIN@50%' -- "$POL_PY" -c "$code"
+	assert_equal "$output" "$a"
+	assert_equal "$stderr" ""
+}
+
+@test "empty NETSHIM_FAIL and NETSHIM_SCENARIO change nothing: same results as without them" {
+	local code='import socket
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(6, 23, 5)
+print(s.getsockopt(6, 23), len(socket.getaddrinfo("localhost", 80)) > 0)'
+	run pyrun NETSHIM_TRACE=off -- "$code"
+	assert_success
+	assert_output "5 True"
+	run pyrun NETSHIM_TRACE=off NETSHIM_FAIL= NETSHIM_SCENARIO= -- "$code"
+	assert_output "5 True"
+}
+
+@test "netshim log shows the injected rule; netshim report counts each rule" {
+	run pyrun $(jt t) NETSHIM_FAIL='socket(ipv6)=EAFNOSUPPORT;connect(:9)=ECONNREFUSED' -- 'import socket
+for i in range(2):
+    try:
+        socket.socket(socket.AF_INET6)
+    except OSError:
+        pass
+try:
+    socket.create_connection(("127.0.0.1", 9))
+except OSError:
+    pass'
+	assert_success
+	run env NO_COLOR=1 "$NETSHIM" log --call=connect "$T/t.json"
+	assert_success
+	assert_output --regexp 'connect .* = -1 ECONNREFUSED .*injected: connect\(:9\)=ECONNREFUSED$'
+	run "$NETSHIM" report "$T/t.json"
+	assert_success
+	assert_output --partial 'Injected faults:'
+	assert_output --regexp $'\n  socket\\(ipv6\\)=EAFNOSUPPORT +2\n  connect\\(:9\\)=ECONNREFUSED +1'
+	run "$NETSHIM" report --json "$T/t.json"
+	assert_success
+	"$POL_PY" -c 'import json, sys
+r = json.loads(sys.argv[1])
+assert r["injected"] == {"socket(ipv6)=EAFNOSUPPORT": 2, "connect(:9)=ECONNREFUSED": 1}, r["injected"]
+assert list(r)[list(r).index("policies") + 1] == "injected"' "$output"
+}
+
+@test "contrib/scenarios: each story reproduces its failure and its fix" {
+	need_root
+	need_mptcp
+	local f
+
+	for f in linux-6.1-mptcp-tfo mptcp-disabled no-ipv6 ipv6-unreachable \
+		dns-down flaky-connect; do
+		run env NETSHIM="$NETSHIM" timeout 60 \
+			"$NS_SRCDIR/contrib/scenarios/$f"
+		assert_success
+		assert_line "$f: reproduced, and fixed"
+		assert_output --partial 'injected: '
+	done
+	# Every story is listed in contrib/README.md.
+	for f in "$NS_SRCDIR"/contrib/scenarios/*; do
+		[ "${f##*/}" = lib.sh ] && continue
+		grep -q "scenarios/${f##*/}\`" "$NS_SRCDIR/contrib/README.md"
+	done
+}
+
+@test "errno as the program sees it: the injected one on failure, its own on success and for lookups" {
+	run env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+		NETSHIM_FAIL='socket(ipv6)=EAFNOSUPPORT;socket(udp)=delay(10ms);getaddrinfo(a.test)=EAI_AGAIN;getaddrinfo(b.test)=ECONNREFUSED' \
+		"$NS_TESTBIN/fault_calls" errno
+	assert_success
+	assert_output --regexp '^socket-ipv6 ret=-1 errno=EAFNOSUPPORT
+socket-udp-delayed ret=[0-9]+ errno=EDOM
+gai-a ret=Temporary failure in name resolution errno=EDOM res=NULL
+gai-b ret=EAI_SYSTEM errno=ECONNREFUSED res=NULL$'
+}
+
+@test "#COUNT is shared by threads: exactly that many of 8 x 40 connects fail" {
+	local p
+
+	p=$(free_port)
+	run env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+		NETSHIM_FAIL="connect(127.0.0.1:$p)=EHOSTUNREACH#37" \
+		timeout 60 "$NS_TESTBIN/fault_calls" threads 8 "$p" 40
+	assert_success
+	assert_output 'injected 37 of 320'
+	run env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off NETSHIM_SEED=7 \
+		NETSHIM_FAIL="connect(127.0.0.1:$p)=EHOSTUNREACH@50%#100" \
+		timeout 60 "$NS_TESTBIN/fault_calls" threads 8 "$p" 40
+	assert_success
+	assert_output 'injected 100 of 320'
+}
+
+@test "gethostbyname and gethostbyname2: dns-down says TRY_AGAIN, no-ipv6 has no IPv6 answers" {
+	need_root
+	local dns=$NS_TESTBIN/pol_dns
+
+	printf '::1 dual.test\n127.0.0.1 dual.test\n' >"$T/hosts"
+	# dual.test resolves in both families here...
+	run with_hosts "$T/hosts" -- "$dns" ghbn2 dual.test inet6
+	assert_success
+	assert_output $'ghbn2=ok\nAF_INET6 ::1'
+	# ...not without IPv6; IPv4 answers are left alone.
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" $(jt t) \
+		NETSHIM_SCENARIO=no-ipv6 "$dns" ghbn2 dual.test inet6
+	assert_failure 1
+	assert_output 'ghbn2=fail h_errno=HOST_NOT_FOUND'
+	run ev "$T/t.json" gethostbyname2
+	assert_output "ret=-1 errno=null family=AF_INET6 node=dual.test error=HOST_NOT_FOUND policy=null injected=gethostbyname2(ipv6)=HOST_NOT_FOUND"
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+		NETSHIM_SCENARIO=no-ipv6 "$dns" ghbn2 dual.test inet
+	assert_success
+	# glibc's files module gives the ::1 line as 127.0.0.1 too.
+	assert_line --index 0 ghbn2=ok
+	assert_line --index 1 'AF_INET 127.0.0.1'
+	refute_output --partial AF_INET6
+	# DNS down: names fail with TRY_AGAIN, numeric addresses do not.
+	for args in "ghbn dual.test" "ghbn2 dual.test inet"; do
+		run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" \
+			NETSHIM_TRACE=off NETSHIM_SCENARIO=dns-down "$dns" $args
+		assert_failure 1
+		assert_output --regexp '^ghbn2?=fail h_errno=TRY_AGAIN$'
+	done
+	run env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off NETSHIM_SCENARIO=dns-down \
+		"$dns" ghbn 127.0.0.1
+	assert_success
+	# A host selector and an h_errno action of one's own.
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+		NETSHIM_FAIL='gethostbyname(DUAL.test)=NO_RECOVERY' "$dns" ghbn dual.test
+	assert_output 'ghbn=fail h_errno=NO_RECOVERY'
+}
