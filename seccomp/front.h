@@ -88,6 +88,7 @@ struct sc_call {
 	bool answered;
 	bool pending;		/* an answer waits for the event (sc_emit) */
 	bool worker;		/* on a thread of its own (sc_detach) */
+	int inj_err;		/* accept: what NETSHIM_FAIL decided */
 	long pend_ret;
 	int pend_err;
 	char note[224];
@@ -180,6 +181,17 @@ bool sc_take_fd(struct sc_call *c);
  * the call was left to the kernel untraced (a path name, or memory that
  * cannot be read: the kernel's own EFAULT). */
 bool sc_take_addr(struct sc_call *c, uint64_t addr, socklen_t len);
+
+/* NETSHIM_FAIL (inject.c): whether some rule names the call; then, just
+ * before the real call, the errno an injected failure puts in its place
+ * (0: make the call), delays waited out, c->ev.injected set. The
+ * selectors see the socket as c->info has it (sc_inject_fd). */
+bool sc_fault_on(const struct sc_call *c);
+int sc_inject(struct sc_call *c, int family, int protocol,
+	      const struct sockaddr *sa, socklen_t salen, int level,
+	      int optname);
+int sc_inject_fd(struct sc_call *c, const struct sockaddr *sa,
+		 socklen_t salen, int level, int optname);
 
 /* Whether a sockaddr names a path in the file system (AF_UNIX, not
  * abstract): relative to the program's directory and root, with its

@@ -349,9 +349,12 @@ static bool spawn(struct worker *w)
 
 bool sc_detach(struct sc_call *c, void (*fn)(struct sc_call *c))
 {
-	struct worker *w = malloc(sizeof(*w));
+	struct worker *w;
 	bool ok = true;
 
+	if (c->worker)
+		return false;	/* already on one: the caller goes on */
+	w = malloc(sizeof(*w));
 	if (!w)
 		return false;
 	w->c = *c;
@@ -407,6 +410,8 @@ static bool event_of(int nr, enum ns_call *call)
 	}
 }
 
+static void handle(struct sc_call *c);
+
 static void dispatch(struct sc_call *c)
 {
 	int nr = c->req.data.nr;
@@ -426,11 +431,19 @@ static void dispatch(struct sc_call *c)
 	 * well do it, and nothing is reported. */
 	if ((sc_cfg->trace == NS_TRACE_OFF ||
 	     !(sc_cfg->events & NS_CALLBIT(c->ev.call))) &&
-	    !ns_config_has_policy(sc_cfg)) {
+	    !ns_config_has_policy(sc_cfg) && !sc_fault_on(c)) {
 		sc_continue(c);
 		return;
 	}
-	switch (nr) {
+	/* A rule may make the call wait: not in the loop. */
+	if (sc_fault_on(c) && sc_detach(c, handle))
+		return;
+	handle(c);
+}
+
+static void handle(struct sc_call *c)
+{
+	switch (c->req.data.nr) {
 	case __NR_socket: sc_sys_socket(c); break;
 	case __NR_socketpair: sc_sys_socketpair(c); break;
 	case __NR_bind: sc_sys_bind(c); break;

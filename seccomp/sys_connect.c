@@ -21,10 +21,15 @@ static void connect_now(struct sc_call *c)
 	socklen_t len = (socklen_t)sc_iarg(c, 2);
 	int ret, err;
 
-	ret = connect(c->dup,
-		      c->req.data.args[1] ? (struct sockaddr *)&c->addr : NULL,
-		      len);
-	err = ret < 0 ? errno : 0;
+	/* An injected failure comes from connect itself, also on a
+	 * non-blocking socket, as the kernel's ENETUNREACH does. */
+	err = sc_inject_fd(c, (struct sockaddr *)&c->addr, len, -1, -1);
+	ret = err ? -1
+		  : connect(c->dup,
+			    c->req.data.args[1] ? (struct sockaddr *)&c->addr
+						: NULL,
+			    len);
+	err = ret < 0 ? (err ? err : errno) : 0;
 	sc_after(c, ret, err);
 	sc_reply(c, ret, err);
 	if (ret == 0 || err == EINPROGRESS)
@@ -70,7 +75,15 @@ static ssize_t send_data(struct sc_call *c, socklen_t alen, int flags)
 {
 	struct iovec iov = { c->data, c->dlen };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int err = alen || (flags & MSG_FASTOPEN)
+			  ? sc_inject_fd(c, (struct sockaddr *)&c->addr, alen,
+					 -1, -1)
+			  : 0;
 
+	if (err) {
+		errno = err;
+		return -1;
+	}
 	if (alen) {
 		msg.msg_name = &c->addr;
 		msg.msg_namelen = alen;

@@ -43,6 +43,18 @@ static void remember(struct sc_call *c, int fd, int local, int family,
  * program's copy gets its own flag from ADDFD. */
 static int make_socket(struct sc_call *c, int family, int type, int protocol)
 {
+	int err;
+
+	/* What a policy asks for is what the rules see, so an injected
+	 * refusal of IPPROTO_MPTCP drives the same fallback as the
+	 * kernel's (as the shim's real_socket). */
+	if (sc_fault_on(c) &&
+	    (err = sc_inject(c, family,
+			     ns_effective_protocol(family, type, protocol),
+			     NULL, 0, -1, -1))) {
+		errno = err;
+		return -1;
+	}
 	return sc_proc_socket(c->proc, (int)c->req.pid, family,
 			      type | SOCK_CLOEXEC, protocol);
 }
@@ -197,10 +209,13 @@ void sc_sys_bind(struct sc_call *c)
 	c->ev.u.addr.len = len;
 	if (!sc_take_addr(c, c->req.data.args[1], len) || !sc_take_fd(c))
 		return;
-	ret = bind(c->dup,
-		   c->req.data.args[1] ? (struct sockaddr *)&c->addr : NULL,
-		   len);
-	err = ret < 0 ? errno : 0;
+	err = sc_inject_fd(c, (struct sockaddr *)&c->addr, len, -1, -1);
+	ret = err ? -1
+		  : bind(c->dup,
+			 c->req.data.args[1] ? (struct sockaddr *)&c->addr
+					     : NULL,
+			 len);
+	err = ret < 0 ? (err ? err : errno) : 0;
 	sc_after(c, ret, err);
 	sc_reply(c, ret, err);
 	if (ret == 0)
@@ -215,8 +230,9 @@ void sc_sys_listen(struct sc_call *c)
 	sc_begin(c);
 	if (!sc_take_fd(c))
 		return;
-	ret = listen(c->dup, sc_iarg(c, 1));
-	err = ret < 0 ? errno : 0;
+	err = sc_inject_fd(c, NULL, 0, -1, -1);
+	ret = err ? -1 : listen(c->dup, sc_iarg(c, 1));
+	err = ret < 0 ? (err ? err : errno) : 0;
 	sc_after(c, ret, err);
 	sc_reply(c, ret, err);
 	if (ret == 0)
@@ -243,11 +259,14 @@ static void accept_now(struct sc_call *c)
 		sc_continue(c);
 		return;
 	}
-	nfd = accept4(c->dup, uaddr && ulen ? (struct sockaddr *)&ss : NULL,
-		      uaddr && ulen ? &len : NULL,
-		      flags | SOCK_CLOEXEC);	/* the kernel judges @flags */
+	err = c->inj_err;
+	nfd = err ? -1
+		  : accept4(c->dup,
+			    uaddr && ulen ? (struct sockaddr *)&ss : NULL,
+			    uaddr && ulen ? &len : NULL,
+			    flags | SOCK_CLOEXEC); /* the kernel judges it */
 	if (nfd < 0) {
-		err = errno;
+		err = err ? err : errno;
 	} else if (uaddr && ulen &&
 		   (sc_write(c, uaddr, &ss, len < inlen ? len : inlen) < 0 ||
 		    sc_write(c, ulen, &len, sizeof(len)) < 0)) {
@@ -303,7 +322,14 @@ void sc_sys_accept(struct sc_call *c, bool four)
 	sc_begin(c);
 	if (!sc_take_fd(c))
 		return;
-	if (sc_blocking(c) && sc_detach(c, accept_wait))
+	/* The rules see the call when it starts, as the shim's do, not
+	 * when a connection comes; a rule's call is on a worker already. */
+	c->inj_err = sc_inject_fd(c, NULL, 0, -1, -1);
+	if (sc_blocking(c) && !c->inj_err) {
+		if (!c->worker && sc_detach(c, accept_wait))
+			return;
+		accept_wait(c);	/* on a worker already (a fault rule) */
 		return;
+	}
 	accept_now(c);
 }

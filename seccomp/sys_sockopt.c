@@ -299,9 +299,11 @@ void sc_sys_setsockopt(struct sc_call *c)
 		sc_after(c, 0, 0);
 		sc_note(c, "tfo=drop: not passed to the kernel", 0, NULL);
 	} else {
-		ret = setsockopt(c->dup, level, name,
-				 c->req.data.args[3] ? val : NULL, len);
-		err = ret < 0 ? errno : 0;
+		err = sc_inject_fd(c, NULL, 0, level, name);
+		ret = err ? -1
+			  : setsockopt(c->dup, level, name,
+				       c->req.data.args[3] ? val : NULL, len);
+		err = ret < 0 ? (err ? err : errno) : 0;
 		sc_after(c, ret, err);
 		if (err) {
 			err = refused(c, err, level, name, val, len);
@@ -349,8 +351,10 @@ void sc_sys_getsockopt(struct sc_call *c)
 	sc_begin(c);
 	if (!sc_take_fd(c))
 		return;
-	ret = getsockopt(c->dup, level, name, uval ? val : NULL, &len);
-	err = ret < 0 ? errno : 0;
+	err = sc_inject_fd(c, NULL, 0, level, name);
+	ret = err ? -1 : getsockopt(c->dup, level, name, uval ? val : NULL,
+				    &len);
+	err = ret < 0 ? (err ? err : errno) : 0;
 	if (!err && ((uval && sc_write(c, uval, val, len) < 0) ||
 		     sc_write(c, ulen, &len, sizeof(len)) < 0))
 		err = EFAULT;

@@ -475,6 +475,49 @@ wait_port() {
 	done
 }
 
+@test "fault injection: --scenario=linux-6.1-mptcp-tfo on a Go MPTCP listener, and the policies that fix it" {
+	need_go
+	need_seccomp
+	[ "$(cat /proc/sys/net/mptcp/enabled 2>/dev/null)" = 1 ] ||
+		skip "this kernel has no MPTCP enabled"
+	local policy port
+	run timeout 20 "$NS" run --front=seccomp --scenario=linux-6.1-mptcp-tfo \
+		--json -o "$T/u.json" -- "$G" serve x 0 mptcp-tfo
+	assert_failure
+	assert_line 'tfo: protocol not available'
+	run jq -r 'select(.option == "TCP_FASTOPEN") | "\(.errno) \(.injected)"' "$T/u.json"
+	assert_output 'ENOPROTOOPT setsockopt(mptcp,TCP_FASTOPEN)=ENOPROTOOPT'
+	for policy in --mptcp=fallback --tfo=retry; do
+		timeout 30 "$NS" run --front=seccomp --scenario=linux-6.1-mptcp-tfo \
+			$policy --json -o "$T/f$policy.json" -- \
+			"$G" serve x 1 mptcp-tfo >"$T/srv" 2>&1 &
+		port=$(wait_port "$T/srv")
+		[ -n "$port" ] || fail "$policy: no server: $(cat "$T/srv")"
+		run timeout 20 "$G" dial "127.0.0.1:$port" 1
+		assert_output --partial 'ok msg-0'
+		wait
+		run cat "$T/srv"
+		assert_line 'served msg-0'
+		run jq -r 'select(.option == "TCP_FASTOPEN") | "\(.ret) \(.injected)"' "$T/f$policy.json"
+		assert_output '0 setsockopt(mptcp,TCP_FASTOPEN)=ENOPROTOOPT'
+	done
+}
+
+@test "fault injection: a delay rule on a blocking accept's thread; the program goes on" {
+	need_seccomp
+	# The first accept is the thread that blocks; its call, and the
+	# delay, go to a worker while the other thread connects and wakes it.
+	run timeout 20 "$NS" run --front=seccomp --fail='accept=delay(300ms)#1' \
+		--json -o "$T/d.json" -- "$PS" block
+	assert_success
+	assert_line 'wake ret=0 errno=EDOM'
+	run jq -r 'select(.call == "accept") | "\(.tid == .pid) \(.injected)"' "$T/d.json"
+	assert_output - <<-EOF
+	true null
+	false accept=delay(300ms)#1
+	EOF
+}
+
 @test "Go client and server exchange data under JSON traces: nothing lost or duplicated" {
 	need_go
 	need_seccomp
