@@ -205,3 +205,61 @@ big_policy() {
 	assert_line --index 1 done
 	[ "${#lines[@]}" -eq 2 ]
 }
+
+@test "a file or FIFO another user planted at the trace path in a sticky world-writable directory is refused; the program runs, nothing hangs" {
+	need_root
+	[ -d /mnt ] || skip "no /mnt to mount a tmpfs on"
+	command -v setpriv >/dev/null || skip "no setpriv"
+	cat >"$D/planted.sh" <<'SH'
+lib=$1 sink=$2
+mount -t tmpfs -o mode=1777 tmpfs /mnt || exit 1
+mkdir -m 0755 /mnt/home && chown 65534:65534 /mnt/home
+setpriv --reuid=65534 --regid=65534 --clear-groups sh -c '
+	umask 0; echo planted >/mnt/t; mkfifo /mnt/f; : >/mnt/home/t' || exit 1
+trace() {
+	timeout -s KILL 20 env NETSHIM_TRACE="$1" LD_PRELOAD="$lib" \
+		"$sink" events 1 2>&1
+	echo "exit $?"
+}
+echo "== file"
+trace /mnt/t
+cat /mnt/t
+echo "== fifo"
+trace /mnt/f
+echo "== own file in the sticky directory, nobody's in nobody's directory"
+trace /mnt/mine >/dev/null
+trace /mnt/home/t >/dev/null
+wc -l </mnt/mine
+wc -l </mnt/home/t
+SH
+	run timeout 60 unshare -m sh "$D/planted.sh" "$NS_LIB" "$SINK"
+	assert_success
+	assert_line --index 0 "== file"
+	assert_line --index 1 "netshim: cannot open trace file NETSHIM_TRACE=/mnt/t: EACCES (Permission denied)"
+	assert_line --index 2 "netshim: tracing to stderr instead"
+	assert_line --index 3 --partial 'socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = '
+	assert_line --index 5 done
+	assert_line --index 6 "exit 0"
+	assert_line --index 7 planted
+	assert_line --index 8 "== fifo"
+	assert_line --index 9 "netshim: cannot open trace file NETSHIM_TRACE=/mnt/f: EACCES (Permission denied)"
+	assert_line --index 13 done
+	assert_line --index 14 "exit 0"
+	# Files that are not planted are used as before.
+	assert_line --index 16 2
+	assert_line --index 17 2
+	[ "${#lines[@]}" -eq 18 ]
+}
+
+@test "a FIFO of our own at the trace path waits for its reader and gets the events, as before" {
+	mkfifo "$D/fifo"
+	timeout 20 cat "$D/fifo" >"$D/got" &
+	local reader=$!
+	run ns_run NETSHIM_FORMAT=json NETSHIM_TRACE="$D/fifo" -- \
+		timeout -s KILL 20 "$SINK" events 3
+	assert_success
+	assert_output done
+	wait "$reader"
+	run grep -c '"call":"socket"' "$D/got"
+	assert_output 3
+}
