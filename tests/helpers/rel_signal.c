@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -99,6 +100,57 @@ static int ask(int fd, int type)
 	return 0;
 }
 
+static volatile int victim = -1;
+static volatile sig_atomic_t victim_closed;
+
+static void close_victim(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	if (victim >= 0 && !victim_closed) {
+		close(victim);
+		victim_closed = 1;
+	}
+	errno = saved;
+}
+
+/*
+ * stale N: N times, a socket is closed by a signal handler that may have
+ * interrupted a table operation of its own thread; then the number comes
+ * back as /dev/null, which is duplicated and closed. None of that is a
+ * socket: a trace that shows an fcntl, or a second close, names a stale
+ * entry of the fd table.
+ */
+static int stale(long n)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 200 } };
+	int busy = socket(AF_INET, SOCK_STREAM, 0), type, odd = 0;
+	socklen_t len = sizeof(type);
+
+	if (busy < 0)
+		return 1;
+	signal(SIGALRM, close_victim);
+	for (long i = 0; i < n; i++) {
+		int f, g;
+
+		victim_closed = 0;
+		victim = socket(AF_INET6, SOCK_DGRAM, 0);
+		setitimer(ITIMER_REAL, &it, NULL);
+		/* Inside hooks that hold the table, mostly. */
+		while (!victim_closed)
+			getsockopt(busy, SOL_SOCKET, SO_TYPE, &type, &len);
+		f = open("/dev/null", O_RDONLY);
+		odd += f != victim;
+		g = fcntl(f, F_DUPFD, 100);
+		if (g >= 0)
+			close(g);
+		close(f);
+	}
+	printf("stale %ld reused %ld\n", n, n - odd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int nthreads = argc > 1 ? atoi(argv[1]) : 4;
@@ -109,9 +161,11 @@ int main(int argc, char **argv)
 	pthread_t th[64];
 	long total = 0, mainr = 0;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && strcmp(argv[1], "stale") == 0)
+		return stale(atol(argv[2]));
 	if (nthreads < 1 || nthreads > 64)
 		return 2;
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* Long-lived: made before the storm, asked about after it. */
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair) ||
 	    (udp6 = socket(AF_INET6, SOCK_DGRAM, 0)) < 0 ||
