@@ -69,8 +69,7 @@ int main(int argc, char **argv)
 		SHOW(what, dup2(fd, n));
 	}
 	SHOW("F_DUPFD from limit-40", fcntl(fd, F_DUPFD, lim - 40));
-	SHOW("write to limit-32",
-	     write(lim - 32, msg, sizeof(msg) - 1));
+	SHOW("write to limit-32", write(lim - 32, msg, sizeof(msg) - 1));
 	SHOW("close_range(3, ~0U, 0)", close_range(3, ~0U, 0));
 	SHOW("close(limit-32)", close(lim - 32));
 

@@ -110,7 +110,7 @@ static int do_fork(int nproc, int rounds)
 	for (int i = 0; i < nproc; i++) {
 		pids[i] = fork();
 		if (pids[i] == 0) {
-			alarm(60);	/* a hung child dies, it does not hang us */
+			alarm(60); /* a hung child dies, it does not hang us */
 			for (int r = 0; r < rounds; r++)
 				if (one_round())
 					_exit(3);
@@ -142,8 +142,7 @@ static void *hammer(void *arg)
 {
 	long i = (long)arg;
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_NUMERICHOST |
-					      AI_NUMERICSERV };
+				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
 
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		struct addrinfo *res;
@@ -151,8 +150,7 @@ static void *hammer(void *arg)
 
 		/* The children's first call needs this socket's shard of
 		 * the table: often held by one of us when fork() comes. */
-		setsockopt(inherited, SOL_SOCKET, SO_RCVBUF, &one,
-			   sizeof(one));
+		setsockopt(inherited, SOL_SOCKET, SO_RCVBUF, &one, sizeof(one));
 		if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv))
 			continue;
 		setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
@@ -186,8 +184,7 @@ static int child_calls(int fd)
 }
 
 /* Apart, so no variable of the caller lives across vfork. */
-static __attribute__((noinline)) pid_t vfork_exec(const char *self,
-						  char **argv)
+static __attribute__((noinline)) pid_t vfork_exec(const char *self, char **argv)
 {
 	pid_t pid = vfork();
 
@@ -229,8 +226,7 @@ static int forkstorm(const char *how, int nthreads, int nforks,
 		} else if (strcmp(how, "vfork") == 0) {
 			pid = vfork_exec(self, argv);
 		} else {
-			if (posix_spawn(&pid, self, NULL, NULL, argv,
-					environ))
+			if (posix_spawn(&pid, self, NULL, NULL, argv, environ))
 				pid = -1;
 		}
 		bad += wait_all(&pid, 1);
