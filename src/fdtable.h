@@ -41,7 +41,8 @@ struct ns_fdinfo {
  * its own spinlock, and never calls malloc: hooks run from signal handlers,
  * in vfork children and while the program holds malloc's lock. A thread that
  * re-enters the table from a signal handler while it already holds a shard
- * skips the operation instead of deadlocking (lookups then miss).
+ * skips the operation instead of deadlocking (lookups then miss), and the
+ * numbers it touched are checked again afterwards (ns_fd_set_check).
  */
 void ns_fd_put(int fd, const struct ns_fdinfo *info);
 bool ns_fd_get(int fd, struct ns_fdinfo *out);
@@ -58,6 +59,14 @@ void ns_fd_del_range(unsigned first, unsigned last);
  * process whose configuration needs no table (see ns_policy_needs_table).
  * Set once, before the hooks go live. */
 void ns_fd_keep(bool keep);
+
+/*
+ * A handler's update that was skipped is put right once its thread lets go
+ * of the table: the entries for the numbers it touched are checked with
+ * @fn, which says whether @fd still is the kind of socket @info describes
+ * (the shim asks the kernel), and dropped if not, or if no @fn was set.
+ */
+void ns_fd_set_check(bool (*fn)(int fd, const struct ns_fdinfo *info));
 
 /* Around fork(): the child gets a consistent table and free locks. */
 void ns_fd_lock_all(void);

@@ -91,6 +91,72 @@ static void use_stderr(struct ns_sink *s)
 	strcpy(s->path, "stderr");
 }
 
+/*
+ * A file or FIFO another user put at the path in a sticky world-writable
+ * directory, /tmp say, that is not the directory owner's: what the kernel
+ * refuses to open with O_CREAT where fs.protected_regular and
+ * fs.protected_fifos are set (proc_sys_fs(5)), and what we refuse where they
+ * are not. Otherwise that user would read the trace, or, with a FIFO, stop
+ * the program at start until someone reads.
+ */
+static bool planted(char *path, const struct stat *st)
+{
+	char *slash = strrchr(path, '/');
+	struct stat dir;
+	int r;
+
+	if (st->st_uid == geteuid() ||
+	    !(S_ISREG(st->st_mode) || S_ISFIFO(st->st_mode)))
+		return false;
+	if (slash == path) {
+		r = stat("/", &dir);
+	} else if (slash) {
+		*slash = '\0';	/* our own copy of the path */
+		r = stat(path, &dir);
+		*slash = '/';
+	} else {
+		r = stat(".", &dir);
+	}
+	return r == 0 &&
+	       (dir.st_mode & (S_ISVTX | S_IWOTH)) == (S_ISVTX | S_IWOTH) &&
+	       st->st_uid != dir.st_uid;
+}
+
+/*
+ * O_NOFOLLOW: a trace path in a shared directory must not be a way to make a
+ * privileged program write elsewhere. O_NONBLOCK, dropped once open: a FIFO
+ * is looked at before open(2) waits for its reader.
+ */
+static int open_trace(char *path)
+{
+	int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+		    O_NOCTTY;
+	int fd = open(path, flags | O_NONBLOCK, 0600), fl;
+	struct stat st;
+
+	if (fd < 0 && errno == ENXIO && lstat(path, &st) == 0 &&
+	    S_ISFIFO(st.st_mode)) {
+		/* Nobody reads yet: wait for a reader, as without us,
+		 * unless the FIFO is planted. */
+		if (planted(path, &st)) {
+			errno = EACCES;
+			return -1;
+		}
+		return open(path, flags, 0600);
+	}
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && planted(path, &st)) {
+		ns_sys_close(fd);
+		errno = EACCES;
+		return -1;
+	}
+	fl = ns_sys_fcntl(fd, F_GETFL, 0);
+	if (fl >= 0)
+		ns_sys_fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fd;
+}
+
 void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
 		  const struct ns_config_io *io)
 {
@@ -141,10 +207,7 @@ void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
 			use_stderr(s);
 			break;
 		}
-		/* O_NOFOLLOW: a trace path in a shared directory must not be
-		 * a way to make a privileged program write elsewhere. */
-		fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-				   O_NOFOLLOW | O_NOCTTY, 0600);
+		fd = open_trace(s->path);
 		if (fd < 0) {
 			int err = errno;
 
