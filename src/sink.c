@@ -40,7 +40,7 @@ static int high_fd(int fd)
  * strerror(3), which may translate, is not called (@text false).
  */
 static void say_(const struct ns_config_io *io, const char *a, const char *b,
-		 int err, bool text)
+		 int err, bool text, const char *tail)
 {
 	char mem[1024];
 	struct ns_buf buf;
@@ -62,15 +62,18 @@ static void say_(const struct ns_config_io *io, const char *a, const char *b,
 			ns_buf_putc(&buf, ')');
 		}
 	}
+	if (tail)
+		ns_buf_str(&buf, tail);
 	buf.p[buf.len++] = '\n';
 	io->warn(buf.p, buf.len, io->ctx);
 }
 
-/* At set-up and around fork: a normal stack, strerror is fine. */
-static void say(const struct ns_config_io *io, const char *a, const char *b,
-		int err)
+/* The trace cannot go where asked: one line says why and where it goes.
+ * At set-up and around fork: a normal stack, strerror is fine. */
+static void say_stderr(const struct ns_config_io *io, const char *a,
+		       const char *b, int err)
 {
-	say_(io, a, b, err, true);
+	say_(io, a, b, err, true, "; tracing to stderr instead");
 }
 
 static void classify(struct ns_sink *s)
@@ -182,8 +185,7 @@ void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
 			ns_buf_init(&b, num, sizeof(num) - 1);
 			ns_buf_u64(&b, (uint64_t)c->trace_fd);
 			num[b.len] = '\0';
-			say(io, "NETSHIM_TRACE=fd:", num, errno);
-			say(io, "tracing to stderr instead", "", 0);
+			say_stderr(io, "NETSHIM_TRACE=fd:", num, errno);
 			use_stderr(s);
 			break;
 		}
@@ -201,9 +203,8 @@ void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
 	case NS_TRACE_FILE:
 		if (!ns_expand_path(s->path, sizeof(s->path), c->trace_path,
 				    pid)) {
-			say(io, "NETSHIM_TRACE is too long once %p is "
-				"expanded: ", c->trace_path, 0);
-			say(io, "tracing to stderr instead", "", 0);
+			say_stderr(io, "NETSHIM_TRACE is too long once %p is "
+				       "expanded: ", c->trace_path, 0);
 			use_stderr(s);
 			break;
 		}
@@ -211,9 +212,8 @@ void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
 		if (fd < 0) {
 			int err = errno;
 
-			say(io, "cannot open trace file NETSHIM_TRACE=",
-			    s->path, err);
-			say(io, "tracing to stderr instead", "", 0);
+			say_stderr(io, "cannot open trace file NETSHIM_TRACE=",
+				   s->path, err);
 			use_stderr(s);
 			break;
 		}
@@ -303,7 +303,7 @@ static void write_line(struct ns_sink *s, int fd, const char *line,
 		 * say it once, drop this event, try again next event. */
 		if (!__atomic_exchange_n(&s->warned, true, __ATOMIC_RELAXED))
 			say_(io, "writing the trace failed, events are lost: ",
-			     s->path, r < 0 ? errno : ENOSPC, false);
+			     s->path, r < 0 ? errno : ENOSPC, false, NULL);
 		return;
 	}
 }
@@ -334,7 +334,7 @@ void ns_sink_disable(struct ns_sink *s, const struct ns_config_io *io)
 		sched_yield();
 	s->owned = false;
 	say_(io, "no descriptor left to move the trace out of the program's "
-		 "way; tracing stops", "", EMFILE, false);
+		 "way; tracing stops", "", EMFILE, false, NULL);
 }
 
 void ns_sink_reclassify(struct ns_sink *s)
