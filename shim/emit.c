@@ -49,6 +49,23 @@ static bool probe(int fd, struct ns_fdinfo *info)
 	return true;
 }
 
+/* For the table's check after a signal handler: is @fd still that kind of
+ * socket? */
+bool ns_fd_still(int fd, const struct ns_fdinfo *info)
+{
+	int (*gso)(int, int, int, void *, socklen_t *) =
+		NS_REAL(getsockopt);
+	int family, type;
+	socklen_t len = sizeof(int);
+
+	if (gso(fd, SOL_SOCKET, SO_DOMAIN, &family, &len) != 0)
+		return false;
+	len = sizeof(int);
+	if (gso(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0)
+		return false;
+	return family == info->family && type == info->type;
+}
+
 bool ns_fd_lookup(int fd, struct ns_fdinfo *info)
 {
 	return ns_fd_get(fd, info) || probe(fd, info);

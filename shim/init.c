@@ -89,6 +89,7 @@ static void setup(void)
 		__atomic_store_n(&ns_gate, NS_GATE_PASS, __ATOMIC_RELEASE);
 		return;
 	}
+	ns_fd_set_check(ns_fd_still);
 	io.have_backtrace = ns_have_backtrace;
 	ns_config_parse(&config, &io);
 	/* Nothing is traced with the trace off; policies still act, and no

@@ -160,6 +160,10 @@ void ns_learn_stderr(void);
 /* After fork: the thread id cache belongs to the parent. */
 void ns_forget_tid(void);
 
+/* Whether @fd still is the kind of socket @info describes (the kernel
+ * says): the fd table's check after a signal handler. */
+bool ns_fd_still(int fd, const struct ns_fdinfo *info);
+
 /* What fd is, from the table or, for a socket we never saw created
  * (inherited, made by a library's internal call), from the kernel. */
 bool ns_fd_lookup(int fd, struct ns_fdinfo *info);

@@ -55,6 +55,41 @@ static struct shard *const shards = ns_fdtab_default.shards;
 /* Which shard this thread holds, plus one; 0 when none. */
 static __thread int held __attribute__((tls_model("initial-exec")));
 
+/*
+ * Ranges of numbers whose entries a signal handler could not update because
+ * its thread held the table: it closed a socket there (the entry would go
+ * stale) or made one (a stale entry would stay). Checked against the kernel
+ * once the thread lets go of the table. Per thread, so only that thread and
+ * its handlers touch them.
+ */
+#define NPENDING 8
+struct range {
+	unsigned first, last;
+};
+
+static __thread struct range pending[NPENDING]
+	__attribute__((tls_model("initial-exec")));
+static __thread int npending __attribute__((tls_model("initial-exec")));
+
+/* Only the default table is touched from signal handlers (the shim's):
+ * another table is never skipped, @t is checked for clarity. */
+static void defer(struct ns_fdtab *t, unsigned first, unsigned last)
+{
+	int n = npending;
+
+	if (t != &ns_fdtab_default || t->off)
+		return;		/* no table, nothing to put right */
+	if (n == NPENDING) {	/* full: check everything instead */
+		pending[n - 1] = (struct range){ 0, ~0U };
+		return;
+	}
+	pending[n] = (struct range){ first, last };
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	npending = n + 1;
+}
+
+static void check_pending(void);
+
 static void *table_alloc(size_t sz)
 {
 	void *p = mmap(NULL, sz, PROT_READ | PROT_WRITE,
@@ -101,6 +136,8 @@ static void unlock_shard(struct shard *s)
 	__atomic_clear(&s->lock, __ATOMIC_RELEASE);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	held = 0;
+	if (unlikely(npending))
+		check_pending();
 }
 
 static struct entry *find(struct shard *s, int fd)
@@ -150,8 +187,12 @@ void ns_fdtab_put(struct ns_fdtab *t, int fd, const struct ns_fdinfo *info)
 	struct shard *s;
 	struct entry *e;
 
-	if (fd < 0 || !(s = lock_shard(t, fd)))
+	if (fd < 0)
 		return;
+	if (!(s = lock_shard(t, fd))) {
+		defer(t, (unsigned)fd, (unsigned)fd);
+		return;
+	}
 	/* uthash frees its buckets when a table empties and allocates them
 	 * again on the next add: a socket/close loop would mmap and munmap
 	 * every time. A sentinel that is never looked up keeps it alive. */
@@ -176,8 +217,14 @@ bool ns_fdtab_get(struct ns_fdtab *t, int fd, struct ns_fdinfo *out)
 	struct shard *s;
 	struct entry *e;
 
-	if (fd < 0 || !(s = lock_shard(t, fd)))
+	if (fd < 0)
 		return false;
+	/* The caller goes on as if @fd were unknown; close() then closes
+	 * it without forgetting it: look again later. */
+	if (!(s = lock_shard(t, fd))) {
+		defer(t, (unsigned)fd, (unsigned)fd);
+		return false;
+	}
 	e = find(s, fd);
 	if (e)
 		*out = e->info;
@@ -238,8 +285,12 @@ void ns_fdtab_del(struct ns_fdtab *t, int fd)
 	struct shard *s;
 	struct entry *e;
 
-	if (fd < 0 || !(s = lock_shard(t, fd)))
+	if (fd < 0)
 		return;
+	if (!(s = lock_shard(t, fd))) {
+		defer(t, (unsigned)fd, (unsigned)fd);
+		return;
+	}
 	e = find(s, fd);
 	if (e)
 		drop(s, e);
@@ -252,13 +303,66 @@ void ns_fdtab_del_range(struct ns_fdtab *t, unsigned first, unsigned last)
 		struct shard *s = lock_shard(t, i);
 		struct entry *e, *tmp;
 
-		if (!s)
+		if (!s) {
+			defer(t, first, last);
 			return;
+		}
 		HASH_ITER(hh, s->head, e, tmp)
 			if (e->fd != SENTINEL && (unsigned)e->fd >= first &&
 			    (unsigned)e->fd <= last)
 				drop(s, e);
 		unlock_shard(s);
+	}
+}
+
+static bool (*still)(int fd, const struct ns_fdinfo *info);
+
+void ns_fd_set_check(bool (*fn)(int fd, const struct ns_fdinfo *info))
+{
+	still = fn;
+}
+
+static bool still_there(int fd, const struct ns_fdinfo *info)
+{
+	return still && still(fd, info);
+}
+
+/* Drops the entries of @r that the front's check denies. */
+static void check_range(struct range r)
+{
+	for (int i = 0; i < NSHARDS; i++) {
+		struct shard *s;
+		struct entry *e, *tmp;
+
+		if (r.first == r.last && i != (int)(r.first & (NSHARDS - 1)))
+			continue;
+		s = lock_shard(&ns_fdtab_default, i);
+		if (!s)
+			return;	/* cannot be: held is 0 here */
+		HASH_ITER(hh, s->head, e, tmp)
+			if (e->fd != SENTINEL && (unsigned)e->fd >= r.first &&
+			    (unsigned)e->fd <= r.last &&
+			    !still_there(e->fd, &e->info))
+				drop(s, e);
+		__atomic_clear(&s->lock, __ATOMIC_RELEASE);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		held = 0;
+	}
+}
+
+/* Takes the last range off, unless a handler added one meanwhile. */
+static void check_pending(void)
+{
+	int n;
+
+	while ((n = npending) > 0) {
+		struct range r = pending[n - 1];
+
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		if (__atomic_compare_exchange_n(&npending, &n, n - 1, false,
+						__ATOMIC_RELAXED,
+						__ATOMIC_RELAXED))
+			check_range(r);
 	}
 }
 
@@ -315,4 +419,6 @@ void ns_fd_unlock_all(void)
 		__atomic_clear(&shards[i].lock, __ATOMIC_RELEASE);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	held = 0;
+	if (unlikely(npending))
+		check_pending();
 }

@@ -44,7 +44,8 @@ struct ns_fdinfo {
  * its own spinlock, and never calls malloc: hooks run from signal handlers,
  * in vfork children and while the program holds malloc's lock. A thread that
  * re-enters a table from a signal handler while it already holds a shard
- * skips the operation instead of deadlocking (lookups then miss).
+ * skips the operation instead of deadlocking (lookups then miss), and the
+ * numbers it touched are checked again afterwards (ns_fd_set_check).
  *
  * One table describes one process's descriptors. The LD_PRELOAD shim runs
  * inside that process and uses ns_fdtab_default through the ns_fd_*
@@ -107,6 +108,15 @@ static inline void ns_fd_del_range(unsigned first, unsigned last)
  * lookups miss: for a process whose configuration needs no table (see
  * ns_policy_needs_table). Set once, before the hooks go live. */
 void ns_fd_keep(bool keep);
+
+/*
+ * A handler's update of the default table that was skipped is put right
+ * once its thread lets go of the table: the entries for the numbers it
+ * touched are checked with @fn, which says whether @fd still is the kind
+ * of socket @info describes (the shim asks the kernel), and dropped if
+ * not, or if no @fn was set.
+ */
+void ns_fd_set_check(bool (*fn)(int fd, const struct ns_fdinfo *info));
 
 /* Around fork(): the child gets a consistent default table and free
  * locks. */

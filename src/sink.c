@@ -40,7 +40,7 @@ static int high_fd(int fd)
  * strerror(3), which may translate, is not called (@text false).
  */
 static void say_(const struct ns_config_io *io, const char *a, const char *b,
-		 int err, bool text)
+		 int err, bool text, const char *tail)
 {
 	char mem[1024];
 	struct ns_buf buf;
@@ -62,15 +62,18 @@ static void say_(const struct ns_config_io *io, const char *a, const char *b,
 			ns_buf_putc(&buf, ')');
 		}
 	}
+	if (tail)
+		ns_buf_str(&buf, tail);
 	buf.p[buf.len++] = '\n';
 	io->warn(buf.p, buf.len, io->ctx);
 }
 
-/* At set-up and around fork: a normal stack, strerror is fine. */
-static void say(const struct ns_config_io *io, const char *a, const char *b,
-		int err)
+/* The trace cannot go where asked: one line says why and where it goes.
+ * At set-up and around fork: a normal stack, strerror is fine. */
+static void say_stderr(const struct ns_config_io *io, const char *a,
+		       const char *b, int err)
 {
-	say_(io, a, b, err, true);
+	say_(io, a, b, err, true, "; tracing to stderr instead");
 }
 
 static void classify(struct ns_sink *s)
@@ -89,6 +92,72 @@ static void use_stderr(struct ns_sink *s)
 	s->fd = STDERR_FILENO;
 	s->owned = false;
 	strcpy(s->path, "stderr");
+}
+
+/*
+ * A file or FIFO another user put at the path in a sticky world-writable
+ * directory, /tmp say, that is not the directory owner's: what the kernel
+ * refuses to open with O_CREAT where fs.protected_regular and
+ * fs.protected_fifos are set (proc_sys_fs(5)), and what we refuse where they
+ * are not. Otherwise that user would read the trace, or, with a FIFO, stop
+ * the program at start until someone reads.
+ */
+static bool planted(char *path, const struct stat *st)
+{
+	char *slash = strrchr(path, '/');
+	struct stat dir;
+	int r;
+
+	if (st->st_uid == geteuid() ||
+	    !(S_ISREG(st->st_mode) || S_ISFIFO(st->st_mode)))
+		return false;
+	if (slash == path) {
+		r = stat("/", &dir);
+	} else if (slash) {
+		*slash = '\0';	/* our own copy of the path */
+		r = stat(path, &dir);
+		*slash = '/';
+	} else {
+		r = stat(".", &dir);
+	}
+	return r == 0 &&
+	       (dir.st_mode & (S_ISVTX | S_IWOTH)) == (S_ISVTX | S_IWOTH) &&
+	       st->st_uid != dir.st_uid;
+}
+
+/*
+ * O_NOFOLLOW: a trace path in a shared directory must not be a way to make a
+ * privileged program write elsewhere. O_NONBLOCK, dropped once open: a FIFO
+ * is looked at before open(2) waits for its reader.
+ */
+static int open_trace(char *path)
+{
+	int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+		    O_NOCTTY;
+	int fd = open(path, flags | O_NONBLOCK, 0600), fl;
+	struct stat st;
+
+	if (fd < 0 && errno == ENXIO && lstat(path, &st) == 0 &&
+	    S_ISFIFO(st.st_mode)) {
+		/* Nobody reads yet: wait for a reader, as without us,
+		 * unless the FIFO is planted. */
+		if (planted(path, &st)) {
+			errno = EACCES;
+			return -1;
+		}
+		return open(path, flags, 0600);
+	}
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && planted(path, &st)) {
+		ns_sys_close(fd);
+		errno = EACCES;
+		return -1;
+	}
+	fl = ns_sys_fcntl(fd, F_GETFL, 0);
+	if (fl >= 0)
+		ns_sys_fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fd;
 }
 
 void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
@@ -116,8 +185,7 @@ void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
 			ns_buf_init(&b, num, sizeof(num) - 1);
 			ns_buf_u64(&b, (uint64_t)c->trace_fd);
 			num[b.len] = '\0';
-			say(io, "NETSHIM_TRACE=fd:", num, errno);
-			say(io, "tracing to stderr instead", "", 0);
+			say_stderr(io, "NETSHIM_TRACE=fd:", num, errno);
 			use_stderr(s);
 			break;
 		}
@@ -135,22 +203,17 @@ void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
 	case NS_TRACE_FILE:
 		if (!ns_expand_path(s->path, sizeof(s->path), c->trace_path,
 				    pid)) {
-			say(io, "NETSHIM_TRACE is too long once %p is "
-				"expanded: ", c->trace_path, 0);
-			say(io, "tracing to stderr instead", "", 0);
+			say_stderr(io, "NETSHIM_TRACE is too long once %p is "
+				       "expanded: ", c->trace_path, 0);
 			use_stderr(s);
 			break;
 		}
-		/* O_NOFOLLOW: a trace path in a shared directory must not be
-		 * a way to make a privileged program write elsewhere. */
-		fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-				   O_NOFOLLOW | O_NOCTTY, 0600);
+		fd = open_trace(s->path);
 		if (fd < 0) {
 			int err = errno;
 
-			say(io, "cannot open trace file NETSHIM_TRACE=",
-			    s->path, err);
-			say(io, "tracing to stderr instead", "", 0);
+			say_stderr(io, "cannot open trace file NETSHIM_TRACE=",
+				   s->path, err);
 			use_stderr(s);
 			break;
 		}
@@ -240,7 +303,7 @@ static void write_line(struct ns_sink *s, int fd, const char *line,
 		 * say it once, drop this event, try again next event. */
 		if (!__atomic_exchange_n(&s->warned, true, __ATOMIC_RELAXED))
 			say_(io, "writing the trace failed, events are lost: ",
-			     s->path, r < 0 ? errno : ENOSPC, false);
+			     s->path, r < 0 ? errno : ENOSPC, false, NULL);
 		return;
 	}
 }
@@ -271,7 +334,7 @@ void ns_sink_disable(struct ns_sink *s, const struct ns_config_io *io)
 		sched_yield();
 	s->owned = false;
 	say_(io, "no descriptor left to move the trace out of the program's "
-		 "way; tracing stops", "", EMFILE, false);
+		 "way; tracing stops", "", EMFILE, false, NULL);
 }
 
 void ns_sink_reclassify(struct ns_sink *s)
