@@ -5,6 +5,7 @@
 #include "doctor.h"
 #include "names.h"
 #include "reach.h"
+#include "../seccomp/run.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -323,6 +324,22 @@ static void go_advice(struct ns_doctor *d, bool cgo)
 			"TCP, which avoids the TCP_FASTOPEN-on-MPTCP refusal");
 }
 
+/* What LD_PRELOAD cannot reach, netshim run gives to its seccomp front:
+ * whether this kernel lets it. */
+static void check_seccomp(struct ns_doctor *d)
+{
+	int err = -ns_sc_probe();
+
+	if (!err)
+		ns_doc_finding(d, NS_DOC_OK, "seccomp", "netshim run traces "
+				"it with its seccomp front (the default, "
+				"--front=auto)");
+	else
+		ns_doc_finding(d, NS_DOC_WARN, "seccomp", "no seccomp front "
+				"here: %s; netshim run falls back to "
+				"LD_PRELOAD", ns_sc_why(err));
+}
+
 /* Whether LD_PRELOAD reaches the program, by cmd_run.c's own check, so
  * that doctor and run never disagree. */
 static void check_program(struct ns_doctor *d, const struct ns_reach *r,
@@ -348,7 +365,7 @@ static void check_program(struct ns_doctor *d, const struct ns_reach *r,
 	if (r->flags & NS_REACH_STATIC) {
 		ns_doc_finding(d, NS_DOC_WARN, "program", "%s: statically "
 				"linked%s: no dynamic loader, so LD_PRELOAD is "
-				"ignored and netshim sees nothing", p,
+				"ignored and the library sees nothing", p,
 				r->flags & NS_REACH_GO ? " Go program" : "");
 		if (r->flags & NS_REACH_GO)
 			go_advice(d, false);
@@ -368,6 +385,8 @@ static void check_program(struct ns_doctor *d, const struct ns_reach *r,
 		ns_doc_finding(d, NS_DOC_OK, "program", "%s: dynamically "
 				"linked: netshim can trace it", p);
 	}
+	if (r->flags & (NS_REACH_STATIC | NS_REACH_GO))
+		check_seccomp(d);
 	if (!lib)
 		ns_doc_finding(d, NS_DOC_NOTE, "program", "no libnetshim.so "
 				"found, so its ELF class was not compared with "

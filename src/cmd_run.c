@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* netshim run: exec a program with libnetshim.so preloaded and configured. */
+/* netshim run: exec a program with libnetshim.so preloaded and configured,
+ * or run it under the seccomp front (seccomp/) when LD_PRELOAD cannot reach
+ * it. */
 #include "cli.h"
 #include "config.h"
 #include "reach.h"
+#include "../seccomp/run.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -171,6 +174,11 @@ static int help(void)
 	       "does, and exit\n"
 	       "      --library=PATH   preload PATH, not the libnetshim.so "
 	       "beside netshim\n"
+	       "      --front=FRONT    preload (LD_PRELOAD), seccomp (system "
+	       "calls, for static\n"
+	       "                       and Go programs) or auto (the default:"
+	       " seccomp for\n"
+	       "                       those, preload for the others)\n"
 	       "  -h, --help           display this help and exit\n\n"
 	       "The options set NETSHIM_FAMILY, NETSHIM_PREFER, "
 	       "NETSHIM_MPTCP, NETSHIM_TFO,\nNETSHIM_TRACE, NETSHIM_FORMAT, "
@@ -179,7 +187,8 @@ static int help(void)
 	       "libnetshim(7); those the\noptions leave alone pass through "
 	       "from the environment. The library goes first\nin "
 	       "LD_PRELOAD, ahead of what is there. A warning says when "
-	       "LD_PRELOAD cannot\nreach PROGRAM (static, setuid, Go).\n\n"
+	       "LD_PRELOAD cannot\nreach PROGRAM (setuid; static or Go with "
+	       "--front=preload).\n\n"
 	       "Exit status is PROGRAM's own, or:\n"
 	       "  1    if libnetshim.so cannot be found\n"
 	       "  2    if an option is wrong; PROGRAM is not started\n"
@@ -224,15 +233,20 @@ static const char *check_library(const char *path)
 	return lib;
 }
 
-static bool set_environment(const struct run_opts *o, const char *lib)
+static bool set_variables(const struct run_opts *o)
+{
+	for (int i = 0; i < NS_VAR_COUNT; i++)
+		if (o->var[i] && setenv(ns_var_names[i], o->var[i], 1) != 0)
+			return false;
+	return true;
+}
+
+static bool set_preload(const char *lib)
 {
 	const char *old = getenv("LD_PRELOAD");
 	char *preload;
 	int rc;
 
-	for (int i = 0; i < NS_VAR_COUNT; i++)
-		if (o->var[i] && setenv(ns_var_names[i], o->var[i], 1) != 0)
-			return false;
 	old += old ? strspn(old, " :") : 0;
 	if (old && *old)
 		rc = asprintf(&preload, "%s %s", lib, old);
@@ -247,7 +261,9 @@ static bool set_environment(const struct run_opts *o, const char *lib)
 
 enum { OPT_PREFER = 256, OPT_MPTCP, OPT_TFO, OPT_JSON, OPT_EVENTS,
        OPT_BACKTRACE, OPT_LIBRARY, OPT_FAIL, OPT_SCENARIO, OPT_SEED,
-       OPT_LIST_SCENARIOS };
+       OPT_LIST_SCENARIOS, OPT_FRONT };
+
+enum front { FRONT_AUTO, FRONT_PRELOAD, FRONT_SECCOMP };
 
 static const struct option longopts[] = {
 	{ "ipv4", no_argument, NULL, '4' },
@@ -264,6 +280,7 @@ static const struct option longopts[] = {
 	{ "scenario", required_argument, NULL, OPT_SCENARIO },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "list-scenarios", no_argument, NULL, OPT_LIST_SCENARIOS },
+	{ "front", required_argument, NULL, OPT_FRONT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -276,7 +293,8 @@ int ns_cmd_run(int argc, char **argv)
 	struct ns_reach reach;
 	const char *library = NULL, *lib;
 	char name[] = "netshim run", seed[24];
-	int c, family = 0;
+	enum front front = FRONT_AUTO;
+	int c, family = 0, err;
 
 #ifdef HAVE_LIBUNWIND
 	io.have_backtrace = true;
@@ -308,6 +326,20 @@ int ns_cmd_run(int argc, char **argv)
 		case OPT_SCENARIO: o.var[NS_VAR_SCENARIO] = optarg; break;
 		case OPT_SEED: o.var[NS_VAR_SEED] = optarg; break;
 		case OPT_LIST_SCENARIOS: return list_scenarios();
+		case OPT_FRONT:
+			if (!strcmp(optarg, "auto"))
+				front = FRONT_AUTO;
+			else if (!strcmp(optarg, "preload"))
+				front = FRONT_PRELOAD;
+			else if (!strcmp(optarg, "seccomp"))
+				front = FRONT_SECCOMP;
+			else {
+				fprintf(stderr, "netshim run: --front=%s: "
+					"expected auto, preload or seccomp\n",
+					optarg);
+				return usage_tail();
+			}
+			break;
 		case 'h': return help();
 		default: return usage_tail();
 		}
@@ -329,12 +361,31 @@ int ns_cmd_run(int argc, char **argv)
 		fprintf(stderr, "netshim run: drawing percentages with "
 			"--seed=%s\n", seed);
 	}
+	if (!set_variables(&o)) {
+		fprintf(stderr, "netshim run: %s\n", strerror(errno));
+		return NS_EXIT_FAIL;
+	}
+	/* auto: what LD_PRELOAD cannot reach because no loader or no libc
+	 * call is involved (static, Go) goes to the seccomp front. */
+	if (front == FRONT_AUTO &&
+	    ns_reach_check(argv[optind], library ? NULL
+						 : ns_find_library(false),
+			   &reach) > 0 &&
+	    (reach.flags & (NS_REACH_STATIC | NS_REACH_GO)))
+		front = FRONT_SECCOMP;
+	if (front == FRONT_SECCOMP) {
+		c = ns_sc_run(argv + optind, &err);
+		if (c >= 0)
+			return c;
+		fprintf(stderr, "netshim run: no seccomp front: %s; using "
+			"LD_PRELOAD\n", ns_sc_why(err));
+	}
 	lib = check_library(library);
 	if (!lib)
 		return NS_EXIT_FAIL;
 	if (ns_reach_check(argv[optind], lib, &reach) > 0)
 		ns_reach_print(stderr, "run", &reach);
-	if (!set_environment(&o, lib)) {
+	if (!set_preload(lib)) {
 		fprintf(stderr, "netshim run: %s\n", strerror(errno));
 		return NS_EXIT_FAIL;
 	}

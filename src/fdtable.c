@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* The per-process socket descriptor table: sharded uthash, no malloc. */
+/* The per-process socket descriptor tables: sharded uthash, no malloc. */
 #include "fdtable.h"
 #include "compiler.h"
 
+#include <pthread.h>
 #include <sched.h>
 #include <stddef.h>
 #include <string.h>
@@ -42,7 +43,14 @@ struct shard {
 	struct entry *free;
 } __attribute__((aligned(64)));	/* no false sharing between shards */
 
-static struct shard shards[NSHARDS];
+struct ns_fdtab {
+	struct shard shards[NSHARDS];
+	bool off;			/* ns_fd_keep(false), default table */
+	struct ns_fdtab *next_free;	/* in the pool of given-back tables */
+};
+
+struct ns_fdtab ns_fdtab_default;
+static struct shard *const shards = ns_fdtab_default.shards;
 
 /* Which shard this thread holds, plus one; 0 when none. */
 static __thread int held __attribute__((tls_model("initial-exec")));
@@ -58,17 +66,18 @@ static __thread int held __attribute__((tls_model("initial-exec")));
 struct range {
 	unsigned first, last;
 };
-static bool off;	/* ns_fd_keep(false) */
 
 static __thread struct range pending[NPENDING]
 	__attribute__((tls_model("initial-exec")));
 static __thread int npending __attribute__((tls_model("initial-exec")));
 
-static void defer(unsigned first, unsigned last)
+/* Only the default table is touched from signal handlers (the shim's):
+ * another table is never skipped, @t is checked for clarity. */
+static void defer(struct ns_fdtab *t, unsigned first, unsigned last)
 {
 	int n = npending;
 
-	if (off)
+	if (t != &ns_fdtab_default || t->off)
 		return;		/* no table, nothing to put right */
 	if (n == NPENDING) {	/* full: check everything instead */
 		pending[n - 1] = (struct range){ 0, ~0U };
@@ -99,13 +108,13 @@ static void table_free(void *p, size_t sz)
  * with compiler barriers, so a signal handler arriving at any point between
  * sees it and skips the table instead of spinning on its own thread's lock.
  */
-static struct shard *lock_shard(int fd)
+static struct shard *lock_shard(struct ns_fdtab *t, int fd)
 {
-	struct shard *s = &shards[(unsigned)fd & (NSHARDS - 1)];
+	struct shard *s = &t->shards[(unsigned)fd & (NSHARDS - 1)];
 
-	if (unlikely(held | off))
+	if (unlikely(held | t->off))
 		return NULL;	/* re-entered from a signal handler, or off */
-	held = (int)(s - shards) + 1;
+	held = (int)(s - t->shards) + 1;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	while (__atomic_test_and_set(&s->lock, __ATOMIC_ACQUIRE)) {
 		for (int i = 0; i < 64 && __atomic_load_n(&s->lock,
@@ -119,7 +128,7 @@ static struct shard *lock_shard(int fd)
 
 void ns_fd_keep(bool keep)
 {
-	off = !keep;
+	ns_fdtab_default.off = !keep;
 }
 
 static void unlock_shard(struct shard *s)
@@ -173,15 +182,15 @@ static void drop(struct shard *s, struct entry *e)
 		s->free = (e);						\
 	} while (0)
 
-void ns_fd_put(int fd, const struct ns_fdinfo *info)
+void ns_fdtab_put(struct ns_fdtab *t, int fd, const struct ns_fdinfo *info)
 {
 	struct shard *s;
 	struct entry *e;
 
 	if (fd < 0)
 		return;
-	if (!(s = lock_shard(fd))) {
-		defer((unsigned)fd, (unsigned)fd);
+	if (!(s = lock_shard(t, fd))) {
+		defer(t, (unsigned)fd, (unsigned)fd);
 		return;
 	}
 	/* uthash frees its buckets when a table empties and allocates them
@@ -203,7 +212,7 @@ void ns_fd_put(int fd, const struct ns_fdinfo *info)
 	unlock_shard(s);
 }
 
-bool ns_fd_get(int fd, struct ns_fdinfo *out)
+bool ns_fdtab_get(struct ns_fdtab *t, int fd, struct ns_fdinfo *out)
 {
 	struct shard *s;
 	struct entry *e;
@@ -212,8 +221,8 @@ bool ns_fd_get(int fd, struct ns_fdinfo *out)
 		return false;
 	/* The caller goes on as if @fd were unknown; close() then closes
 	 * it without forgetting it: look again later. */
-	if (!(s = lock_shard(fd))) {
-		defer((unsigned)fd, (unsigned)fd);
+	if (!(s = lock_shard(t, fd))) {
+		defer(t, (unsigned)fd, (unsigned)fd);
 		return false;
 	}
 	e = find(s, fd);
@@ -223,12 +232,12 @@ bool ns_fd_get(int fd, struct ns_fdinfo *out)
 	return e != NULL;
 }
 
-void ns_fd_set_state(int fd, uint32_t bits)
+void ns_fdtab_set_state(struct ns_fdtab *t, int fd, uint32_t bits)
 {
 	struct shard *s;
 	struct entry *e;
 
-	if (fd < 0 || !(s = lock_shard(fd)))
+	if (fd < 0 || !(s = lock_shard(t, fd)))
 		return;
 	e = find(s, fd);
 	if (e)
@@ -236,13 +245,13 @@ void ns_fd_set_state(int fd, uint32_t bits)
 	unlock_shard(s);
 }
 
-void ns_fd_add_opt(int fd, int level, int name, const void *val,
-		   unsigned len)
+void ns_fdtab_add_opt(struct ns_fdtab *t, int fd, int level, int name,
+		      const void *val, unsigned len)
 {
 	struct shard *s;
 	struct entry *e;
 
-	if (fd < 0 || !(s = lock_shard(fd)))
+	if (fd < 0 || !(s = lock_shard(t, fd)))
 		return;
 	e = find(s, fd);
 	if (e) {
@@ -271,15 +280,15 @@ void ns_fd_add_opt(int fd, int level, int name, const void *val,
 	unlock_shard(s);
 }
 
-void ns_fd_del(int fd)
+void ns_fdtab_del(struct ns_fdtab *t, int fd)
 {
 	struct shard *s;
 	struct entry *e;
 
 	if (fd < 0)
 		return;
-	if (!(s = lock_shard(fd))) {
-		defer((unsigned)fd, (unsigned)fd);
+	if (!(s = lock_shard(t, fd))) {
+		defer(t, (unsigned)fd, (unsigned)fd);
 		return;
 	}
 	e = find(s, fd);
@@ -288,14 +297,14 @@ void ns_fd_del(int fd)
 	unlock_shard(s);
 }
 
-void ns_fd_del_range(unsigned first, unsigned last)
+void ns_fdtab_del_range(struct ns_fdtab *t, unsigned first, unsigned last)
 {
 	for (int i = 0; i < NSHARDS; i++) {
-		struct shard *s = lock_shard(i);
+		struct shard *s = lock_shard(t, i);
 		struct entry *e, *tmp;
 
 		if (!s) {
-			defer(first, last);
+			defer(t, first, last);
 			return;
 		}
 		HASH_ITER(hh, s->head, e, tmp)
@@ -327,7 +336,7 @@ static void check_range(struct range r)
 
 		if (r.first == r.last && i != (int)(r.first & (NSHARDS - 1)))
 			continue;
-		s = lock_shard(i);
+		s = lock_shard(&ns_fdtab_default, i);
 		if (!s)
 			return;	/* cannot be: held is 0 here */
 		HASH_ITER(hh, s->head, e, tmp)
@@ -355,6 +364,36 @@ static void check_pending(void)
 						__ATOMIC_RELAXED))
 			check_range(r);
 	}
+}
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ns_fdtab *pool;
+
+struct ns_fdtab *ns_fdtab_new(void)
+{
+	struct ns_fdtab *t;
+
+	pthread_mutex_lock(&pool_lock);
+	t = pool;
+	if (t)
+		pool = t->next_free;
+	pthread_mutex_unlock(&pool_lock);
+	if (!t)
+		t = table_alloc(sizeof(*t));	/* zeroed: empty shards */
+	return t;
+}
+
+/* Entries go back to their shard's free list and the sentinels stay, so
+ * the table's memory serves the next process the front watches. */
+void ns_fdtab_free(struct ns_fdtab *t)
+{
+	if (!t || t == &ns_fdtab_default)
+		return;
+	ns_fdtab_del_range(t, 0, ~0u);
+	pthread_mutex_lock(&pool_lock);
+	t->next_free = pool;
+	pool = t;
+	pthread_mutex_unlock(&pool_lock);
 }
 
 #define ALL_HELD (NSHARDS + 1)

@@ -32,43 +32,94 @@ struct ns_fdinfo {
 	int type;	/* SOCK_* without SOCK_NONBLOCK/SOCK_CLOEXEC */
 	int protocol;	/* as the kernel has it: 0 asked for TCP becomes 6 */
 	uint32_t state;
+	uint64_t ino;	/* the socket's inode when the front knows it, or 0:
+			 * a front that cannot see close() notices a reused
+			 * number by a different inode */
 	uint8_t nopts;
 	struct ns_fdopt opts[NS_FD_MAXOPTS];
 };
 
 /*
- * The table is sharded by descriptor number, each shard a uthash table under
+ * A table is sharded by descriptor number, each shard a uthash table under
  * its own spinlock, and never calls malloc: hooks run from signal handlers,
  * in vfork children and while the program holds malloc's lock. A thread that
- * re-enters the table from a signal handler while it already holds a shard
+ * re-enters a table from a signal handler while it already holds a shard
  * skips the operation instead of deadlocking (lookups then miss), and the
  * numbers it touched are checked again afterwards (ns_fd_set_check).
+ *
+ * One table describes one process's descriptors. The LD_PRELOAD shim runs
+ * inside that process and uses ns_fdtab_default through the ns_fd_*
+ * wrappers; a front that watches other processes (the seccomp supervisor)
+ * keeps one table per traced process.
  */
-void ns_fd_put(int fd, const struct ns_fdinfo *info);
-bool ns_fd_get(int fd, struct ns_fdinfo *out);
-void ns_fd_set_state(int fd, uint32_t bits);
+struct ns_fdtab;
+extern struct ns_fdtab ns_fdtab_default;
+
+/* A new empty table, or NULL (out of memory). Tables given back with
+ * ns_fdtab_free are kept for reuse, never unmapped. Not for signal
+ * handlers: these two take a mutex. */
+struct ns_fdtab *ns_fdtab_new(void);
+void ns_fdtab_free(struct ns_fdtab *t);
+
+void ns_fdtab_put(struct ns_fdtab *t, int fd, const struct ns_fdinfo *info);
+bool ns_fdtab_get(struct ns_fdtab *t, int fd, struct ns_fdinfo *out);
+void ns_fdtab_set_state(struct ns_fdtab *t, int fd, uint32_t bits);
 /* Records a successful setsockopt; one too big, without a value or one
  * too many sets NS_FD_OPTS_LOST instead. */
-void ns_fd_add_opt(int fd, int level, int name, const void *val,
-		   unsigned len);
-void ns_fd_del(int fd);
+void ns_fdtab_add_opt(struct ns_fdtab *t, int fd, int level, int name,
+		      const void *val, unsigned len);
+void ns_fdtab_del(struct ns_fdtab *t, int fd);
 /* Entries for [first, last] go. */
-void ns_fd_del_range(unsigned first, unsigned last);
+void ns_fdtab_del_range(struct ns_fdtab *t, unsigned first, unsigned last);
 
-/* With @keep false every operation is skipped and lookups miss: for a
- * process whose configuration needs no table (see ns_policy_needs_table).
- * Set once, before the hooks go live. */
+/* The calling process's own table, for the shim. */
+static inline void ns_fd_put(int fd, const struct ns_fdinfo *info)
+{
+	ns_fdtab_put(&ns_fdtab_default, fd, info);
+}
+
+static inline bool ns_fd_get(int fd, struct ns_fdinfo *out)
+{
+	return ns_fdtab_get(&ns_fdtab_default, fd, out);
+}
+
+static inline void ns_fd_set_state(int fd, uint32_t bits)
+{
+	ns_fdtab_set_state(&ns_fdtab_default, fd, bits);
+}
+
+static inline void ns_fd_add_opt(int fd, int level, int name,
+				 const void *val, unsigned len)
+{
+	ns_fdtab_add_opt(&ns_fdtab_default, fd, level, name, val, len);
+}
+
+static inline void ns_fd_del(int fd)
+{
+	ns_fdtab_del(&ns_fdtab_default, fd);
+}
+
+static inline void ns_fd_del_range(unsigned first, unsigned last)
+{
+	ns_fdtab_del_range(&ns_fdtab_default, first, last);
+}
+
+/* With @keep false every operation on the default table is skipped and
+ * lookups miss: for a process whose configuration needs no table (see
+ * ns_policy_needs_table). Set once, before the hooks go live. */
 void ns_fd_keep(bool keep);
 
 /*
- * A handler's update that was skipped is put right once its thread lets go
- * of the table: the entries for the numbers it touched are checked with
- * @fn, which says whether @fd still is the kind of socket @info describes
- * (the shim asks the kernel), and dropped if not, or if no @fn was set.
+ * A handler's update of the default table that was skipped is put right
+ * once its thread lets go of the table: the entries for the numbers it
+ * touched are checked with @fn, which says whether @fd still is the kind
+ * of socket @info describes (the shim asks the kernel), and dropped if
+ * not, or if no @fn was set.
  */
 void ns_fd_set_check(bool (*fn)(int fd, const struct ns_fdinfo *info));
 
-/* Around fork(): the child gets a consistent table and free locks. */
+/* Around fork(): the child gets a consistent default table and free
+ * locks. */
 void ns_fd_lock_all(void);
 void ns_fd_unlock_all(void);
 

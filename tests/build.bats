@@ -35,9 +35,10 @@ socketpair"
 	done
 }
 
-@test "every C source and header under src/ and shim/ starts with an SPDX line and has under 600 lines" {
+@test "every C source and header under src/, shim/ and seccomp/ starts with an SPDX line and has under 600 lines" {
 	local f n=0
-	for f in "$NS_SRCDIR"/src/*.[ch] "$NS_SRCDIR"/shim/*.[ch]; do
+	for f in "$NS_SRCDIR"/src/*.[ch] "$NS_SRCDIR"/shim/*.[ch] \
+		"$NS_SRCDIR"/seccomp/*.[ch]; do
 		[ -e "$f" ] || fail "no sources in $NS_SRCDIR"
 		n=$((n + 1))
 		head -n 1 "$f" | grep -Eq '^(//|/\*) SPDX-License-Identifier: [A-Za-z0-9.+-]+( \*/)?$' ||

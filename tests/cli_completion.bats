@@ -86,7 +86,7 @@ help_options() {
 @test "completion: run's options after 'netshim run --'" {
 	completes 'netshim run --' --ipv4 --ipv6 --prefer= --mptcp= --tfo= \
 		--output= --json --events= --backtrace= --fail= --scenario= \
-		--seed= --list-scenarios --library= --help --
+		--seed= --list-scenarios --library= --front= --help --
 }
 
 @test "completion: run offers every option of 'netshim run --help'" {
@@ -120,6 +120,12 @@ help_options() {
 	completes 'netshim run --tfo ' pass drop retry
 	completes 'netshim run --prefer=' none ipv4 ipv6
 	completes 'netshim run --prefer=ipv' ipv4 ipv6
+}
+
+@test "completion: --front values" {
+	completes 'netshim run --front=' auto preload seccomp
+	completes 'netshim run --front ' auto preload seccomp
+	completes 'netshim run --front=s' seccomp
 }
 
 @test "completion: --scenario offers what --list-scenarios lists, in a list too" {

@@ -242,7 +242,8 @@ VETH='ip link set lo up
 	gcc -static -o "$BATS_TEST_TMPDIR/s" "$BATS_TEST_TMPDIR/s.c"
 	run "$NETSHIM" doctor "$BATS_TEST_TMPDIR/s"
 	assert_success
-	assert_line "WARN  program    $BATS_TEST_TMPDIR/s: statically linked: no dynamic loader, so LD_PRELOAD is ignored and netshim sees nothing"
+	assert_line "WARN  program    $BATS_TEST_TMPDIR/s: statically linked: no dynamic loader, so LD_PRELOAD is ignored and the library sees nothing"
+	assert_line "OK    seccomp    netshim run traces it with its seccomp front (the default, --front=auto)"
 	refute_line --partial "GODEBUG"
 	refute_line --partial "secure-execution"
 }
@@ -314,7 +315,8 @@ VETH='ip link set lo up
 	CGO_ENABLED=0 go build -o gs g.go || skip "go build fails here"
 	run "$NETSHIM" doctor "$PWD/gs"
 	assert_success
-	assert_line "WARN  program    $PWD/gs: statically linked Go program: no dynamic loader, so LD_PRELOAD is ignored and netshim sees nothing"
+	assert_line "WARN  program    $PWD/gs: statically linked Go program: no dynamic loader, so LD_PRELOAD is ignored and the library sees nothing"
+	assert_line "OK    seccomp    netshim run traces it with its seccomp front (the default, --front=auto)"
 	assert_line --regexp '^ {17}GODEBUG=multipathtcp=0 '
 	assert_line --regexp '^ {17}GODEBUG=netdns=cgo needs a cgo build'
 	refute_line --partial "secure-execution"

@@ -424,36 +424,36 @@ print(s.getsockopt(6, 23))'
 	refute_line --partial 'netshim run:'
 }
 
-@test "a static C program: one line says nothing will be traced, it runs anyway" {
+@test "--front=preload, a static C program: one line says nothing will be traced, it runs anyway" {
 	${CC:-cc} -static -o "$T/static" "$NS_SRCDIR/tests/helpers/run_sock.c" ||
 		skip "cannot link statically (no libc.a)"
-	run timeout 20 "$NS" run -- "$T/static"
+	run timeout 20 "$NS" run --front=preload -- "$T/static"
 	assert_success
 	assert_output - <<-EOF
 	netshim run: $T/static is statically linked: LD_PRELOAD cannot reach it, nothing will be traced
 	ok
 	EOF
 	# Found on PATH: the warning names the file.
-	run env PATH="$T:$PATH" timeout 20 "$NS" run -o off static
+	run env PATH="$T:$PATH" timeout 20 "$NS" run --front=preload -o off static
 	assert_line --index 0 "netshim run: $T/static is statically linked: LD_PRELOAD cannot reach it, nothing will be traced"
 	# A script is judged by its interpreter.
 	printf '#!%s\n' "$T/static" >"$T/script"
 	printf '#!/bin/sh\necho script\n' >"$T/shscript"
 	chmod +x "$T/script" "$T/shscript"
-	run timeout 20 "$NS" run -o off -- "$T/script"
+	run timeout 20 "$NS" run --front=preload -o off -- "$T/script"
 	assert_success
 	assert_output - <<-EOF
 	netshim run: $T/script runs $T/static, which is statically linked: LD_PRELOAD cannot reach it, nothing will be traced
 	ok
 	EOF
-	run timeout 20 "$NS" run -o off -- "$T/shscript"
+	run timeout 20 "$NS" run --front=preload -o off -- "$T/shscript"
 	assert_success
 	assert_output script
 }
 
-@test "a Go program built with CGO_ENABLED=0: statically linked" {
+@test "--front=preload, a Go program built with CGO_ENABLED=0: statically linked" {
 	need_go
-	run timeout 20 "$NS" run -- "$BATS_FILE_TMPDIR/go/go_static"
+	run timeout 20 "$NS" run --front=preload -- "$BATS_FILE_TMPDIR/go/go_static"
 	assert_success
 	assert_output - <<-EOF
 	netshim run: $BATS_FILE_TMPDIR/go/go_static is a statically linked Go program: LD_PRELOAD cannot reach it, nothing will be traced
@@ -461,10 +461,10 @@ print(s.getsockopt(6, 23))'
 	EOF
 }
 
-@test "a default Go build: the Go line and its workarounds; GODEBUG=netdns=cgo is traced" {
+@test "--front=preload, a default Go build: the Go line and its workarounds; GODEBUG=netdns=cgo is traced" {
 	need_go
 	local g="$BATS_FILE_TMPDIR/go/go_default"
-	run timeout 20 "$NS" run --json -o "$T/t" -- "$g"
+	run timeout 20 "$NS" run --front=preload --json -o "$T/t" -- "$g"
 	assert_success
 	assert_output - <<-EOF
 	netshim run: $g is a Go program: its sockets use raw system calls that LD_PRELOAD cannot see; only cgo name lookups are traced. Try GODEBUG=netdns=cgo, or GODEBUG=multipathtcp=0 to stop MPTCP listeners
@@ -473,7 +473,7 @@ print(s.getsockopt(6, 23))'
 	# Go's own resolver and listener: nothing seen.
 	run jq -r 'select(.call == "getaddrinfo" or .call == "socket") | .call' "$T/t"
 	assert_output ''
-	run env GODEBUG=netdns=cgo timeout 20 "$NS" run --json -o "$T/c" -- "$g"
+	run env GODEBUG=netdns=cgo timeout 20 "$NS" run --front=preload --json -o "$T/c" -- "$g"
 	assert_success
 	run jq -r 'select(.call == "getaddrinfo") | .node' "$T/c"
 	assert_output localhost
