@@ -95,14 +95,14 @@ static inline char *fz_str(struct fz *f, size_t max)
 	return s;
 }
 
-#define FZ_ASSERT(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "assertion failed: %s: ", #cond); \
-			fprintf(stderr, __VA_ARGS__);			\
-			fputc('\n', stderr);				\
-			abort();					\
-		}							\
+#define FZ_ASSERT(cond, ...)                                                   \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "assertion failed: %s: ", #cond);      \
+			fprintf(stderr, __VA_ARGS__);                          \
+			fputc('\n', stderr);                                   \
+			abort();                                               \
+		}                                                              \
 	} while (0)
 
 #endif

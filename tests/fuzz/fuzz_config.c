@@ -7,9 +7,9 @@
 #define NVARS 8
 
 static const char *const names[NVARS] = {
-	"NETSHIM_TRACE",   "NETSHIM_FORMAT", "NETSHIM_EVENTS",
+	"NETSHIM_TRACE",     "NETSHIM_FORMAT", "NETSHIM_EVENTS",
 	"NETSHIM_BACKTRACE", "NETSHIM_FAMILY", "NETSHIM_PREFER",
-	"NETSHIM_MPTCP",   "NETSHIM_TFO",
+	"NETSHIM_MPTCP",     "NETSHIM_TFO",
 };
 
 struct ctx {
@@ -38,11 +38,10 @@ static void warn(const char *line, size_t len, void *p)
 	FZ_ASSERT(memchr(line, '\n', len) == line + len - 1,
 		  "a warning is not one line: %.*s", (int)len, line);
 	FZ_ASSERT(len > 17 && memcmp(line, "netshim: NETSHIM_", 17) == 0,
-		  "a warning does not name the variable: %.*s", (int)len,
-		  line);
+		  "a warning does not name the variable: %.*s", (int)len, line);
 	for (size_t i = 0; i + 1 < len; i++)
 		FZ_ASSERT((unsigned char)line[i] >= 0x20 &&
-				  (unsigned char)line[i] < 0x7f,
+			      (unsigned char)line[i] < 0x7f,
 			  "raw byte 0x%02x in a warning",
 			  (unsigned char)line[i]);
 }
@@ -83,13 +82,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FZ_ASSERT(cfg.events < NS_CALLBIT(NS_CALL_COUNT), "events %#x",
 		  cfg.events);
 	FZ_ASSERT(cfg.backtrace >= 0 && cfg.backtrace <= NS_BACKTRACE_MAX &&
-			  (io.have_backtrace || !cfg.backtrace),
+		      (io.have_backtrace || !cfg.backtrace),
 		  "backtrace %d", cfg.backtrace);
-	FZ_ASSERT(cfg.family <= NS_FAMILY_IPV6 && cfg.prefer <= NS_PREFER_IPV6 &&
-			  cfg.mptcp <= NS_MPTCP_FALLBACK &&
-			  cfg.tfo <= NS_TFO_RETRY,
-		  "policy %d %d %d %d", cfg.family, cfg.prefer, cfg.mptcp,
-		  cfg.tfo);
+	FZ_ASSERT(
+	    cfg.family <= NS_FAMILY_IPV6 && cfg.prefer <= NS_PREFER_IPV6 &&
+		cfg.mptcp <= NS_MPTCP_FALLBACK && cfg.tfo <= NS_TFO_RETRY,
+	    "policy %d %d %d %d", cfg.family, cfg.prefer, cfg.mptcp, cfg.tfo);
 	if (cfg.trace == NS_TRACE_FILE) {
 		FZ_ASSERT(memchr(cfg.trace_path, '\0', NS_PATH_MAX) != NULL,
 			  "trace path not ended");

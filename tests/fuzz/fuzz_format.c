@@ -24,7 +24,7 @@ static void *keep(void *p)
 	return p;
 }
 
-static const int families[] = { AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC,
+static const int families[] = { AF_INET,    AF_INET6,  AF_UNIX, AF_UNSPEC,
 				AF_NETLINK, AF_PACKET, 0x7fff };
 
 /* An address of the length the call claims; the memory holds only what
@@ -49,8 +49,8 @@ static const struct sockaddr *sockaddr(struct fz *f, socklen_t *len)
 		break;
 	}
 	have = *len < sizeof(struct sockaddr_storage)
-		       ? *len
-		       : sizeof(struct sockaddr_storage);
+		   ? *len
+		   : sizeof(struct sockaddr_storage);
 	m = keep(fz_mem(f, have));
 	if (have >= sizeof(sa_family_t) && fz_bool(f)) {
 		sa_family_t fam = (sa_family_t)families[fz_pick(f, 7)];
@@ -76,10 +76,10 @@ static const struct addrinfo *ai_list(struct fz *f)
 		struct addrinfo *ai = keep(calloc(1, sizeof(*ai)));
 
 		ai->ai_addr = (struct sockaddr *)sockaddr(f, &ai->ai_addrlen);
-		ai->ai_family = ai->ai_addrlen >= sizeof(sa_family_t) &&
-					fz_bool(f)
-				? ai->ai_addr->sa_family
-				: families[fz_pick(f, 7)];
+		ai->ai_family =
+		    ai->ai_addrlen >= sizeof(sa_family_t) && fz_bool(f)
+			? ai->ai_addr->sa_family
+			: families[fz_pick(f, 7)];
 		*tail = ai;
 		tail = &ai->ai_next;
 	}
@@ -147,8 +147,8 @@ static void fill(struct fz *f, struct ns_event *ev)
 	switch (ev->call) {
 	case NS_CALL_socket:
 	case NS_CALL_socketpair:
-		ev->u.sock.family = fz_bool(f) ? families[fz_pick(f, 7)]
-					       : fz_int(f);
+		ev->u.sock.family =
+		    fz_bool(f) ? families[fz_pick(f, 7)] : fz_int(f);
 		ev->u.sock.type = fz_int(f);
 		ev->u.sock.protocol = fz_bool(f) ? fz_pick(f, 8) : fz_int(f);
 		ev->u.sock.sv[0] = fz_int(f);
@@ -158,15 +158,16 @@ static void fill(struct fz *f, struct ns_event *ev)
 	case NS_CALL_bind:
 	case NS_CALL_accept:
 	case NS_CALL_accept4:
-		ev->u.addr.sa = fz_pick(f, 8) ? sockaddr(f, &ev->u.addr.len)
-					      : NULL;
+		ev->u.addr.sa =
+		    fz_pick(f, 8) ? sockaddr(f, &ev->u.addr.len) : NULL;
 		ev->u.addr.flags = fz_int(f);
 		break;
 	case NS_CALL_setsockopt:
 	case NS_CALL_getsockopt:
 		ev->u.opt.level = fz_bool(f) ? fz_pick(f, 8) : fz_int(f);
 		ev->u.opt.name = fz_bool(f) ? fz_pick(f, 64) : fz_int(f);
-		ev->u.opt.len = fz_bool(f) ? fz_pick(f, 20) : (socklen_t)fz_int(f);
+		ev->u.opt.len =
+		    fz_bool(f) ? fz_pick(f, 20) : (socklen_t)fz_int(f);
 		/* The front copies at most NS_OPTVAL_MAX bytes. */
 		ev->u.opt.vlen = fz_pick(f, NS_OPTVAL_MAX + 1);
 		for (size_t i = 0; i < ev->u.opt.vlen; i++)
@@ -177,8 +178,8 @@ static void fill(struct fz *f, struct ns_event *ev)
 	case NS_CALL_sendmsg:
 		ev->u.send.len = fz_bits(f, 8);
 		ev->u.send.flags = fz_int(f);
-		ev->u.send.sa = fz_bool(f) ? sockaddr(f, &ev->u.send.salen)
-					   : NULL;
+		ev->u.send.sa =
+		    fz_bool(f) ? sockaddr(f, &ev->u.send.salen) : NULL;
 		break;
 	case NS_CALL_getaddrinfo:
 	case NS_CALL_freeaddrinfo: {
@@ -188,8 +189,8 @@ static void fill(struct fz *f, struct ns_event *ev)
 		ev->u.gai.service = str(f);
 		if (fz_bool(f)) {
 			h = keep(calloc(1, sizeof(*h)));
-			h->ai_family = fz_bool(f) ? families[fz_pick(f, 7)]
-						  : fz_int(f);
+			h->ai_family =
+			    fz_bool(f) ? families[fz_pick(f, 7)] : fz_int(f);
 			h->ai_socktype = fz_int(f);
 			h->ai_protocol = fz_int(f);
 			h->ai_flags = fz_int(f);
@@ -206,8 +207,8 @@ static void fill(struct fz *f, struct ns_event *ev)
 		ev->u.ghbn.herr = fz_bool(f) ? fz_pick(f, 6) : fz_int(f);
 		break;
 	case NS_CALL_getnameinfo:
-		ev->u.gni.sa = fz_pick(f, 8) ? sockaddr(f, &ev->u.gni.salen)
-					     : NULL;
+		ev->u.gni.sa =
+		    fz_pick(f, 8) ? sockaddr(f, &ev->u.gni.salen) : NULL;
 		ev->u.gni.host = str(f);
 		ev->u.gni.serv = str(f);
 		ev->u.gni.flags = fz_int(f);
@@ -235,15 +236,15 @@ static void check_line(const char *line, size_t n, bool json)
 	const char *why;
 
 	FZ_ASSERT(n > 0 && n <= NS_LINE_MAX, "%zu bytes", n);
-	FZ_ASSERT(line[n - 1] == '\n', "not ended by a newline: %.*s",
-		  (int)n, line);
+	FZ_ASSERT(line[n - 1] == '\n', "not ended by a newline: %.*s", (int)n,
+		  line);
 	FZ_ASSERT(memchr(line, '\n', n) == line + n - 1,
 		  "more than one line: %.*s", (int)n, line);
 	if (!json) {
 		/* Text escapes every byte outside printable ASCII. */
 		for (size_t i = 0; i + 1 < n; i++)
 			FZ_ASSERT((unsigned char)line[i] >= 0x20 &&
-					  (unsigned char)line[i] < 0x7f,
+				      (unsigned char)line[i] < 0x7f,
 				  "raw byte 0x%02x at %zu: %.*s",
 				  (unsigned char)line[i], i, (int)n, line);
 		return;

@@ -28,8 +28,8 @@ static struct addrinfo *build(struct fz *f, struct addrinfo **node,
 			abort();
 		ai->ai_family = families[how & 3];
 		ai->ai_addrlen = ai->ai_family == AF_INET6
-					 ? sizeof(struct sockaddr_in6)
-					 : sizeof(struct sockaddr_in);
+				     ? sizeof(struct sockaddr_in6)
+				     : sizeof(struct sockaddr_in);
 		ai->ai_addr = fz_mem(f, ai->ai_addrlen);
 		ai->ai_addr->sa_family = (sa_family_t)ai->ai_family;
 		/* getaddrinfo(3) names the first entry only (AI_CANONNAME). */
@@ -63,7 +63,8 @@ static void check_order(struct addrinfo *res, struct addrinfo **node,
 			last_want = idx + 1;
 		} else {
 			other = true;
-			FZ_ASSERT(idx + 1 > last_other, "other entries reordered");
+			FZ_ASSERT(idx + 1 > last_other,
+				  "other entries reordered");
 			last_other = idx + 1;
 		}
 		if (ai != res)
@@ -92,11 +93,11 @@ static void format(struct addrinfo *res, const char *node, const char *why)
 	ev.policy = why;
 	n = ns_format_event(&ev, NS_FORMAT_JSON, line, sizeof(line));
 	FZ_ASSERT(n && line[n - 1] == '\n' &&
-			  memchr(line, '\n', n) == line + n - 1,
+		      memchr(line, '\n', n) == line + n - 1,
 		  "not one line: %.*s", (int)n, line);
-	FZ_ASSERT(!ns_jsonl_event(&j, line, n - 1, why_buf, sizeof(why_buf),
-				  &bad),
-		  "not a JSON event: %s", bad);
+	FZ_ASSERT(
+	    !ns_jsonl_event(&j, line, n - 1, why_buf, sizeof(why_buf), &bad),
+	    "not a JSON event: %s", bad);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -16,8 +16,8 @@ static void check_tokens(const struct ns_json *j)
 		const struct ns_jtok *t = &j->tok[i];
 		unsigned n = 0;
 
-		FZ_ASSERT(t->end > i && t->end <= j->ntok, "token %u ends at %u",
-			  i, t->end);
+		FZ_ASSERT(t->end > i && t->end <= j->ntok,
+			  "token %u ends at %u", i, t->end);
 		if (t->type == NS_JSTR)
 			FZ_ASSERT(t->str && t->str[t->len] == '\0',
 				  "string %u not NUL-ended", i);
@@ -26,7 +26,8 @@ static void check_tokens(const struct ns_json *j)
 			continue;
 		}
 		for (unsigned k = i + 1; k < t->end; k = j->tok[k].end) {
-			FZ_ASSERT((t->type == NS_JOBJ) == (j->tok[k].key != NULL),
+			FZ_ASSERT((t->type == NS_JOBJ) ==
+				      (j->tok[k].key != NULL),
 				  "member %u of %u and its key", k, i);
 			n++;
 		}
@@ -56,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* What netshim log prints: one line, no control bytes. */
 		for (size_t i = 0; i < b.len; i++)
 			FZ_ASSERT((unsigned char)text[i] >= 0x20 &&
-					  (unsigned char)text[i] != 0x7f,
+				      (unsigned char)text[i] != 0x7f,
 				  "byte 0x%02x in the text",
 				  (unsigned char)text[i]);
 		(void)ns_jsonl_failed(&j);
