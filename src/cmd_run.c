@@ -248,10 +248,19 @@ static bool set_preload(const char *lib)
 	int rc;
 
 	old += old ? strspn(old, " :") : 0;
+#ifdef NS_ASAN_RT
+	/* configure --enable-sanitizers: a library built with ASan needs its
+	 * runtime loaded before libc in a program built without it. */
+	if (old && *old)
+		rc = asprintf(&preload, "%s %s %s", NS_ASAN_RT, lib, old);
+	else
+		rc = asprintf(&preload, "%s %s", NS_ASAN_RT, lib);
+#else
 	if (old && *old)
 		rc = asprintf(&preload, "%s %s", lib, old);
 	else
 		rc = asprintf(&preload, "%s", lib);
+#endif
 	if (rc < 0)
 		return false;
 	rc = setenv("LD_PRELOAD", preload, 1);

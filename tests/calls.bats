@@ -19,7 +19,7 @@ both() {
 	rm -f "$T"
 	clean timeout 20 "$prog" "$@" >"$d/bare" 2>"$d/bare.err" || rc=$?
 	[ "$rc" = 0 ] || fail "bare run failed ($rc): $(cat "$d/bare.err")"
-	clean timeout 20 env LD_PRELOAD="$NS_LIB" \
+	clean timeout 20 env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_FORMAT=json NETSHIM_TRACE="$T" "$prog" "$@" \
 		>"$d/traced" 2>"$d/traced.err" || rc=$?
 	[ "$rc" = 0 ] || fail "traced run failed ($rc): $(cat "$d/traced.err")"

@@ -41,6 +41,16 @@ for i in range(int(sys.argv[1])):
 ' "$2"
 }
 
+# wait_lines FILE N: until FILE has N lines, not a fixed sleep: python3
+# starts slower under a sanitized shim (bounded: 20 s).
+wait_lines() {
+	for _ in $(seq 200); do
+		[ "$(cat "$1" 2>/dev/null | wc -l)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "$1 never had $2 lines"
+}
+
 # A trace of curl fetching a page from a python http.server on loopback.
 curl_trace() {
 	local port
@@ -238,11 +248,11 @@ socket.getaddrinfo("localhost", 80)
 }
 
 @test "-f follows a rotated file: renamed away, a new one written" {
-	timeout 5 "$NETSHIM" log -f "$T/f.json" >"$T/out" 2>"$T/err" &
+	timeout 10 "$NETSHIM" log -f "$T/f.json" >"$T/out" 2>"$T/err" &
 	PIDS+=($!)
 	writer "$T/f.json" 10 &
 	w=$!
-	sleep 0.6
+	wait_lines "$T/f.json" 4
 	mv "$T/f.json" "$T/f.json.1"
 	wait "$w"
 	writer "$T/f.json" 5
@@ -276,11 +286,11 @@ for i in range(12): socket.socket(socket.AF_INET6).close()'
 }
 
 @test "-f starts again from the top of a truncated file" {
-	timeout 5 "$NETSHIM" log -f "$T/f.json" >"$T/out" 2>"$T/err" &
+	timeout 10 "$NETSHIM" log -f "$T/f.json" >"$T/out" 2>"$T/err" &
 	PIDS+=($!)
 	writer "$T/f.json" 20 &
 	w=$!
-	sleep 1
+	wait_lines "$T/f.json" 8
 	: >"$T/f.json"
 	wait "$w"
 	wait "${PIDS[0]}" || true

@@ -52,6 +52,8 @@ setup_file() {
 setup() {
 	T="$BATS_TEST_TMPDIR"
 	LIB=$(realpath "$NS_LIB")
+	# A sanitized build's netshim run preloads the ASan runtime first.
+	RT=${NS_ASAN_RT:+$NS_ASAN_RT }
 }
 
 # env_of OPTION...: the NETSHIM_* and LD_PRELOAD lines the program sees.
@@ -132,20 +134,20 @@ need_go() {
 	)
 	for c in "${cases[@]}"; do
 		run env_of "${c%%|*}"
-		assert_output "LD_PRELOAD=$LIB"$'\n'"${c#*|}"
+		assert_output "LD_PRELOAD=$RT$LIB"$'\n'"${c#*|}"
 	done
 	# No option, no variable; the last of a repeated option wins.
 	run env_of
-	assert_output "LD_PRELOAD=$LIB"
+	assert_output "LD_PRELOAD=$RT$LIB"
 	run env_of --prefer=ipv4 --prefer=ipv6 -4 -4
-	assert_output "LD_PRELOAD=$LIB"$'\n'"NETSHIM_FAMILY=ipv4"$'\n'"NETSHIM_PREFER=ipv6"
+	assert_output "LD_PRELOAD=$RT$LIB"$'\n'"NETSHIM_FAMILY=ipv4"$'\n'"NETSHIM_PREFER=ipv6"
 }
 
 @test "NETSHIM_* of the environment pass through; an option overrides its own" {
 	run env NETSHIM_EVENTS=close NETSHIM_FORMAT=text NETSHIM_TFO=drop \
 		bash -c "$(declare -f env_of); NS='$NS'; env_of --json --mptcp=strip"
 	assert_output - <<-EOF
-	LD_PRELOAD=$LIB
+	LD_PRELOAD=$RT$LIB
 	NETSHIM_EVENTS=close
 	NETSHIM_FORMAT=json
 	NETSHIM_MPTCP=strip
@@ -335,7 +337,7 @@ print(s.getsockopt(6, 23))'
 	printf '127.0.0.9 one.ns-run.test\n' >"$T/hosts"
 	run env LD_PRELOAD="$NSS_WRAPPER" bash -c \
 		"$(declare -f env_of); NS='$NS'; env_of"
-	assert_output "LD_PRELOAD=$LIB $NSS_WRAPPER"
+	assert_output "LD_PRELOAD=$RT$LIB $NSS_WRAPPER"
 	# nss_wrapper answers the lookup, netshim traces it.
 	run env LD_PRELOAD="$NSS_WRAPPER" NSS_WRAPPER_HOSTS="$T/hosts" \
 		timeout 20 "$NS" run --json -o "$T/t" --events=getaddrinfo -- \
@@ -346,19 +348,19 @@ print(s.getsockopt(6, 23))'
 	assert_output 127.0.0.9:80
 	# Empty or blank LD_PRELOAD: ours alone.
 	run env LD_PRELOAD=' ' bash -c "$(declare -f env_of); NS='$NS'; env_of"
-	assert_output "LD_PRELOAD=$LIB"
+	assert_output "LD_PRELOAD=$RT$LIB"
 }
 
 @test "the library is found in the build tree; --library wins and is made absolute" {
 	run env_of
-	assert_output "LD_PRELOAD=$(realpath "$NS_BUILDDIR/.libs/libnetshim.so")"
+	assert_output "LD_PRELOAD=$RT$(realpath "$NS_BUILDDIR/.libs/libnetshim.so")"
 	mkdir "$T/other"
 	cp "$LIB" "$T/other/libcopy.so"
 	run env_of --library="$T/other/libcopy.so"
-	assert_output "LD_PRELOAD=$T/other/libcopy.so"
+	assert_output "LD_PRELOAD=$RT$T/other/libcopy.so"
 	cd "$T"
 	run env_of --library=other/libcopy.so
-	assert_output "LD_PRELOAD=$T/other/libcopy.so"
+	assert_output "LD_PRELOAD=$RT$T/other/libcopy.so"
 	# The copy works as the library.
 	run timeout 20 "$NS" run --library=other/libcopy.so -- "$NS_TESTBIN/run_sock"
 	assert_line --partial ' socket(AF_INET, SOCK_STREAM'
@@ -388,7 +390,7 @@ print(s.getsockopt(6, 23))'
 	[ -f "$d/opt/x/lib/netshim/libnetshim.so" ]
 	NS="$d/opt/x/bin/netshim"
 	run env_of
-	assert_output "LD_PRELOAD=$d/opt/x/lib/netshim/libnetshim.so"
+	assert_output "LD_PRELOAD=$RT$d/opt/x/lib/netshim/libnetshim.so"
 	run timeout 20 "$NS" run -- "$NS_TESTBIN/run_sock"
 	assert_success
 	assert_line ok
@@ -397,7 +399,7 @@ print(s.getsockopt(6, 23))'
 	mv "$d/opt/x" "$d/opt/y"
 	NS="$d/opt/y/bin/netshim"
 	run env_of
-	assert_output "LD_PRELOAD=$d/opt/y/lib/netshim/libnetshim.so"
+	assert_output "LD_PRELOAD=$RT$d/opt/y/lib/netshim/libnetshim.so"
 	# Without it: exit 1, a clear message, nothing started.
 	rm "$d/opt/y/lib/netshim/libnetshim.so"
 	[ ! -e /usr/local/lib/netshim/libnetshim.so ] ||

@@ -235,13 +235,13 @@ python_order_checks() {
 	}
 	bare=$(in_ns curl -sS --noproxy '*' "http://dual.test:$PORT/")
 	[[ "$bare" == "served by "* ]]
-	run in_ns env NETSHIM_FORMAT=json NETSHIM_TRACE="$T" LD_PRELOAD="$NS_LIB" \
+	run in_ns env NETSHIM_FORMAT=json NETSHIM_TRACE="$T" LD_PRELOAD="$NS_PRELOAD" \
 		curl -sS --noproxy '*' "http://dual.test:$PORT/"
 	assert_success
 	assert_output "$bare"
 	dual_stack_checks "$T" "${bare#served by }"
 	rm -f "$T"
-	run in_ns env NETSHIM_FORMAT=json NETSHIM_TRACE="$T" LD_PRELOAD="$NS_LIB" \
+	run in_ns env NETSHIM_FORMAT=json NETSHIM_TRACE="$T" LD_PRELOAD="$NS_PRELOAD" \
 		"$PY" -c "$PY_ORDER" "$PORT"
 	assert_success
 	python_order_checks "$T" "$output"
@@ -255,7 +255,7 @@ python_order_checks() {
 	# In a network namespace of its own, with only lo up: the DNS query
 	# the resolver makes for an unknown name goes nowhere.
 	run timeout 30 unshare -n sh -c 'ip link set lo up && exec "$@"' sh \
-		env NETSHIM_FORMAT=json NETSHIM_TRACE="$T" LD_PRELOAD="$NS_LIB" \
+		env NETSHIM_FORMAT=json NETSHIM_TRACE="$T" LD_PRELOAD="$NS_PRELOAD" \
 		"$PY" -c '
 import socket
 try:

@@ -11,6 +11,11 @@ bats_load_library bats-assert
 unset NETSHIM_TRACE NETSHIM_FORMAT NETSHIM_EVENTS NETSHIM_BACKTRACE
 unset LD_PRELOAD
 
+# What LD_PRELOAD names to load the shim. A sanitized build (configure
+# --enable-sanitizers) needs the ASan runtime first, ahead of libc, for a
+# program that was not built with ASan itself.
+NS_PRELOAD="${NS_ASAN_RT:+$NS_ASAN_RT }$NS_LIB"
+
 # ns_run [VAR=VALUE...] -- PROGRAM [ARGS]: PROGRAM under the shim.
 ns_run() {
 	local env=()
@@ -19,7 +24,7 @@ ns_run() {
 		shift
 	done
 	shift
-	env "${env[@]}" LD_PRELOAD="$NS_LIB${LD_PRELOAD:+ $LD_PRELOAD}" "$@"
+	env "${env[@]}" LD_PRELOAD="$NS_PRELOAD${LD_PRELOAD:+ $LD_PRELOAD}" "$@"
 }
 
 # json_lines FILE: fails unless every line of FILE is one JSON object.

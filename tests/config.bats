@@ -142,7 +142,7 @@ bad_value() {
 	# A name is cut too: 60 bytes and "...".
 	local name
 	name=NETSHIM_$(printf 'N%.0s' $(seq 100))
-	run env "$name=1" LD_PRELOAD="$NS_LIB" "$SINK" events 1
+	run env "$name=1" LD_PRELOAD="$NS_PRELOAD" "$SINK" events 1
 	assert_success
 	assert_line --index 0 "netshim: ${name:0:60}... is not a variable netshim knows; see libnetshim(7)"
 	[ "${#lines[@]}" -eq 4 ]

@@ -139,7 +139,7 @@ pyrun() {
 		shift
 	done
 	shift
-	env "${env[@]}" LD_PRELOAD="$NS_LIB" "$POL_PY" -c "$@"
+	env "${env[@]}" LD_PRELOAD="$NS_PRELOAD" "$POL_PY" -c "$@"
 }
 
 # ---------------------------------------------------------------------------
@@ -233,7 +233,7 @@ s = socket.socket()
 s.connect(("127.0.0.1", srv.getsockname()[1]))
 print("again connected")'
 
-	run in_netns env LD_PRELOAD="$NS_LIB" $(jt t) \
+	run in_netns env LD_PRELOAD="$NS_PRELOAD" $(jt t) \
 		NETSHIM_FAIL='connect(127.0.0.1:8080)=ECONNREFUSED#2' "$POL_PY" -c "$code"
 	assert_success
 	assert_output $'0 errno 111\n1 errno 111\n2 connected\n3 connected\nagain connected'
@@ -278,11 +278,11 @@ print(data.split(b"\r\n\r\n", 1)[1].decode().strip())'
 	bg srv "$POL_PY" "$SRV" --port "$p" --body curl --ready "$T/r"
 	wait_ready "$T/r" srv
 	# Without retries curl gives up on the first refusal.
-	run env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+	run env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
 		NETSHIM_FAIL="connect(127.0.0.1:$p)=ECONNREFUSED#2" \
 		curl -sS --max-time 10 "http://127.0.0.1:$p/"
 	assert_failure 7
-	run env LD_PRELOAD="$NS_LIB" $(jt c) \
+	run env LD_PRELOAD="$NS_PRELOAD" $(jt c) \
 		NETSHIM_FAIL="connect(127.0.0.1:$p)=ECONNREFUSED#2" \
 		curl -sS --max-time 20 --retry 3 --retry-connrefused \
 		--retry-delay 1 "http://127.0.0.1:$p/"
@@ -311,7 +311,7 @@ for addr, port in (("::1", 8080), ("::1", 8081), ("::1", 8080)):
         print(port, "errno", e.errno)
     s.close()'
 
-	run in_netns env LD_PRELOAD="$NS_LIB" $(jt t) \
+	run in_netns env LD_PRELOAD="$NS_PRELOAD" $(jt t) \
 		NETSHIM_FAIL='connect([::1]:8080)=ETIMEDOUT' "$POL_PY" -c "$code"
 	assert_success
 	assert_output $'8080 errno 110\n8081 connected\n8080 errno 110'
@@ -349,7 +349,7 @@ for name in ("example.test", "EXAMPLE.test.", "other.test", "127.0.0.1"):
 
 	run with_hosts "$T/hosts" -- "$POL_PY" -c "$code"
 	assert_line "example.test ['127.0.0.2']"
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" $(jt t) \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" $(jt t) \
 		NETSHIM_FAIL='getaddrinfo(example.test)=EAI_NONAME' "$POL_PY" -c "$code"
 	assert_success
 	assert_output "example.test gaierror -2
@@ -505,7 +505,7 @@ t("sendto6", lambda: socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).sendto(b"
 	# Without the scenario both reach the IPv6 server first.
 	run with_hosts "$T/hosts" -- "$POL_PY" -c "$(pyget)" "http://dual.test:$DP/"
 	assert_output 'six proto=6'
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" $(jt p) \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" $(jt p) \
 		NETSHIM_SCENARIO=ipv6-unreachable \
 		"$POL_PY" -c "$(pyget)" "http://dual.test:$DP/"
 	assert_success
@@ -514,7 +514,7 @@ t("sendto6", lambda: socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).sendto(b"
 	assert_line --index 0 "ret=-1 errno=ENETUNREACH proto=IPPROTO_TCP addr=[::1]:$DP policy=null injected=connect(ipv6)=ENETUNREACH"
 	assert_line --index 1 --regexp "^ret=(0|-1) errno=(null|EINPROGRESS) proto=IPPROTO_TCP addr=127.0.0.1:$DP policy=null\$"
 	[ "${#lines[@]}" = 2 ]
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" $(jt c) \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" $(jt c) \
 		NETSHIM_SCENARIO=ipv6-unreachable \
 		curl -sS --max-time 10 "http://dual.test:$DP/"
 	assert_success
@@ -526,7 +526,7 @@ t("sendto6", lambda: socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).sendto(b"
 @test "no-ipv6: no AF_INET6 sockets, no IPv6 answers; curl and python use IPv4" {
 	need_root
 	dual_servers
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" $(jt p) \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" $(jt p) \
 		NETSHIM_SCENARIO=no-ipv6 "$POL_PY" -c 'import socket, sys
 print([a[4][0] for a in socket.getaddrinfo("dual.test", 80, type=socket.SOCK_STREAM)])
 for fam in (socket.AF_INET6, socket.AF_UNSPEC):
@@ -548,18 +548,18 @@ AF_INET6 97"
 	assert_line --index 1 "ret=-2 errno=null hints=AF_INET6 error=EAI_NONAME policy=null injected=getaddrinfo(ipv6)=EAI_NONAME"
 	# A name without IPv6 addresses lost nothing: no mark.
 	printf '127.0.0.1 v4only.test\n' >>"$T/hosts"
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" $(jt v) \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" $(jt v) \
 		NETSHIM_SCENARIO=no-ipv6 "$POL_PY" -c 'import socket
 print([a[4][0] for a in socket.getaddrinfo("v4only.test", 80, type=socket.SOCK_STREAM)])'
 	assert_success
 	assert_output "['127.0.0.1']"
 	run ev "$T/v.json" getaddrinfo node=v4only.test
 	assert_output "ret=0 errno=null hints=AF_UNSPEC error=null results=AF_INET:127.0.0.1:80 policy=null"
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" $(jt c) \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" $(jt c) \
 		NETSHIM_SCENARIO=no-ipv6 curl -sS --max-time 10 "http://dual.test:$DP/"
 	assert_success
 	assert_output 'four proto=6'
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_SCENARIO=no-ipv6 curl -sS --max-time 10 "http://[::1]:$DP/"
 	assert_failure 7
 }
@@ -575,15 +575,15 @@ print([a[4][0] for a in socket.getaddrinfo("v4only.test", 80, type=socket.SOCK_S
 	run with_hosts "$T/hosts" -- curl -sS --max-time 10 "http://down.test:$p/"
 	assert_success
 	assert_output 'numeric proto=6'
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
 		NETSHIM_SCENARIO=dns-down curl -sS --max-time 10 "http://down.test:$p/"
 	assert_failure 6
 	assert_output --partial 'Could not resolve host: down.test'
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
 		NETSHIM_SCENARIO=dns-down "$POL_PY" -c "$(pyget)" "http://down.test:$p/"
 	assert_failure
 	assert_output --partial 'Temporary failure in name resolution'
-	run env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off NETSHIM_SCENARIO=dns-down \
+	run env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off NETSHIM_SCENARIO=dns-down \
 		curl -sS --max-time 10 "http://127.0.0.1:$p/"
 	assert_success
 	assert_output 'numeric proto=6'
@@ -594,19 +594,19 @@ print([a[4][0] for a in socket.getaddrinfo("v4only.test", 80, type=socket.SOCK_S
 	local p
 
 	p=$(free_port)
-	run timeout 20 env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+	run timeout 20 env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
 		NETSHIM_SCENARIO=mptcp-disabled \
 		"$POL_PY" "$SRV" --proto 262 --port "$p" --ready "$T/r"
 	assert_failure
 	assert_output --partial '[Errno 92] Protocol not available'
 	[ ! -e "$T/r" ]
-	bg srv env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+	bg srv env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
 		NETSHIM_SCENARIO=mptcp-disabled NETSHIM_MPTCP=strip \
 		"$POL_PY" "$SRV" --proto 262 --port "$p" --body strip --ready "$T/r"
 	wait_ready "$T/r" srv
 	# mptcp=force makes curl's socket MPTCP; refused, it falls back to TCP
 	# as it would on that kernel.
-	run env LD_PRELOAD="$NS_LIB" $(jt c) NETSHIM_SCENARIO=mptcp-disabled \
+	run env LD_PRELOAD="$NS_PRELOAD" $(jt c) NETSHIM_SCENARIO=mptcp-disabled \
 		NETSHIM_MPTCP=force curl -sS --max-time 10 "http://127.0.0.1:$p/"
 	assert_success
 	assert_output 'strip proto=6'
@@ -624,7 +624,7 @@ print([a[4][0] for a in socket.getaddrinfo("v4only.test", 80, type=socket.SOCK_S
 	wait_ready "$T/ok" ok
 	kill "$PID_ok"
 	# ...the scenario makes it refuse, as Linux 6.1 did.
-	run timeout 20 env LD_PRELOAD="$NS_LIB" $(jt t) \
+	run timeout 20 env LD_PRELOAD="$NS_PRELOAD" $(jt t) \
 		NETSHIM_SCENARIO=linux-6.1-mptcp-tfo \
 		"$POL_PY" "$SRV" --proto 262 --reuse --tfo --port "$p" --ready "$T/r"
 	assert_failure 1
@@ -640,7 +640,7 @@ serve_fixed() {
 	local p
 
 	p=$(free_port)
-	bg srv env LD_PRELOAD="$NS_LIB" NETSHIM_SCENARIO=linux-6.1-mptcp-tfo \
+	bg srv env LD_PRELOAD="$NS_PRELOAD" NETSHIM_SCENARIO=linux-6.1-mptcp-tfo \
 		"$1" $(jt t) "$POL_PY" "$SRV" --proto 262 --reuse --tfo \
 		--port "$p" --serve 2 --body "$2" --ready "$T/r"
 	wait_ready "$T/r" srv
@@ -694,7 +694,7 @@ serve_fixed() {
 # bad RULES LINE: under NETSHIM_FAIL=RULES the program complains in LINE
 # and still runs.
 bad() {
-	run --separate-stderr env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+	run --separate-stderr env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
 		NETSHIM_FAIL="$1" "$POL_PY" -c 'print("ran")'
 	assert_success
 	assert_output ran
@@ -722,7 +722,7 @@ bad() {
 }
 
 @test "bad rules: nothing injected from them, the others still apply, spaces and empty rules are fine" {
-	run --separate-stderr env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+	run --separate-stderr env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
 		NETSHIM_FAIL=' socket(ipv7)=EPERM ;; socket( ipv6 , tcp )=EAFNOSUPPORT ; socket(ipv4)=EPERMX;' \
 		"$POL_PY" -c 'import socket
 for fam in (2, 10):
@@ -738,7 +738,7 @@ for fam in (2, 10):
 }
 
 @test "bad NETSHIM_SCENARIO and NETSHIM_SEED: one line each, the rest applies; the variables are known" {
-	run --separate-stderr env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+	run --separate-stderr env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
 		NETSHIM_SCENARIO='no-such,no-ipv6' NETSHIM_SEED=12x \
 		"$POL_PY" -c 'import socket
 try:
@@ -750,7 +750,7 @@ except OSError as e:
 	assert_equal "$stderr" "netshim: NETSHIM_SCENARIO=no-such,no-ipv6 names a scenario netshim does not know (see netshim run --list-scenarios); ignoring the unknown names
 netshim: NETSHIM_SEED=12x is not a number from 0 to 18446744073709551615; picking a seed"
 	# Set correctly, none of the three is an unknown variable.
-	run --separate-stderr env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+	run --separate-stderr env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
 		NETSHIM_SCENARIO=dns-down NETSHIM_SEED=1 NETSHIM_FAIL='connect=EPERM@1%' \
 		"$POL_PY" -c 'print("ran")'
 	assert_output ran
@@ -762,12 +762,12 @@ netshim: NETSHIM_SEED=12x is not a number from 0 to 18446744073709551615; pickin
 	for i in $(seq 33); do
 		rules+="connect(:$i)=EPERM;"
 	done
-	run --separate-stderr env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+	run --separate-stderr env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
 		NETSHIM_FAIL="$rules" "$POL_PY" -c 'print("ran")'
 	assert_output ran
 	assert_equal "$stderr" 'netshim: NETSHIM_FAIL: rule 33 "connect(:33)=EPERM" at column 1 ("connect(:33)=EPERM"): expected no more than 32 rules in all; that rule is ignored'
 	# The 32 first apply.
-	run --separate-stderr env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off NETSHIM_FAIL="${rules}connect(:34)=EPERM" \
+	run --separate-stderr env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off NETSHIM_FAIL="${rules}connect(:34)=EPERM" \
 		"$POL_PY" -c 'import socket
 for port in (32, 33):
     try:
@@ -782,7 +782,7 @@ for port in (32, 33):
 	local big
 	# Linux takes no variable longer than 128 KiB (MAX_ARG_STRLEN).
 	big=$(printf 'x%.0s;' $(seq 10000))
-	run --separate-stderr env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+	run --separate-stderr env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
 		NETSHIM_FAIL=$'socket(\x01%s%n\n)=EPERM;'"$big" "$POL_PY" -c 'print("ran")'
 	assert_success
 	assert_output ran
@@ -920,7 +920,7 @@ assert list(r)[list(r).index("policies") + 1] == "injected"' "$output"
 }
 
 @test "errno as the program sees it: the injected one on failure, its own on success and for lookups" {
-	run env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+	run env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
 		NETSHIM_FAIL='socket(ipv6)=EAFNOSUPPORT;socket(udp)=delay(10ms);getaddrinfo(a.test)=EAI_AGAIN;getaddrinfo(b.test)=ECONNREFUSED' \
 		"$NS_TESTBIN/fault_calls" errno
 	assert_success
@@ -934,12 +934,12 @@ gai-b ret=EAI_SYSTEM errno=ECONNREFUSED res=NULL$'
 	local p
 
 	p=$(free_port)
-	run env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+	run env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
 		NETSHIM_FAIL="connect(127.0.0.1:$p)=EHOSTUNREACH#37" \
 		timeout 60 "$NS_TESTBIN/fault_calls" threads 8 "$p" 40
 	assert_success
 	assert_output 'injected 37 of 320'
-	run env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off NETSHIM_SEED=7 \
+	run env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off NETSHIM_SEED=7 \
 		NETSHIM_FAIL="connect(127.0.0.1:$p)=EHOSTUNREACH@50%#100" \
 		timeout 60 "$NS_TESTBIN/fault_calls" threads 8 "$p" 40
 	assert_success
@@ -956,13 +956,13 @@ gai-b ret=EAI_SYSTEM errno=ECONNREFUSED res=NULL$'
 	assert_success
 	assert_output $'ghbn2=ok\nAF_INET6 ::1'
 	# ...not without IPv6; IPv4 answers are left alone.
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" $(jt t) \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" $(jt t) \
 		NETSHIM_SCENARIO=no-ipv6 "$dns" ghbn2 dual.test inet6
 	assert_failure 1
 	assert_output 'ghbn2=fail h_errno=HOST_NOT_FOUND'
 	run ev "$T/t.json" gethostbyname2
 	assert_output "ret=-1 errno=null family=AF_INET6 node=dual.test error=HOST_NOT_FOUND policy=null injected=gethostbyname2(ipv6)=HOST_NOT_FOUND"
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
 		NETSHIM_SCENARIO=no-ipv6 "$dns" ghbn2 dual.test inet
 	assert_success
 	# glibc's files module gives the ::1 line as 127.0.0.1 too.
@@ -971,16 +971,16 @@ gai-b ret=EAI_SYSTEM errno=ECONNREFUSED res=NULL$'
 	refute_output --partial AF_INET6
 	# DNS down: names fail with TRY_AGAIN, numeric addresses do not.
 	for args in "ghbn dual.test" "ghbn2 dual.test inet"; do
-		run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" \
+		run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" \
 			NETSHIM_TRACE=off NETSHIM_SCENARIO=dns-down "$dns" $args
 		assert_failure 1
 		assert_output --regexp '^ghbn2?=fail h_errno=TRY_AGAIN$'
 	done
-	run env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off NETSHIM_SCENARIO=dns-down \
+	run env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off NETSHIM_SCENARIO=dns-down \
 		"$dns" ghbn 127.0.0.1
 	assert_success
 	# A host selector and an h_errno action of one's own.
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" NETSHIM_TRACE=off \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
 		NETSHIM_FAIL='gethostbyname(DUAL.test)=NO_RECOVERY' "$dns" ghbn dual.test
 	assert_output 'ghbn=fail h_errno=NO_RECOVERY'
 }

@@ -28,7 +28,7 @@ traced() {
 			[ "$n" -gt 2 ] && eval "exec $n>&-"
 		done
 		exec timeout 20 env "${env[@]}" NETSHIM_TRACE="$T" \
-			LD_PRELOAD="$NS_LIB" "$prog" "$@"
+			LD_PRELOAD="$NS_PRELOAD" "$prog" "$@"
 	) >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || rc=$?
 	[ "$rc" = 0 ] ||
 		fail "$prog $* failed ($rc): $(cat "$BATS_TEST_TMPDIR/err")"
@@ -401,7 +401,7 @@ PY
 				"$bin/calls_dns" lookup "$name.test" 80 >/dev/null
 		done
 		kill $srv
-	' _ "$ns" "$d" "$NS_LIB" "$NS_TESTBIN"
+	' _ "$ns" "$d" "$NS_PRELOAD" "$NS_TESTBIN"
 	assert_success
 	grep -qx 'results 100' "$d/short.out" || fail "the fake DNS did not answer: $(cat "$d/short.out")"
 	grep -qx 'results 100' "$d/long.out"

@@ -82,7 +82,7 @@ closeall_run() {
 	closeall_run "$d/bare.out" "$d/bare.err"
 	cp "$d/mine" "$d/bare.mine"
 	closeall_run "$d/shim.out" "$d/shim.err" NETSHIM_FORMAT=json \
-		NETSHIM_TRACE="$T" LD_PRELOAD="$NS_LIB"
+		NETSHIM_TRACE="$T" LD_PRELOAD="$NS_PRELOAD"
 	# The bare run did take every number up there.
 	run grep -c '^dup2 onto [0-9]*: [0-9]*$' "$d/bare.out"
 	assert_output 40

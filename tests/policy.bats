@@ -140,7 +140,7 @@ print("mptcp ok")'
 	local p
 
 	p=$(free_port)
-	run timeout 20 "$M61" env LD_PRELOAD="$NS_LIB" $(jt t) \
+	run timeout 20 "$M61" env LD_PRELOAD="$NS_PRELOAD" $(jt t) \
 		"$POL_PY" "$SRV" --proto 262 --reuse --tfo --port "$p" \
 		--ready "$T/r"
 	assert_failure 1
@@ -156,7 +156,7 @@ print("mptcp ok")'
 	local p
 
 	p=$(free_port)
-	bg srv "$M61" env LD_PRELOAD="$NS_LIB" NETSHIM_TFO=retry $(jt t) \
+	bg srv "$M61" env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TFO=retry $(jt t) \
 		"$POL_PY" "$SRV" --proto 262 --reuse --tfo --port "$p" \
 		--serve 2 --body retry --ready "$T/r"
 	wait_ready "$T/r" srv
@@ -182,7 +182,7 @@ print("mptcp ok")'
 	local p
 
 	p=$(free_port)
-	bg srv "$M61" env LD_PRELOAD="$NS_LIB" NETSHIM_MPTCP=strip $(jt t) \
+	bg srv "$M61" env LD_PRELOAD="$NS_PRELOAD" NETSHIM_MPTCP=strip $(jt t) \
 		"$POL_PY" "$SRV" --proto 262 --reuse --tfo --port "$p" \
 		--body strip --ready "$T/r"
 	wait_ready "$T/r" srv
@@ -204,7 +204,7 @@ print("mptcp ok")'
 	local p
 
 	p=$(free_port)
-	bg srv "$M61" env LD_PRELOAD="$NS_LIB" NETSHIM_MPTCP=fallback \
+	bg srv "$M61" env LD_PRELOAD="$NS_PRELOAD" NETSHIM_MPTCP=fallback \
 		$(jt t) "$POL_PY" "$SRV" --proto 262 --reuse --opt 6:1:1 \
 		--opt 1:9:1 --nonblock --tfo --port "$p" --serve 2 \
 		--body fallback --ready "$T/r"
@@ -242,7 +242,7 @@ s.setsockopt(6, 18, 1000)'
 	assert_failure
 	assert_output --partial '[Errno 92] Protocol not available'
 
-	bg srv env LD_PRELOAD="$NS_LIB" NETSHIM_MPTCP=fallback $(jt t) \
+	bg srv env LD_PRELOAD="$NS_PRELOAD" NETSHIM_MPTCP=fallback $(jt t) \
 		"$POL_PY" "$SRV" --proto 262 --inheritable --user-timeout \
 		--port 0 --body native --ready "$T/r"
 	wait_ready "$T/r" srv
@@ -360,7 +360,7 @@ dual_hosts() {
 	need_root
 	dual_hosts
 	dual_servers
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" $(jt c) \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" $(jt c) \
 		curl -sS --max-time 10 "http://dual.test:$DP/"
 	assert_success
 	assert_output 'six proto=6'
@@ -370,7 +370,7 @@ dual_hosts() {
 	assert_output --regexp "addr=\[::1\]:$DP policy=null"
 	refute_output --partial "127.0.0.1"
 
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" $(jt p) \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" $(jt p) \
 		"$POL_PY" -c "$(pyget)" "http://dual.test:$DP/"
 	assert_success
 	assert_output 'six proto=6'
@@ -385,7 +385,7 @@ dual_hosts() {
 	need_root
 	dual_hosts
 	dual_servers
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_FAMILY=ipv4 $(jt c) \
 		curl -sS --max-time 10 "http://dual.test:$DP/"
 	assert_success
@@ -402,7 +402,7 @@ dual_hosts() {
 	assert_output --regexp "addr=127.0.0.1:$DP policy=null"
 	refute_output --partial "::1"
 
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_FAMILY=ipv4 $(jt p) \
 		"$POL_PY" -c "$(pyget)" "http://dual.test:$DP/"
 	assert_success
@@ -417,7 +417,7 @@ dual_hosts() {
 	need_root
 	dual_hosts
 	dual_servers
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_PREFER=ipv4 $(jt c) \
 		curl -sS --max-time 10 "http://dual.test:$DP/"
 	assert_success
@@ -425,7 +425,7 @@ dual_hosts() {
 	run ev "$T/c.json" getaddrinfo node=dual.test
 	assert_output --regexp "results=AF_INET:127.0.0.1:$DP,AF_INET6:\[::1\]:$DP policy=prefer=ipv4: IPv4 addresses first\$"
 
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_PREFER=ipv4 $(jt p) \
 		"$POL_PY" -c "$(pyget)" "http://dual.test:$DP/"
 	assert_success
@@ -440,7 +440,7 @@ for ai in socket.getaddrinfo("dual.test", 80, 0, socket.SOCK_STREAM, 0,
     print(ai[0].name, ai[4][0], repr(ai[3]))'
 	run with_hosts "$T/hosts" -- "$POL_PY" -c "$code"
 	assert_output $'AF_INET6 ::1 \'dual.test\'\nAF_INET 127.0.0.1 \'\''
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_PREFER=ipv4 NETSHIM_TRACE=off "$POL_PY" -c "$code"
 	assert_output $'AF_INET 127.0.0.1 \'dual.test\'\nAF_INET6 ::1 \'\''
 }
@@ -449,13 +449,13 @@ for ai in socket.getaddrinfo("dual.test", 80, 0, socket.SOCK_STREAM, 0,
 	need_root
 	dual_hosts
 	dual_servers
-	run with_hosts "$T/hosts.v4first" -- env LD_PRELOAD="$NS_LIB" $(jt b) \
+	run with_hosts "$T/hosts.v4first" -- env LD_PRELOAD="$NS_PRELOAD" $(jt b) \
 		curl -sS --max-time 10 "http://dual.test:$DP/"
 	assert_output 'six proto=6'
 	run ev "$T/b.json" getaddrinfo node=dual.test
 	assert_output --partial "AF_INET:127.0.0.1:$DP"
 
-	run with_hosts "$T/hosts.v4first" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts.v4first" -- env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_FAMILY=ipv6 $(jt c) \
 		curl -sS --max-time 10 "http://dual.test:$DP/"
 	assert_success
@@ -465,7 +465,7 @@ for ai in socket.getaddrinfo("dual.test", 80, 0, socket.SOCK_STREAM, 0,
 	run ev "$T/c.json" connect
 	refute_output --partial "127.0.0.1"
 
-	run with_hosts "$T/hosts.v4first" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts.v4first" -- env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_FAMILY=ipv6 $(jt p) \
 		"$POL_PY" -c "$(pyget)" "http://dual.test:$DP/"
 	assert_success
@@ -475,7 +475,7 @@ for ai in socket.getaddrinfo("dual.test", 80, 0, socket.SOCK_STREAM, 0,
 	run ev "$T/p.json" connect
 	assert_output --regexp "^ret=(0|-1) errno=(null|EINPROGRESS) proto=IPPROTO_TCP addr=\[::1\]:$DP policy=null\$"
 	# A name with IPv4 addresses only has none left.
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_FAMILY=ipv6 curl -sS --max-time 10 "http://v4only.test:$DP/"
 	assert_failure 6
 }
@@ -486,18 +486,18 @@ for ai in socket.getaddrinfo("dual.test", 80, 0, socket.SOCK_STREAM, 0,
 	dual_hosts
 	dual_servers
 	printf 'precedence ::ffff:0:0/96 100\n' >"$T/gai.v4"
-	run with_hosts "$T/hosts" "$T/gai.v4" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts" "$T/gai.v4" -- env LD_PRELOAD="$NS_PRELOAD" \
 		$(jt b) curl -sS --max-time 10 "http://dual.test:$DP/"
 	assert_success
 	assert_output 'four proto=6'
-	run with_hosts "$T/hosts" "$T/gai.v4" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts" "$T/gai.v4" -- env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_PREFER=ipv6 $(jt c) \
 		curl -sS --max-time 10 "http://dual.test:$DP/"
 	assert_success
 	assert_output 'six proto=6'
 	run ev "$T/c.json" getaddrinfo node=dual.test
 	assert_output --regexp "results=AF_INET6:\[::1\]:$DP,AF_INET:127.0.0.1:$DP policy=prefer=ipv6: IPv6 addresses first\$"
-	run with_hosts "$T/hosts" "$T/gai.v4" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts" "$T/gai.v4" -- env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_PREFER=ipv6 NETSHIM_TRACE=off \
 		"$POL_PY" -c "$(pyget)" "http://dual.test:$DP/"
 	assert_output 'six proto=6'
@@ -559,18 +559,18 @@ except socket.gaierror as e:
 	# Names, asking for the family that is off.
 	run with_hosts "$T/hosts" -- "$DNS" gai v4only.test inet
 	assert_output $'gai=0\nAF_INET 127.0.0.1'
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_FAMILY=ipv6 NETSHIM_TRACE=off "$DNS" gai v4only.test inet
 	assert_output 'gai=-2 Name or service not known'
 	run with_hosts "$T/hosts" -- "$DNS" gai dual.test inet6
 	assert_output $'gai=0\nAF_INET6 ::1'
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_FAMILY=ipv4 NETSHIM_TRACE=off "$DNS" gai dual.test inet6
 	assert_output 'gai=-2 Name or service not known'
 	# AF_UNSPEC under ipv6: a name with IPv4 addresses only has none.
 	run with_hosts "$T/hosts" -- "$DNS" gai v4only.test unspec
 	assert_output $'gai=0\nAF_INET 127.0.0.1'
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_FAMILY=ipv6 NETSHIM_TRACE=off "$DNS" gai v4only.test unspec
 	assert_output 'gai=-2 Name or service not known'
 }
@@ -586,10 +586,10 @@ except socket.gaierror as e:
 	run with_hosts "$T/hosts" -- "$DNS" gai v4only.test unspec v4mapped
 	assert_output $'gai=0\nAF_INET 127.0.0.1'
 	# ipv6: a name with IPv4 addresses only has none, whatever the flags.
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_FAMILY=ipv6 NETSHIM_TRACE=off "$DNS" gai v4only.test null
 	null=$output
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_FAMILY=ipv6 NETSHIM_TRACE=off "$DNS" gai v4only.test unspec v4mapped
 	mapped=$output
 	[ "$null" = 'gai=-2 Name or service not known' ]
@@ -601,24 +601,24 @@ except socket.gaierror as e:
 	dual_hosts
 	run with_hosts "$T/hosts" -- "$DNS" ghbn2 dual.test inet6
 	assert_output $'ghbn2=ok\nAF_INET6 ::1'
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_FAMILY=ipv4 $(jt t) "$DNS" ghbn2 dual.test inet6
 	assert_failure
 	assert_output 'ghbn2=fail h_errno=HOST_NOT_FOUND'
 	run ev "$T/t.json" gethostbyname2
 	assert_output "ret=-1 errno=null family=AF_INET6 node=dual.test error=HOST_NOT_FOUND policy=family=ipv4: no IPv6 addresses"
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_FAMILY=ipv4 NETSHIM_TRACE=off "$DNS" ghbn2 v4only.test inet
 	assert_output $'ghbn2=ok\nAF_INET 127.0.0.1'
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_FAMILY=ipv6 NETSHIM_TRACE=off "$DNS" ghbn2 v4only.test inet
 	assert_output 'ghbn2=fail h_errno=HOST_NOT_FOUND'
 	run with_hosts "$T/hosts" -- "$DNS" ghbn v4only.test
 	assert_output $'ghbn=ok\nAF_INET 127.0.0.1'
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_FAMILY=ipv6 NETSHIM_TRACE=off "$DNS" ghbn v4only.test
 	assert_output 'ghbn=fail h_errno=HOST_NOT_FOUND'
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_LIB" \
+	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_FAMILY=ipv6 NETSHIM_TRACE=off "$DNS" ghbn2 dual.test inet6
 	assert_output $'ghbn2=ok\nAF_INET6 ::1'
 }
@@ -673,7 +673,7 @@ for arg in sys.argv[1:]:
 	wait_exit srv
 
 	p=$(free_port)
-	bg srv2 env LD_PRELOAD="$NS_LIB" NETSHIM_MPTCP=force \
+	bg srv2 env LD_PRELOAD="$NS_PRELOAD" NETSHIM_MPTCP=force \
 		NETSHIM_TRACE=off "$POL_PY" "$SRV" --port "$p" --body forced \
 		--ready "$T/r2"
 	wait_ready "$T/r2" srv2
@@ -698,15 +698,15 @@ for arg in sys.argv[1:]:
 	# Bare: no MPTCP at all in this namespace.
 	run timeout 20 unshare -n sh -c "$in_ns" sh "$POL_PY" -c "$PROTO_CODE" 4:s:262 4:s:0
 	assert_output $'4:s:262 errno 92\n4:s:0 6'
-	run timeout 20 unshare -n sh -c "$in_ns" sh env LD_PRELOAD="$NS_LIB" \
+	run timeout 20 unshare -n sh -c "$in_ns" sh env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_MPTCP=pass NETSHIM_TRACE=off "$POL_PY" -c "$PROTO_CODE" 4:s:262
 	assert_output '4:s:262 errno 92'
-	run timeout 20 unshare -n sh -c "$in_ns" sh env LD_PRELOAD="$NS_LIB" \
+	run timeout 20 unshare -n sh -c "$in_ns" sh env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_MPTCP=force $(jt f) "$POL_PY" -c "$PROTO_CODE" 4:s:0 6:s:6
 	assert_output $'4:s:0 6\n6:s:6 6'
 	run ev "$T/f.json" socket family=AF_INET
 	assert_output "ret=FD errno=null protocol=IPPROTO_IP policy=mptcp=force: kernel refused IPPROTO_MPTCP (ENOPROTOOPT), made IPPROTO_TCP"
-	run timeout 20 unshare -n sh -c "$in_ns" sh env LD_PRELOAD="$NS_LIB" \
+	run timeout 20 unshare -n sh -c "$in_ns" sh env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_MPTCP=fallback $(jt b) "$POL_PY" -c "$PROTO_CODE" 4:s:262 6:s:262
 	assert_output $'4:s:262 6\n6:s:262 6'
 	run ev "$T/b.json" socket family=AF_INET
@@ -721,7 +721,7 @@ print(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode().strip())' 
 	wait
 	EOF
 	run timeout 20 unshare -n sh -c "$in_ns" sh env T="$T" SRV="$SRV" \
-		POL_PY="$POL_PY" sh "$T/conn.sh" env LD_PRELOAD="$NS_LIB" \
+		POL_PY="$POL_PY" sh "$T/conn.sh" env LD_PRELOAD="$NS_PRELOAD" \
 		NETSHIM_MPTCP=force NETSHIM_TRACE=off
 	assert_success
 	assert_output 'nomptcp proto=6'
@@ -775,20 +775,20 @@ echo_server() {
 	[ "$before" -gt 0 ]
 
 	# drop, non-blocking: as without a cookie, EINPROGRESS, nothing sent.
-	run in_ns env LD_PRELOAD="$NS_LIB" NETSHIM_TFO=drop $(jt a) \
+	run in_ns env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TFO=drop $(jt a) \
 		"$TFOC" -n sendto 127.0.0.1 7 three
 	assert_success
 	assert_output $'sendto=-1 errno=EINPROGRESS\nconnected\nsend=5\nreply=got:three'
-	run in_ns env LD_PRELOAD="$NS_LIB" NETSHIM_TFO=drop $(jt b) \
+	run in_ns env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TFO=drop $(jt b) \
 		"$TFOC" -n sendmsg 127.0.0.1 7 four
 	assert_success
 	assert_output $'sendmsg=-1 errno=EINPROGRESS\nconnected\nsend=4\nreply=got:four'
 	# drop, blocking: connected, then all bytes sent.
-	run in_ns env LD_PRELOAD="$NS_LIB" NETSHIM_TFO=drop $(jt c) \
+	run in_ns env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TFO=drop $(jt c) \
 		"$TFOC" sendto 127.0.0.1 7 five
 	assert_success
 	assert_output $'sendto=4 errno=0\nsend=0\nreply=got:five'
-	run in_ns env LD_PRELOAD="$NS_LIB" NETSHIM_TFO=drop $(jt d) \
+	run in_ns env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TFO=drop $(jt d) \
 		"$TFOC" sendmsg 127.0.0.1 7 sixsix
 	assert_success
 	assert_output $'sendmsg=6 errno=0\nsend=0\nreply=got:sixsix'
@@ -848,19 +848,19 @@ print(s.getsockopt(6, 23))'
 	assert_failure 1
 	assert_output 'setsockopt=-1 errno=EOPNOTSUPP'
 
-	run in_ns env LD_PRELOAD="$NS_LIB" NETSHIM_TFO=retry $(jt a) \
+	run in_ns env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TFO=retry $(jt a) \
 		"$TFOC" -n sendto 127.0.0.1 7 one
 	assert_success
 	assert_output $'sendto=-1 errno=EINPROGRESS\nconnected\nsend=3\nreply=got:one'
-	run in_ns env LD_PRELOAD="$NS_LIB" NETSHIM_TFO=retry $(jt b) \
+	run in_ns env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TFO=retry $(jt b) \
 		"$TFOC" sendto 127.0.0.1 7 two
 	assert_success
 	assert_output $'sendto=3 errno=0\nsend=0\nreply=got:two'
-	run in_ns env LD_PRELOAD="$NS_LIB" NETSHIM_TFO=retry $(jt c) \
+	run in_ns env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TFO=retry $(jt c) \
 		"$TFOC" -n sendmsg 127.0.0.1 7 three
 	assert_success
 	assert_output $'sendmsg=-1 errno=EINPROGRESS\nconnected\nsend=5\nreply=got:three'
-	run in_ns env LD_PRELOAD="$NS_LIB" NETSHIM_TFO=retry $(jt d) \
+	run in_ns env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TFO=retry $(jt d) \
 		"$TFOC" -c sendmsg 127.0.0.1 7 four
 	assert_success
 	assert_output $'setsockopt=0 errno=0\ntfo_connect=0\nsendmsg=4 errno=0\nsend=0\nreply=got:four'
@@ -882,13 +882,13 @@ print(s.getsockopt(6, 23))'
 	echo_server 3
 	run in_ns "$TFOC" -n sendto 127.0.0.1 7 one
 	assert_output --partial 'sendto=-1 errno=EINPROGRESS'
-	run in_ns env LD_PRELOAD="$NS_LIB" NETSHIM_TFO=retry $(jt a) \
+	run in_ns env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TFO=retry $(jt a) \
 		"$TFOC" -n sendto 127.0.0.1 7 two
 	assert_success
 	assert_output $'sendto=3 errno=0\nsend=0\nreply=got:two'
 	run ev "$T/a.json" sendto
 	assert_output "ret=3 errno=null proto=IPPROTO_TCP addr=127.0.0.1:7 flags=MSG_FASTOPEN policy=null"
-	run in_ns env LD_PRELOAD="$NS_LIB" NETSHIM_TFO=pass \
+	run in_ns env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TFO=pass \
 		NETSHIM_TRACE=off "$TFOC" -n sendmsg 127.0.0.1 7 three
 	assert_output $'sendmsg=5 errno=0\nsend=0\nreply=got:three'
 }

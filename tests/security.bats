@@ -130,7 +130,7 @@ HOSTILE_ESC='%n%s%x%99999999s\x1b[2J\x0d\x01\x7f'
 clean_line() {
 	local var="$1"
 	shift
-	env "$@" "$var=$HOSTILE" LD_PRELOAD="$NS_LIB" "$SINK" events 3 \
+	env "$@" "$var=$HOSTILE" LD_PRELOAD="$NS_PRELOAD" "$SINK" events 3 \
 		>"$D/out" 2>"$D/err"
 	[ "$(cat "$D/out")" = done ] || fail "$var: stdout: $(cat "$D/out")"
 	run grep -c '^netshim: ' "$D/err"
@@ -150,13 +150,13 @@ clean_line() {
 		clean_line "NETSHIM_$v" NETSHIM_TRACE=off
 	done
 	# fd:N with garbage: one line, events on stderr.
-	env NETSHIM_TRACE="fd:$HOSTILE" LD_PRELOAD="$NS_LIB" "$SINK" events 1 \
+	env NETSHIM_TRACE="fd:$HOSTILE" LD_PRELOAD="$NS_PRELOAD" "$SINK" events 1 \
 		>"$D/out" 2>"$D/err"
 	run cat "$D/err"
 	assert_line --index 0 "netshim: NETSHIM_TRACE=fd:$HOSTILE_ESC is not fd:N with N a descriptor number; tracing to stderr"
 	[ "${#lines[@]}" -eq 3 ]
 	# A path that cannot be opened: the documented line, escaped.
-	env NETSHIM_TRACE="$D/no/$HOSTILE" LD_PRELOAD="$NS_LIB" "$SINK" \
+	env NETSHIM_TRACE="$D/no/$HOSTILE" LD_PRELOAD="$NS_PRELOAD" "$SINK" \
 		events 1 >"$D/out" 2>"$D/err"
 	run cat "$D/err"
 	assert_line --index 0 "netshim: cannot open trace file NETSHIM_TRACE=$D/no/$HOSTILE_ESC: ENOENT (No such file or directory); tracing to stderr instead"
@@ -165,7 +165,7 @@ clean_line() {
 	run env LC_ALL=C grep -c '[[:cntrl:]]' "$D/err"
 	assert_output 0
 	# An unknown variable whose name holds them.
-	env "NETSHIM_$HOSTILE=1" NETSHIM_TRACE=off LD_PRELOAD="$NS_LIB" "$SINK" \
+	env "NETSHIM_$HOSTILE=1" NETSHIM_TRACE=off LD_PRELOAD="$NS_PRELOAD" "$SINK" \
 		events 1 >"$D/out" 2>"$D/err"
 	run cat "$D/err"
 	assert_output "netshim: NETSHIM_$HOSTILE_ESC is not a variable netshim knows; see libnetshim(7)"
@@ -199,7 +199,7 @@ big_policy() {
 	[ "${#lines[@]}" -eq 2 ]
 	local name
 	name=NETSHIM_$(head -c 131000 /dev/zero | tr '\0' N)
-	run env "$name=1" NETSHIM_TRACE=off LD_PRELOAD="$NS_LIB" "$SINK" events 1
+	run env "$name=1" NETSHIM_TRACE=off LD_PRELOAD="$NS_PRELOAD" "$SINK" events 1
 	assert_success
 	assert_line --index 0 "netshim: ${name:0:60}... is not a variable netshim knows; see libnetshim(7)"
 	assert_line --index 1 done

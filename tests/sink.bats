@@ -150,7 +150,7 @@ print("ok")' 3>"$D/t" >"$D/out" 2>"$D/err"
 	run timeout 30 unshare -m sh -c '
 		mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" &&
 		env NETSHIM_TRACE="$1/t" LD_PRELOAD="$2" "$3" events 1' \
-		sh "$D/ro" "$NS_LIB" "$SINK"
+		sh "$D/ro" "$NS_PRELOAD" "$SINK"
 	assert_success
 	assert_line --index 0 "netshim: cannot open trace file NETSHIM_TRACE=$D/ro/t: EROFS (Read-only file system); tracing to stderr instead"
 	refute_line "netshim: tracing to stderr instead"
@@ -296,7 +296,7 @@ dup_onto_case() {
 		mount -t tmpfs -o size=16k tmpfs "$1" &&
 		env NETSHIM_FORMAT=json NETSHIM_TRACE="$1/t" LD_PRELOAD="$2" \
 			"$3" events 2000 2>"$1/../err" &&
-		stat -c %s "$1/t"' sh "$D/small" "$NS_LIB" "$SINK"
+		stat -c %s "$1/t"' sh "$D/small" "$NS_PRELOAD" "$SINK"
 	assert_success
 	assert_line --index 0 done
 	# The file filled up to the tmpfs size.
@@ -309,7 +309,7 @@ dup_onto_case() {
 # dead_reader SINK-SETUP: runs proc_sink events 50 under python that sets
 # up fd 3 (or 2) per SINK-SETUP, with SIGPIPE at its default action.
 dead_reader() {
-	timeout 30 "$PY" - "$1" "$NS_LIB" "$SINK" "$D/err" <<'PY'
+	timeout 30 "$PY" - "$1" "$NS_PRELOAD" "$SINK" "$D/err" <<'PY'
 import os, signal, socket, sys
 how, lib, prog, err = sys.argv[1:5]
 if how == "socket":
@@ -374,7 +374,7 @@ print(repr(data))'
 }
 
 @test "stderr sink: an inherited AF_UNIX stream on fd 2 (a journal) gets the lines" {
-	run timeout 30 "$PY" - "$NS_LIB" "$SINK" <<'PY'
+	run timeout 30 "$PY" - "$NS_PRELOAD" "$SINK" <<'PY'
 import os, socket, sys
 lib, prog = sys.argv[1:3]
 a, b = socket.socketpair()

@@ -50,7 +50,7 @@ errno_run() {
 	need_root
 	errno_run "$BATS_TEST_TMPDIR/bare"
 	errno_run "$BATS_TEST_TMPDIR/shim" NETSHIM_FORMAT=json NETSHIM_TRACE="$T" \
-		LD_PRELOAD="$NS_LIB"
+		LD_PRELOAD="$NS_PRELOAD"
 	# Successful calls left the sentinel errno alone, as glibc does.
 	run grep -c 'errno=4242' "$BATS_TEST_TMPDIR/bare"
 	[ "$output" -ge 60 ]
@@ -68,12 +68,12 @@ errno_run() {
 	need_root
 	errno_run "$BATS_TEST_TMPDIR/bare"
 	errno_run "$BATS_TEST_TMPDIR/pipe" NETSHIM_FORMAT=json NETSHIM_TRACE=fd:3 \
-		LD_PRELOAD="$NS_LIB"
+		LD_PRELOAD="$NS_PRELOAD"
 	run diff -u "$BATS_TEST_TMPDIR/bare" "$BATS_TEST_TMPDIR/pipe"
 	assert_output ""
 	run grep -c . "$BATS_TEST_TMPDIR/pipe.out"
 	[ "$output" -gt 100 ]
-	in_netns env LD_PRELOAD="$NS_LIB" "$NS_TESTBIN/proc_errno" \
+	in_netns env LD_PRELOAD="$NS_PRELOAD" "$NS_TESTBIN/proc_errno" \
 		>"$BATS_TEST_TMPDIR/text" 2>"$BATS_TEST_TMPDIR/stderr" \
 		3>"$BATS_TEST_TMPDIR/pipe.out"
 	run diff -u "$BATS_TEST_TMPDIR/bare" "$BATS_TEST_TMPDIR/text"
