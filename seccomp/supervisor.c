@@ -4,6 +4,7 @@
 #include "front.h"
 #include "../src/format.h"
 #include "../src/names.h"
+#include "../src/policy.h"
 #include "../src/buf.h"
 
 #include <errno.h>
@@ -220,27 +221,8 @@ void sc_after(struct sc_call *c, long ret, int err)
 
 void sc_note(struct sc_call *c, const char *what, int err, const char *tail)
 {
-	size_t len = strlen(c->note);
-	const char *name;
-	struct ns_buf b;
-
-	ns_buf_init(&b, c->note + len, sizeof(c->note) - 1 - len);
-	if (len)
-		ns_buf_str(&b, "; ");
-	ns_buf_str(&b, what);
-	if (err) {
-		name = ns_name_errno(err);
-		ns_buf_str(&b, " (");
-		if (name)
-			ns_buf_str(&b, name);
-		else
-			ns_buf_i64(&b, err);
-		ns_buf_putc(&b, ')');
-	}
-	if (tail)
-		ns_buf_str(&b, tail);
-	c->note[len + b.len] = '\0';
-	c->ev.policy = c->note;
+	c->ev.policy = ns_policy_note(c->note, sizeof(c->note), what, err,
+				      tail);
 }
 
 void sc_emit(struct sc_call *c)

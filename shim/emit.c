@@ -4,6 +4,7 @@
 #include "shim.h"
 #include "../src/format.h"
 #include "../src/names.h"
+#include "../src/policy.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -113,30 +114,10 @@ static const char *prog_name(void)
 
 void ns_note(struct ns_cx *cx, const char *what, int err, const char *tail)
 {
-	struct ns_buf b;
-	const char *name;
-	size_t len;
-
 	if (!cx->trace)
 		return;		/* only events show notes */
-	len = strlen(cx->note);
-	ns_buf_init(&b, cx->note + len, sizeof(cx->note) - 1 - len);
-	if (len)
-		ns_buf_str(&b, "; ");
-	ns_buf_str(&b, what);
-	if (err) {
-		name = ns_name_errno(err);
-		ns_buf_str(&b, " (");
-		if (name)
-			ns_buf_str(&b, name);
-		else
-			ns_buf_i64(&b, err);
-		ns_buf_putc(&b, ')');
-	}
-	if (tail)
-		ns_buf_str(&b, tail);
-	cx->note[len + b.len] = '\0';
-	cx->ev.policy = cx->note;
+	cx->ev.policy = ns_policy_note(cx->note, sizeof(cx->note), what, err,
+				       tail);
 }
 
 /*

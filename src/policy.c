@@ -2,6 +2,8 @@
 /* Policy decisions for NETSHIM_FAMILY, NETSHIM_PREFER, NETSHIM_MPTCP and
  * NETSHIM_TFO. */
 #include "policy.h"
+#include "buf.h"
+#include "names.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -180,6 +182,32 @@ bool ns_sockopt_replayable(int level, int name)
 	       (name != SO_ATTACH_FILTER && name != SO_ATTACH_BPF &&
 		name != SO_ATTACH_REUSEPORT_CBPF &&
 		name != SO_ATTACH_REUSEPORT_EBPF);
+}
+
+const char *ns_policy_note(char *note, size_t cap, const char *what, int err,
+			   const char *tail)
+{
+	size_t len = strlen(note);
+	const char *name;
+	struct ns_buf b;
+
+	ns_buf_init(&b, note + len, cap - 1 - len);
+	if (len)
+		ns_buf_str(&b, "; ");
+	ns_buf_str(&b, what);
+	if (err) {
+		name = ns_name_errno(err);
+		ns_buf_str(&b, " (");
+		if (name)
+			ns_buf_str(&b, name);
+		else
+			ns_buf_i64(&b, err);
+		ns_buf_putc(&b, ')');
+	}
+	if (tail)
+		ns_buf_str(&b, tail);
+	note[len + b.len] = '\0';
+	return note;
 }
 
 bool ns_policy_needs_table(const struct ns_config *c)

@@ -63,6 +63,12 @@ bool ns_mptcp_option_refused(int err);
  * a filter in memory) mean nothing replayed later: not recorded. */
 bool ns_sockopt_replayable(int level, int name);
 
+/* Appends "@what" then " (ERRNO)" for a refusal @err when not 0, then
+ * @tail, to the note in @note (@cap bytes, "; " between several notes,
+ * cut to fit); returns @note, for an event's policy field. */
+const char *ns_policy_note(char *note, size_t cap, const char *what, int err,
+			   const char *tail);
+
 /* Whether the fd table is worth its cost: events say what a descriptor
  * is, NETSHIM_MPTCP=fallback replays a socket's history, the TFO
  * policies ask whether a socket is connected TCP and fault rules select
