@@ -35,7 +35,7 @@ static NS_NOINLINE int connect_on(int fd, const struct sockaddr *sa,
 
 static inline int ns_connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
-	if (!ns_enabled())
+	if (!ns_enabled(NS_CALL_connect))
 		return NS_REAL(connect)(fd, sa, len);
 	return connect_on(fd, sa, len);
 }
@@ -169,7 +169,7 @@ static NS_NOINLINE ssize_t sendto_on(int fd, const void *buf, size_t n,
 static inline ssize_t ns_sendto(int fd, const void *buf, size_t n, int flags,
 				const struct sockaddr *sa, socklen_t salen)
 {
-	if (likely(!interesting(flags, sa, salen)) || !ns_enabled())
+	if (likely(!interesting(flags, sa, salen)) || !ns_enabled(NS_CALL_sendto))
 		return NS_REAL(sendto)(fd, buf, n, flags, sa, salen);
 	return sendto_on(fd, buf, n, flags, sa, salen);
 }
@@ -194,7 +194,7 @@ static ssize_t ns_sendmsg(int fd, const struct msghdr *msg, int flags)
 
 	if (likely(!msg || !interesting(flags, msg->msg_name,
 					 msg->msg_namelen)) ||
-	    !ns_enabled())
+	    !ns_enabled(NS_CALL_sendmsg))
 		return NS_REAL(sendmsg)(fd, msg, flags);
 	ns_begin(&cx, NS_CALL_sendmsg, fd);
 	if ((flags & MSG_FASTOPEN) && ns_cfg->tfo != NS_TFO_PASS) {

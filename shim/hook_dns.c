@@ -116,7 +116,7 @@ static inline int ns_getaddrinfo(const char *node, const char *service,
 				 const struct addrinfo *hints,
 				 struct addrinfo **res)
 {
-	if (!ns_enabled())
+	if (!ns_enabled(NS_CALL_getaddrinfo))
 		return NS_REAL(getaddrinfo)(node, service, hints, res);
 	return getaddrinfo_on(node, service, hints, res);
 }
@@ -125,7 +125,7 @@ static void ns_freeaddrinfo(struct addrinfo *res)
 {
 	struct ns_cx cx;
 
-	if (!ns_enabled()) {
+	if (!ns_enabled(NS_CALL_freeaddrinfo)) {
 		NS_REAL(freeaddrinfo)(res);
 		return;
 	}
@@ -195,7 +195,7 @@ static inline struct hostent * ns_gethostbyname_common(enum ns_call call,
 						       const char *name,
 						       int family)
 {
-	if (!ns_enabled())
+	if (!ns_enabled(call))
 		return call == NS_CALL_gethostbyname
 			       ? NS_REAL(gethostbyname)(name)
 			       : NS_REAL(gethostbyname2)(name, family);
@@ -230,7 +230,7 @@ static inline int ns_getnameinfo(const struct sockaddr *sa, socklen_t salen,
 				 char *host, socklen_t hostlen, char *serv,
 				 socklen_t servlen, int flags)
 {
-	if (!ns_enabled())
+	if (!ns_enabled(NS_CALL_getnameinfo))
 		return NS_REAL(getnameinfo)(sa, salen, host, hostlen, serv,
 					    servlen, flags);
 	return getnameinfo_on(sa, salen, host, hostlen, serv, servlen, flags);

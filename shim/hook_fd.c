@@ -112,7 +112,7 @@ static NS_NOINLINE int close_on(int fd)
 
 static inline int ns_close(int fd)
 {
-	if (!ns_enabled())
+	if (!ns_enabled(NS_CALL_close))
 		return NS_REAL(close)(fd);
 	return close_on(fd);
 }
@@ -155,7 +155,7 @@ static NS_NOINLINE int close_range_on(unsigned first, unsigned last, int flags)
 
 static inline int ns_close_range(unsigned first, unsigned last, int flags)
 {
-	if (!ns_enabled())
+	if (!ns_enabled(NS_CALL_close_range))
 		return real_close_range(first, last, flags);
 	return close_range_on(first, last, flags);
 }
@@ -186,7 +186,7 @@ static void ns_closefrom(int lowfd)
 	struct ns_cx cx;
 	unsigned first;
 
-	if (!ns_enabled()) {
+	if (!ns_enabled(NS_CALL_closefrom)) {
 		if (real)
 			real(lowfd);
 		else
@@ -230,7 +230,7 @@ static NS_NOINLINE int dup_on(int fd)
 
 static inline int ns_dup(int fd)
 {
-	if (!ns_enabled())
+	if (!ns_enabled(NS_CALL_dup))
 		return NS_REAL(dup)(fd);
 	return dup_on(fd);
 }
@@ -291,7 +291,7 @@ static inline int ns_dup23(enum ns_call call, int fd, int newfd, int flags)
 {
 	bool three = call == NS_CALL_dup3;
 
-	if (!ns_enabled())
+	if (!ns_enabled(call))
 		return three ? NS_REAL(dup3)(fd, newfd, flags)
 			     : NS_REAL(dup2)(fd, newfd);
 	return dup23_on(call, fd, newfd, flags);
@@ -326,7 +326,8 @@ static NS_NOINLINE int fcntl_on(int (*real)(int, int, ...), int fd, int cmd,
 static inline int ns_fcntl(int (*real)(int, int, ...), int fd, int cmd,
 			   void *arg)
 {
-	if (likely(cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC) || !ns_enabled())
+	if (likely(cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC) ||
+	    !ns_enabled(NS_CALL_fcntl))
 		return real(fd, cmd, arg);
 	return fcntl_on(real, fd, cmd, arg);
 }

@@ -88,7 +88,7 @@ out:
 
 static inline int ns_socket(int family, int type, int protocol)
 {
-	if (!ns_enabled())
+	if (!ns_enabled(NS_CALL_socket))
 		return NS_REAL(socket)(family, type, protocol);
 	return socket_on(family, type, protocol);
 }
@@ -117,7 +117,7 @@ static NS_NOINLINE int socketpair_on(int family, int type, int protocol,
 
 static inline int ns_socketpair(int family, int type, int protocol, int sv[2])
 {
-	if (!ns_enabled())
+	if (!ns_enabled(NS_CALL_socketpair))
 		return NS_REAL(socketpair)(family, type, protocol, sv);
 	return socketpair_on(family, type, protocol, sv);
 }
@@ -143,7 +143,7 @@ static NS_NOINLINE int bind_on(int fd, const struct sockaddr *sa, socklen_t len)
 
 static inline int ns_bind(int fd, const struct sockaddr *sa, socklen_t len)
 {
-	if (!ns_enabled())
+	if (!ns_enabled(NS_CALL_bind))
 		return NS_REAL(bind)(fd, sa, len);
 	return bind_on(fd, sa, len);
 }
@@ -169,7 +169,7 @@ static NS_NOINLINE int listen_on(int fd, int backlog)
 
 static inline int ns_listen(int fd, int backlog)
 {
-	if (!ns_enabled())
+	if (!ns_enabled(NS_CALL_listen))
 		return NS_REAL(listen)(fd, backlog);
 	return listen_on(fd, backlog);
 }
@@ -219,7 +219,7 @@ static inline int ns_accept_common(enum ns_call call, int fd,
 {
 	bool four = call == NS_CALL_accept4;
 
-	if (!ns_enabled())
+	if (!ns_enabled(call))
 		return four ? NS_REAL(accept4)(fd, sa, lenp, flags)
 			    : NS_REAL(accept)(fd, sa, lenp);
 	return accept_common_on(call, fd, sa, lenp, flags);
@@ -240,7 +240,7 @@ static NS_NOINLINE int shutdown_on(int fd, int how)
 
 static inline int ns_shutdown(int fd, int how)
 {
-	if (!ns_enabled())
+	if (!ns_enabled(NS_CALL_shutdown))
 		return NS_REAL(shutdown)(fd, how);
 	return shutdown_on(fd, how);
 }

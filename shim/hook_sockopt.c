@@ -154,7 +154,7 @@ static NS_NOINLINE int setsockopt_on(int fd, int level, int name,
 static inline int ns_setsockopt(int fd, int level, int name, const void *val,
 				socklen_t len)
 {
-	if (!ns_enabled())
+	if (!ns_enabled(NS_CALL_setsockopt))
 		return NS_REAL(setsockopt)(fd, level, name, val, len);
 	return setsockopt_on(fd, level, name, val, len);
 }
@@ -191,7 +191,7 @@ static NS_NOINLINE int getsockopt_on(int fd, int level, int name, void *val,
 static inline int ns_getsockopt(int fd, int level, int name, void *val,
 				socklen_t *lenp)
 {
-	if (!ns_enabled())
+	if (!ns_enabled(NS_CALL_getsockopt))
 		return NS_REAL(getsockopt)(fd, level, name, val, lenp);
 	return getsockopt_on(fd, level, name, val, lenp);
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 int ns_gate = NS_GATE_INIT;
+ns_callmask ns_calls_on;
 const struct ns_config *ns_cfg;
 struct ns_sink ns_sink;
 int ns_pid;
@@ -98,6 +99,7 @@ static void setup(void)
 		config.events = 0;
 	ns_config_check_names(environ, &io);
 	ns_fd_keep(ns_policy_needs_table(&config));
+	ns_calls_on = ns_policy_calls(&config);
 	ns_cfg = &config;
 	ns_fault_announce(&io);
 	ns_pid = getpid();

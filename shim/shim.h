@@ -23,6 +23,8 @@
  */
 enum { NS_GATE_INIT, NS_GATE_PASS, NS_GATE_ON };
 extern int ns_gate;
+/* The calls whose hooks act when the gate is on; set before it opens. */
+extern ns_callmask ns_calls_on;
 
 extern const struct ns_config *ns_cfg;
 extern struct ns_sink ns_sink;
@@ -38,7 +40,8 @@ extern __thread int ns_guard __attribute__((tls_model("initial-exec")));
 
 void ns_init(void);
 
-static inline bool ns_enabled(void)
+/* Whether the hook of @call has work to do (ns_policy_calls). */
+static inline bool ns_enabled(enum ns_call call)
 {
 	int g = __atomic_load_n(&ns_gate, __ATOMIC_ACQUIRE);
 
@@ -48,7 +51,8 @@ static inline bool ns_enabled(void)
 		ns_init();
 		g = __atomic_load_n(&ns_gate, __ATOMIC_ACQUIRE);
 	}
-	return g == NS_GATE_ON && !ns_guard;
+	return g == NS_GATE_ON && (ns_calls_on & NS_CALLBIT(call)) &&
+	       !ns_guard;
 }
 
 /* One intercepted call in flight. */

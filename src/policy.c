@@ -216,6 +216,25 @@ bool ns_policy_needs_table(const struct ns_config *c)
 	       c->tfo != NS_TFO_PASS || c->fault.n > 0;
 }
 
+ns_callmask ns_policy_calls(const struct ns_config *c)
+{
+	ns_callmask m = 0;
+
+	/* Tracing and fault rules keep the table: they see every call. */
+	if (ns_policy_needs_table(c))
+		return ~(ns_callmask)0;
+	if (c->family != NS_FAMILY_ANY)
+		m |= NS_CALLBIT(NS_CALL_socket) |
+		     NS_CALLBIT(NS_CALL_getaddrinfo) |
+		     NS_CALLBIT(NS_CALL_gethostbyname) |
+		     NS_CALLBIT(NS_CALL_gethostbyname2);
+	if (c->prefer != NS_PREFER_NONE)
+		m |= NS_CALLBIT(NS_CALL_getaddrinfo);
+	if (c->mptcp != NS_MPTCP_PASS)
+		m |= NS_CALLBIT(NS_CALL_socket);
+	return m;
+}
+
 bool ns_can_replace(const struct ns_config *c, const struct ns_fdinfo *in)
 {
 	/* A socket learnt by probing has a history we did not see. */
