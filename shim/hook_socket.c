@@ -12,13 +12,16 @@
 static void remember(int fd, int family, int type, int protocol,
 		     uint32_t state)
 {
-	struct ns_fdinfo info = {
+	struct ns_fdinfo info;
+
+	if (!ns_fd_on)
+		return;		/* no table to describe it in */
+	info = (struct ns_fdinfo){
 		.family = family,
 		.type = type & ~SOCK_FLAGS,
 		.protocol = ns_effective_protocol(family, type, protocol),
 		.state = state,
 	};
-
 	ns_fd_put(fd, &info);
 }
 

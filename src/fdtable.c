@@ -126,9 +126,12 @@ static struct shard *lock_shard(struct ns_fdtab *t, int fd)
 	return s;
 }
 
+bool ns_fd_on = true;
+
 void ns_fd_keep(bool keep)
 {
 	ns_fdtab_default.off = !keep;
+	ns_fd_on = keep;
 }
 
 static void unlock_shard(struct shard *s)

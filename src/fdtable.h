@@ -72,15 +72,20 @@ void ns_fdtab_del(struct ns_fdtab *t, int fd);
 /* Entries for [first, last] go. */
 void ns_fdtab_del_range(struct ns_fdtab *t, unsigned first, unsigned last);
 
+/* False after ns_fd_keep(false): the calling process keeps no table, and
+ * the wrappers below skip it without a call. */
+extern bool ns_fd_on;
+
 /* The calling process's own table, for the shim. */
 static inline void ns_fd_put(int fd, const struct ns_fdinfo *info)
 {
-	ns_fdtab_put(&ns_fdtab_default, fd, info);
+	if (ns_fd_on)
+		ns_fdtab_put(&ns_fdtab_default, fd, info);
 }
 
 static inline bool ns_fd_get(int fd, struct ns_fdinfo *out)
 {
-	return ns_fdtab_get(&ns_fdtab_default, fd, out);
+	return ns_fd_on && ns_fdtab_get(&ns_fdtab_default, fd, out);
 }
 
 static inline void ns_fd_set_state(int fd, uint32_t bits)
@@ -96,7 +101,8 @@ static inline void ns_fd_add_opt(int fd, int level, int name,
 
 static inline void ns_fd_del(int fd)
 {
-	ns_fdtab_del(&ns_fdtab_default, fd);
+	if (ns_fd_on)
+		ns_fdtab_del(&ns_fdtab_default, fd);
 }
 
 static inline void ns_fd_del_range(unsigned first, unsigned last)
