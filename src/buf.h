@@ -34,6 +34,25 @@ static inline void ns_buf_putc(struct ns_buf *b, char c)
 		b->overflow = true;
 }
 
+/* Most pieces are a few bytes: two overlapping fixed-size moves (as
+ * glibc's memcpy does inside) without the call. */
+static inline void ns_copy_short(char *d, const char *s, size_t n)
+{
+	if (n > 16) {
+		memcpy(d, s, n);
+	} else if (n >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else if (n) {
+		d[0] = s[0];
+		d[n / 2] = s[n / 2];
+		d[n - 1] = s[n - 1];
+	}
+}
+
 static inline void ns_buf_mem(struct ns_buf *b, const char *s, size_t n)
 {
 	size_t room = b->cap - b->len;
@@ -42,13 +61,7 @@ static inline void ns_buf_mem(struct ns_buf *b, const char *s, size_t n)
 		n = room;
 		b->overflow = true;
 	}
-	/* Most pieces are a few bytes: a loop beats a call to memcpy. */
-	if (n <= 16) {
-		for (size_t i = 0; i < n; i++)
-			b->p[b->len + i] = s[i];
-	} else {
-		memcpy(b->p + b->len, s, n);
-	}
+	ns_copy_short(b->p + b->len, s, n);
 	b->len += n;
 }
 
@@ -65,16 +78,9 @@ static inline void ns_buf_padded(struct ns_buf *b, const char *s, size_t n,
 	}
 }
 
-/* Keys and names are short: copied as they are scanned, no strlen. */
 static inline void ns_buf_str(struct ns_buf *b, const char *s)
 {
-	while (*s) {
-		if (__builtin_expect(b->len == b->cap, 0)) {
-			b->overflow = true;
-			return;
-		}
-		b->p[b->len++] = *s++;
-	}
+	ns_buf_mem(b, s, strlen(s));
 }
 /* "00" to "99", two characters each. */
 extern const char ns_digit_pairs[201];

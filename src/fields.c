@@ -7,20 +7,9 @@
 #include <errno.h>
 #include <string.h>
 
-/* Starts a field: the separator, then in JSON the key (none for list
- * elements, K()). Text is positional and shows no keys. */
-void ns_f_key(struct ns_out *o, struct ns_key k)
+void ns_f_sep(struct ns_out *o)
 {
-	struct ns_buf *b = o->b;
-	bool first = o->n++ == 0;
-
-	if (!o->json) {
-		if (!first)
-			ns_buf_str(b, o->sep);
-		return;
-	}
-	/* The first field of an object or list goes without the comma. */
-	ns_buf_padded(b, k.s + first, k.len - first, NS_KEY_COPY);
+	ns_buf_str(o->b, o->sep);
 }
 
 /* Opens a JSON object or list (text: '{' or '['), returning the caller's

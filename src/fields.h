@@ -43,7 +43,23 @@ struct ns_out {
 	const char *sep; /* text: between fields */
 };
 
-void ns_f_key(struct ns_out *o, struct ns_key k);
+void ns_f_sep(struct ns_out *o);
+
+/* Starts a field: the separator, then in JSON the key (none for list
+ * elements, K()). Text is positional and shows no keys. Inline: an event
+ * starts some fifteen fields. */
+static inline void ns_f_key(struct ns_out *o, struct ns_key k)
+{
+	bool first = o->n++ == 0;
+
+	if (__builtin_expect(!o->json, 0)) {
+		if (!first)
+			ns_f_sep(o);
+		return;
+	}
+	/* The first field of an object or list goes without the comma. */
+	ns_buf_padded(o->b, k.s + first, k.len - first, NS_KEY_COPY);
+}
 int ns_f_open(struct ns_out *o, struct ns_key k, char c);
 void ns_f_close(struct ns_out *o, int saved, char c);
 void ns_f_quote(struct ns_out *o);
