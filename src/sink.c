@@ -2,6 +2,7 @@
 /* Trace sink: open, move out of the way, write whole lines. */
 #include "sink.h"
 #include "buf.h"
+#include "compiler.h"
 #include "names.h"
 #include "sys.h"
 
@@ -239,12 +240,14 @@ ssize_t ns_write_nosigpipe(int fd, const char *p, size_t n)
 	sigemptyset(&pipe_set);
 	sigaddset(&pipe_set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
-	r = write(fd, p, n);
+	r = ns_sys_write(fd, p, n);
 	if (r < 0 && errno == EPIPE && !sigismember(&old, SIGPIPE)) {
 		int err = errno;
 		struct timespec zero = { 0, 0 };
 
-		sigtimedwait(&pipe_set, NULL, &zero);
+		/* By system call: sigtimedwait is a cancellation point. */
+		syscall(SYS_rt_sigtimedwait, &pipe_set, NULL, &zero,
+			(size_t)_NSIG / 8);
 		errno = err;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -254,10 +257,10 @@ ssize_t ns_write_nosigpipe(int fd, const char *p, size_t n)
 static ssize_t write_once(struct ns_sink *s, int fd, const char *p, size_t n)
 {
 	if (s->sock)
-		return send(fd, p, n, MSG_NOSIGNAL);
+		return ns_sys_send(fd, p, n, MSG_NOSIGNAL);
 	if (s->pipe)
 		return ns_write_nosigpipe(fd, p, n);
-	return write(fd, p, n);
+	return ns_sys_write(fd, p, n);
 }
 
 static void write_line(struct ns_sink *s, int fd, const char *line,
@@ -266,20 +269,48 @@ static void write_line(struct ns_sink *s, int fd, const char *line,
 /* This thread is inside ns_sink_write: a signal handler that moves the
  * sink must not wait for it. */
 static __thread int writing __attribute__((tls_model("initial-exec")));
+/* This thread's lane of ns_sink.writers, plus one; 0 until its first
+ * event. A signal handler racing the first assignment just picks again. */
+static __thread int lane __attribute__((tls_model("initial-exec")));
+static unsigned lanes_given;
+
+static int my_lane(void)
+{
+	if (unlikely(!lane))
+		lane = (int)(__atomic_fetch_add(&lanes_given, 1,
+						__ATOMIC_RELAXED) %
+			     NS_SINK_LANES) + 1;
+	return lane - 1;
+}
+
+/* Until no other thread writes through the number just replaced. The
+ * caller's store of the new number is sequentially consistent, as the
+ * writers' increment is: neither load can pass the other side's store. A
+ * signal handler interrupting a write on this very thread cannot wait
+ * for it (it finishes after we return), and that write is done with the
+ * old number before the program's dup2 replaces it. */
+static void wait_writers(struct ns_sink *s)
+{
+	if (writing)
+		return;
+	for (int i = 0; i < NS_SINK_LANES; i++)
+		while (__atomic_load_n(&s->writers[i].n, __ATOMIC_SEQ_CST))
+			sched_yield();
+}
 
 void ns_sink_write(struct ns_sink *s, const char *line, size_t len,
 		   const struct ns_config_io *io)
 {
-	int fd;
+	int fd, i = my_lane();
 
 	/* Counted, so that ns_sink_move can wait for writes that picked
 	 * the old number before it hands that number to the program. */
 	writing++;
-	__atomic_fetch_add(&s->writers, 1, __ATOMIC_ACQUIRE);
-	fd = __atomic_load_n(&s->fd, __ATOMIC_ACQUIRE);
+	__atomic_fetch_add(&s->writers[i].n, 1, __ATOMIC_SEQ_CST);
+	fd = __atomic_load_n(&s->fd, __ATOMIC_SEQ_CST);
 	if (fd >= 0)
 		write_line(s, fd, line, len, io);
-	__atomic_fetch_sub(&s->writers, 1, __ATOMIC_RELEASE);
+	__atomic_fetch_sub(&s->writers[i].n, 1, __ATOMIC_RELEASE);
 	writing--;
 }
 
@@ -319,19 +350,16 @@ int ns_sink_move(struct ns_sink *s)
 		return -1;
 	/* The old number stays open until the program's dup2 replaces it,
 	 * so no other thread can be handed it in between; writes that still
-	 * use it finish first. A signal handler writing on this very thread
-	 * is done before we get back here. */
-	__atomic_store_n(&s->fd, nfd, __ATOMIC_RELEASE);
-	while (!writing && __atomic_load_n(&s->writers, __ATOMIC_ACQUIRE))
-		sched_yield();
+	 * use it finish first. */
+	__atomic_store_n(&s->fd, nfd, __ATOMIC_SEQ_CST);
+	wait_writers(s);
 	return old;
 }
 
 void ns_sink_disable(struct ns_sink *s, const struct ns_config_io *io)
 {
-	__atomic_store_n(&s->fd, -1, __ATOMIC_RELEASE);
-	while (!writing && __atomic_load_n(&s->writers, __ATOMIC_ACQUIRE))
-		sched_yield();
+	__atomic_store_n(&s->fd, -1, __ATOMIC_SEQ_CST);
+	wait_writers(s);
 	s->owned = false;
 	say_(io, "no descriptor left to move the trace out of the program's "
 		 "way; tracing stops", "", EMFILE, false, NULL);

@@ -10,14 +10,21 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#define NS_SINK_LANES 16
+
 struct ns_sink {
 	int fd;			/* -1: tracing off */
 	bool owned;		/* we opened fd and protect it */
 	bool pipe;		/* a pipe or FIFO: guard against SIGPIPE */
 	bool sock;		/* a socket: send with MSG_NOSIGNAL */
 	bool warned;		/* one complaint about failed writes */
-	int writers;		/* ns_sink_write calls under way */
 	char path[NS_PATH_MAX];	/* the file (%p expanded), fd:N or stderr */
+	/* ns_sink_write calls under way, counted in lanes that threads
+	 * share round-robin: one counter made every thread of a busy
+	 * program bounce the same cache line twice an event. */
+	struct {
+		int n;
+	} __attribute__((aligned(64))) writers[NS_SINK_LANES];
 };
 
 /* Opens what @c names for process @pid. A destination that cannot be used

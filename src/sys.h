@@ -30,6 +30,19 @@ static inline int ns_sys_dup3(int fd, int newfd, int flags)
 	return (int)syscall(SYS_dup3, fd, newfd, flags);
 }
 
+/* Not a cancellation point, unlike write(2) and send(2) in libc
+ * (pthreads(7)): a trace line must not turn a call that is none, such as
+ * socket(2), into one where a pending pthread_cancel acts. */
+static inline ssize_t ns_sys_write(int fd, const void *p, size_t n)
+{
+	return syscall(SYS_write, fd, p, n);
+}
+
+static inline ssize_t ns_sys_send(int fd, const void *p, size_t n, int flags)
+{
+	return syscall(SYS_sendto, fd, p, n, flags, NULL, 0);
+}
+
 static inline int ns_sys_getpid(void)
 {
 	return (int)syscall(SYS_getpid);

@@ -110,6 +110,28 @@ errno_run() {
 	py_check "$T" "count['close'] == 1600 + 1600 + 1"
 }
 
+@test "a pending pthread_cancel does not act inside socket, setsockopt and the others that are no cancellation points, file and pipe sinks" {
+	run "$NS_TESTBIN/proc_cancel"
+	assert_success
+	assert_output ok
+	# The trace is written by system call: libc's write and send are
+	# cancellation points.
+	run ns_run NETSHIM_FORMAT=json NETSHIM_TRACE="$T" -- \
+		timeout 20 "$NS_TESTBIN/proc_cancel"
+	assert_output ok
+	assert_success
+	py_check "$T" "count['socket'] == 1 and count['shutdown'] == 1" \
+		"count['socketpair'] == 1 and count['dup'] == 1"
+	# Text to stderr, a pipe.
+	ns_run -- timeout 20 "$NS_TESTBIN/proc_cancel" \
+		>"$BATS_TEST_TMPDIR/out" 2> >(cat >"$BATS_TEST_TMPDIR/pipe.out")
+	wait $!
+	run cat "$BATS_TEST_TMPDIR/out"
+	assert_output ok
+	run grep -c ' socketpair(AF_UNIX' "$BATS_TEST_TMPDIR/pipe.out"
+	assert_output 1
+}
+
 @test "fork: the child's events carry its pid and it knows sockets from the parent's fd table" {
 	run ns_run NETSHIM_FORMAT=json NETSHIM_TRACE="$T" -- \
 		timeout 20 "$NS_TESTBIN/proc_fork" fork
