@@ -37,7 +37,7 @@ static __attribute__((noinline)) void u64_cut(struct ns_buf *b, uint64_t v,
 	ns_buf_mem(b, tmp, (size_t)n);
 }
 
-void ns_buf_u64(struct ns_buf *b, uint64_t v)
+void ns_buf_u64_any(struct ns_buf *b, uint64_t v)
 {
 	int n = digits(v);
 	char *end;
@@ -62,16 +62,6 @@ void ns_buf_u64(struct ns_buf *b, uint64_t v)
 		end[-1] = ns_digit_pairs[2 * v + 1];
 	} else {
 		end[-1] = (char)('0' + v);
-	}
-}
-
-void ns_buf_i64(struct ns_buf *b, int64_t v)
-{
-	if (v < 0) {
-		ns_buf_putc(b, '-');
-		ns_buf_u64(b, -(uint64_t)v);
-	} else {
-		ns_buf_u64(b, (uint64_t)v);
 	}
 }
 

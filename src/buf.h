@@ -85,8 +85,28 @@ static inline void ns_buf_str(struct ns_buf *b, const char *s)
 /* "00" to "99", two characters each. */
 extern const char ns_digit_pairs[201];
 
-void ns_buf_u64(struct ns_buf *b, uint64_t v);
-void ns_buf_i64(struct ns_buf *b, int64_t v);
+void ns_buf_u64_any(struct ns_buf *b, uint64_t v);
+
+/* Descriptors, results, option values and lengths are mostly one digit:
+ * that case goes without the call. */
+static inline void ns_buf_u64(struct ns_buf *b, uint64_t v)
+{
+	if (v < 10 && b->len < b->cap)
+		b->p[b->len++] = (char)('0' + v);
+	else
+		ns_buf_u64_any(b, v);
+}
+
+static inline void ns_buf_i64(struct ns_buf *b, int64_t v)
+{
+	uint64_t u = (uint64_t)v;
+
+	if (v < 0) {
+		ns_buf_putc(b, '-');
+		u = -u;	/* unsigned: INT64_MIN too */
+	}
+	ns_buf_u64(b, u);
+}
 void ns_buf_hex(struct ns_buf *b, uint64_t v);
 /* Zero-padded decimal of exactly @width digits. */
 void ns_buf_dec(struct ns_buf *b, unsigned v, int width);

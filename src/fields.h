@@ -4,6 +4,7 @@
 #ifndef NS_FIELDS_H
 #define NS_FIELDS_H
 
+#include "compiler.h"
 #include "format.h"
 
 #include <netdb.h>
@@ -48,7 +49,7 @@ void ns_f_sep(struct ns_out *o);
 /* Starts a field: the separator, then in JSON the key (none for list
  * elements, K()). Text is positional and shows no keys. Inline: an event
  * starts some fifteen fields. */
-static inline void ns_f_key(struct ns_out *o, struct ns_key k)
+static NS_INLINE void ns_f_key(struct ns_out *o, struct ns_key k)
 {
 	bool first = o->n++ == 0;
 
