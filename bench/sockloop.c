@@ -13,19 +13,26 @@
  *   sockloop threads=T open=N iters=I ns_op=X ns_op_thread=Y calls_op=3
  * ns_op is wall time / (ITERS * THREADS): the cost of one op for the whole
  * process; ns_op_thread is the mean over threads of that thread's own
- * elapsed time / ITERS. */
+ * elapsed time / ITERS.
+ *
+ * With BENCH_WRITE=FILE in the environment every call is followed by an
+ * append of a 256-byte line to FILE, about a JSON event's size: the
+ * kernel's share of a trace, without netshim (bench/run's bare+write). */
 #include "bench.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <sys/resource.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #define MAX_THREADS 64
 
 static long iters;
+static int wfd = -1;	/* BENCH_WRITE */
+static char line[256];
 static pthread_barrier_t start;
 
 struct worker {
@@ -34,15 +41,24 @@ struct worker {
 	long done;
 };
 
+static void wline(void)
+{
+	if (wfd >= 0 && write(wfd, line, sizeof(line)) != sizeof(line))
+		bench_die("sockloop", "write");
+}
+
 static void one_op(void)
 {
 	int one = 1;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0)
 		bench_die("sockloop", "socket");
+	wline();
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0)
 		bench_die("sockloop", "setsockopt");
+	wline();
 	close(fd);
+	wline();
 }
 
 static void *run(void *arg)
@@ -108,6 +124,15 @@ int main(int argc, char **argv)
 	    open_n < 0 || open_n > 1000000)
 		goto usage;
 	iters = bench_iters("sockloop", argv[optind]);
+	if (getenv("BENCH_WRITE")) {
+		/* As the trace sink opens its file. */
+		wfd = open(getenv("BENCH_WRITE"),
+			   O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		if (wfd < 0)
+			bench_die("sockloop", "open BENCH_WRITE");
+		memset(line, 'x', sizeof(line));
+		line[sizeof(line) - 1] = '\n';
+	}
 	fill(open_n);
 
 	pthread_barrier_init(&start, NULL, (unsigned)threads + 1);
