@@ -298,6 +298,17 @@ PY
 	assert_output --regexp ' = [0-9]+ <[0-9]+us> bt: calls_driver_bt_caller\+0x[0-9a-f]+ \(calls_driver\) < main\+0x[0-9a-f]+ \(calls_driver\)$'
 }
 
+@test "NETSHIM_BACKTRACE: the same stack again, named from the cache, gives the same frames" {
+	grep -q HAVE_LIBUNWIND "$NS_BUILDDIR/autoconfig.h" ||
+		skip "built --without-libunwind"
+	traced NETSHIM_FORMAT=json NETSHIM_BACKTRACE=6 -- calls_driver bt3
+	run jq -c 'select(.call == "socket") | .bt' "$T"
+	[ "${#lines[@]}" = 3 ]
+	[[ "${lines[0]}" =~ ^\[\"calls_driver_bt_caller\+0x[0-9a-f]+\ \(calls_driver\)\",\"bt_three\+ ]] ||
+		fail "first frames: ${lines[0]}"
+	[ "${lines[1]}" = "${lines[0]}" ] && [ "${lines[2]}" = "${lines[0]}" ]
+}
+
 @test "line limit: 32 long frames never give a line over 4096 bytes; JSON drops them and says truncated" {
 	grep -q HAVE_LIBUNWIND "$NS_BUILDDIR/autoconfig.h" ||
 		skip "built --without-libunwind"

@@ -482,6 +482,15 @@ calls_driver_bt_caller(void)
 	CALL("socket-bt", socket(AF_INET, SOCK_DGRAM, 0));
 }
 
+/* The same stack three times: the second and third come from netshim's
+ * cache of frame names, not from a walk that names them. */
+static __attribute__((noinline)) void bt_three(void)
+{
+	/* volatile: one call site, neither unrolled nor a tail call */
+	for (volatile int i = 0; i < 3; i++)
+		calls_driver_bt_caller();
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -499,6 +508,7 @@ int main(int argc, char **argv)
 		{ "closefrom", s_closefrom },	{ "dup", s_dup },
 		{ "stale", s_stale },
 		{ "bt", calls_driver_bt_caller },
+		{ "bt3", bt_three },
 	};
 
 	if (argc < 2) {
