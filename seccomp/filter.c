@@ -32,41 +32,32 @@
 /* To the NOTIFY return if the number is @nr (@to: instructions to it). */
 #define IS(nr, to) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), (to), 0)
 
-/*
- * Only the calls netshim traces leave the program: every other system
- * call costs the filter's few instructions. sendto leaves only with a
- * destination or MSG_FASTOPEN (registers the filter can see); sendmsg
- * keeps its destination in memory, so every sendmsg is sent and those
- * without a destination or MSG_FASTOPEN are let through untouched. Other
- * ABIs (i386 and x32 calls) are let through: netshim does not trace them.
- */
-static struct sock_filter filter[] = {
-	/* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, arch)),
-	/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-	/* 2 */ RET(SECCOMP_RET_ALLOW),
-	/* 3 */ LD_NR,
-	/* 4 */ IS(__NR_socket, 14),
-	/* 5 */ IS(__NR_socketpair, 13),
-	/* 6 */ IS(__NR_connect, 12),
-	/* 7 */ IS(__NR_bind, 11),
-	/* 8 */ IS(__NR_listen, 10),
-	/* 9 */ IS(__NR_accept, 9),
-	/* 10 */ IS(__NR_accept4, 8),
-	/* 11 */ IS(__NR_setsockopt, 7),
-	/* 12 */ IS(__NR_getsockopt, 6),
-	/* 13 */ IS(__NR_sendmsg, 5),
-	/* Let through, but netshim learns the name or namespace anew. */
-	/* 14 */ IS(__NR_execve, 4),
-	/* 15 */ IS(__NR_execveat, 3),
-	/* 16 */ IS(__NR_setns, 2),
-	/* 17 */ IS(__NR_unshare, 1),
-	/* 18 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_sendto, 2, 1),
-	/* 19 */ RET(SECCOMP_RET_USER_NOTIF),
-	/* 20 */ RET(SECCOMP_RET_ALLOW),
-	/* 21: sendto, a destination address? */
+/* The system calls netshim serves, as the calls they are traced as. */
+static const struct {
+	int nr;
+	enum ns_call call;
+} served[] = {
+	{ __NR_socket, NS_CALL_socket },
+	{ __NR_socketpair, NS_CALL_socketpair },
+	{ __NR_connect, NS_CALL_connect },
+	{ __NR_bind, NS_CALL_bind },
+	{ __NR_listen, NS_CALL_listen },
+	{ __NR_accept, NS_CALL_accept },
+	{ __NR_accept4, NS_CALL_accept4 },
+	{ __NR_setsockopt, NS_CALL_setsockopt },
+	{ __NR_getsockopt, NS_CALL_getsockopt },
+	{ __NR_sendmsg, NS_CALL_sendmsg },
+};
+/* Let through, but netshim learns the name or namespace anew. */
+static const int learned[] = {
+	__NR_execve, __NR_execveat, __NR_setns, __NR_unshare,
+};
+
+/* Whether sendto has a destination or MSG_FASTOPEN: from the first
+ * instruction, to NOTIFY or ALLOW at its end. */
+static const struct sock_filter sendto_check[] = {
 	LD_ARG(4, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 4),	/* to NOTIF */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 4),	/* to NOTIFY */
 	LD_ARG(4, 1),
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2),
 	LD_ARG(3, 0),					/* flags */
@@ -75,10 +66,61 @@ static struct sock_filter filter[] = {
 	RET(SECCOMP_RET_ALLOW),
 };
 
+/* The architecture test (3) and the number's load (1), a test a number,
+ * sendto's test (1), ALLOW and NOTIFY (2), then sendto's check. */
+#define FILTER_MAX (4 + NS_ARRAY_SIZE(served) + NS_ARRAY_SIZE(learned) + \
+		    1 + 2 + NS_ARRAY_SIZE(sendto_check))
+static struct sock_filter filter[FILTER_MAX];
+static unsigned short filter_len;
+
+/*
+ * Only the calls netshim acts on leave the program (ns_policy_acts_on):
+ * every other system call costs the filter's few instructions. sendto
+ * leaves only with a destination or MSG_FASTOPEN (registers the filter can
+ * see); sendmsg keeps its destination in memory, so every sendmsg is sent
+ * and those without a destination or MSG_FASTOPEN are let through
+ * untouched. Other ABIs (i386 and x32 calls) are let through: netshim
+ * does not trace them. Made before the fork: the child only installs it.
+ */
+void ns_sc_filter(ns_callmask calls)
+{
+	struct sock_filter *f = filter;
+	bool sendto = calls & NS_CALLBIT(NS_CALL_sendto);
+	unsigned n = 0, k = 0, nrs[FILTER_MAX];
+
+	for (size_t i = 0; i < NS_ARRAY_SIZE(served); i++)
+		if (calls & NS_CALLBIT(served[i].call))
+			nrs[k++] = (unsigned)served[i].nr;
+	for (size_t i = 0; i < NS_ARRAY_SIZE(learned); i++)
+		nrs[k++] = (unsigned)learned[i];
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			offsetof(struct seccomp_data, arch));
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+					      AUDIT_ARCH_X86_64, 1, 0);
+	f[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
+	f[n++] = (struct sock_filter)LD_NR;
+	/* Each number jumps to the NOTIFY after the list, then sendto's
+	 * test and the ALLOW. */
+	for (unsigned i = 0; i < k; i++)
+		f[n++] = (struct sock_filter)BPF_JUMP(
+			BPF_JMP | BPF_JEQ | BPF_K, nrs[i],
+			(unsigned char)(k - i + sendto), 0);
+	if (sendto)
+		f[n++] = (struct sock_filter)BPF_JUMP(
+			BPF_JMP | BPF_JEQ | BPF_K, __NR_sendto, 2, 0);
+	f[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
+	f[n++] = (struct sock_filter)RET(SECCOMP_RET_USER_NOTIF);
+	if (sendto) {
+		memcpy(f + n, sendto_check, sizeof(sendto_check));
+		n += NS_ARRAY_SIZE(sendto_check);
+	}
+	filter_len = (unsigned short)n;
+}
+
 static int install(unsigned long flags)
 {
 	struct sock_fprog prog = {
-		.len = NS_ARRAY_SIZE(filter),
+		.len = filter_len,
 		.filter = filter,
 	};
 
@@ -175,6 +217,8 @@ pid_t ns_sc_spawn(char *const argv[], int *lfd, bool *killable)
 	int sv[2], status, err;
 	pid_t pid;
 
+	if (!filter_len)
+		ns_sc_filter(~(ns_callmask)0);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
 	fflush(NULL);
@@ -215,6 +259,8 @@ int ns_sc_probe(void)
 	int status;
 	pid_t pid;
 
+	if (!filter_len)
+		ns_sc_filter(~(ns_callmask)0);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)

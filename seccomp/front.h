@@ -29,6 +29,10 @@
  */
 pid_t ns_sc_spawn(char *const argv[], int *lfd, bool *killable);
 
+/* Makes the filter send @calls to netshim (and execve, execveat, setns,
+ * unshare, which it learns from); without it, every call it can serve. */
+void ns_sc_filter(ns_callmask calls);
+
 
 /* ---- supervisor.c: the notification loop ---- */
 

@@ -3,6 +3,7 @@
  * under the filter, and netshim as its supervisor until it is done. */
 #include "front.h"
 #include "run.h"
+#include "../src/policy.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -80,6 +81,7 @@ int ns_sc_run(char *const argv[], int *err)
 	ns_config_parse(&cfg, &io);
 	cfg.backtrace = 0;
 	drop_shim_from_preload();
+	ns_sc_filter(ns_policy_acts_on(&cfg));
 	pid = ns_sc_spawn(argv, &lfd, &killable);
 	if (pid < 0) {
 		*err = (int)-pid;

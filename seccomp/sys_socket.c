@@ -76,6 +76,15 @@ void sc_sys_socket(struct sc_call *c)
 	c->ev.u.sock.type = type;
 	c->ev.u.sock.protocol = protocol;
 	ns_plan_socket(sc_cfg, family, type, protocol, &plan);
+	/* Nothing to change, report or remember: the kernel makes it as
+	 * asked (NETSHIM_MPTCP=strip on a plain TCP socket), without the
+	 * ADDFD round trip. */
+	if (!c->trace && !plan.deny && !plan.why && !plan.tcp_if_refused &&
+	    sc_cfg->fault.n == 0 && sc_cfg->mptcp != NS_MPTCP_FALLBACK &&
+	    sc_cfg->tfo == NS_TFO_PASS) {
+		sc_continue(c);
+		return;
+	}
 	if (plan.deny) {
 		sc_after(c, -1, plan.deny);
 		sc_note(c, plan.why, 0, NULL);

@@ -216,12 +216,14 @@ bool ns_policy_needs_table(const struct ns_config *c)
 	       c->tfo != NS_TFO_PASS || c->fault.n > 0;
 }
 
-ns_callmask ns_policy_calls(const struct ns_config *c)
+ns_callmask ns_policy_acts_on(const struct ns_config *c)
 {
-	ns_callmask m = 0;
+	ns_callmask m = c->fault.calls;
 
-	/* Tracing and fault rules keep the table: they see every call. */
-	if (ns_policy_needs_table(c))
+	if (c->trace != NS_TRACE_OFF)
+		m |= c->events;
+	/* They follow a socket through its options and connects. */
+	if (c->mptcp == NS_MPTCP_FALLBACK || c->tfo != NS_TFO_PASS)
 		return ~(ns_callmask)0;
 	if (c->family != NS_FAMILY_ANY)
 		m |= NS_CALLBIT(NS_CALL_socket) |
@@ -233,6 +235,14 @@ ns_callmask ns_policy_calls(const struct ns_config *c)
 	if (c->mptcp != NS_MPTCP_PASS)
 		m |= NS_CALLBIT(NS_CALL_socket);
 	return m;
+}
+
+ns_callmask ns_policy_calls(const struct ns_config *c)
+{
+	/* The table is kept right by seeing every call. */
+	if (ns_policy_needs_table(c))
+		return ~(ns_callmask)0;
+	return ns_policy_acts_on(c);
 }
 
 bool ns_can_replace(const struct ns_config *c, const struct ns_fdinfo *in)

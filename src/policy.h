@@ -75,10 +75,13 @@ const char *ns_policy_note(char *note, size_t cap, const char *what, int err,
  * by what a socket is. Family and protocol rewrites need none of it. */
 bool ns_policy_needs_table(const struct ns_config *c);
 
-/* The calls that tracing, a policy or a fault rule acts on: every call
- * when the fd table is kept (each one keeps it right), else only those
- * the family, prefer and mptcp rewrites or a rule touch. A front lets the
- * others go straight to the kernel. */
+/* The calls that tracing (NETSHIM_EVENTS), a policy or a fault rule acts
+ * on. A front that learns what a descriptor is when it needs to (the
+ * seccomp front's probe) lets the others go straight to the kernel. */
+ns_callmask ns_policy_acts_on(const struct ns_config *c);
+
+/* The same for a front that keeps the fd table right by seeing every
+ * call while it is kept (the preload front): all of them then. */
 ns_callmask ns_policy_calls(const struct ns_config *c);
 
 /* Whether options set on a socket must be recorded for replay (only

@@ -357,8 +357,31 @@ wait_port() {
 	connect ENETUNREACH
 	EOF
 	# A program started in another namespace than netshim's.
-	run timeout 20 unshare -n sh -c '"$0" run --front=seccomp -o off -- "$1" unreach' "$NS" "$PS"
+	run timeout 20 unshare -n sh -c '"$0" run --front=seccomp --json -o "$2" -- "$1" unreach' "$NS" "$PS" "$T/u.json"
 	assert_line 'connect ret=-1 errno=ENETUNREACH'
+	run jq -r '"\(.call) \(.errno)"' "$T/u.json"
+	assert_line 'connect ENETUNREACH'
+}
+
+@test "only the calls traced or changed leave the program: SO_PEERCRED tells who made a socketpair" {
+	need_seccomp
+	# A socketpair netshim serves is made by netshim's process, and
+	# SO_PEERCRED names its maker; one the filter lets through, the
+	# program's own.
+	local py='import os, socket, struct
+a, b = socket.socketpair()
+pid = struct.unpack("3i", a.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[0]
+print("mine" if pid == os.getpid() else "made by %d" % pid)'
+	run timeout 20 "$NS" run --front=seccomp -o off -- python3 -c "$py"
+	assert_output mine
+	run timeout 20 "$NS" run --front=seccomp --mptcp=strip -o off -- python3 -c "$py"
+	assert_output mine
+	run timeout 20 "$NS" run --front=seccomp --events=connect --json -o "$T/c.json" -- python3 -c "$py"
+	assert_output mine
+	run timeout 20 "$NS" run --front=seccomp --events=socketpair --json -o "$T/s.json" -- python3 -c "$py"
+	assert_output --regexp '^made by [0-9]+$'
+	run jq -r 'select(.call == "socketpair") | "\(.ret) \(.fds | length)"' "$T/s.json"
+	assert_output '0 2'
 }
 
 @test "a blocking accept on one thread does not stall the program's other thread" {
@@ -596,8 +619,9 @@ EOF"
 	need_seccomp
 	local ns w i
 	mkfifo "$T/in"
-	# The program waits for a line; the test holds the writing end.
-	"$NS" run --front=seccomp -o off -- "$PS" wait <"$T/in" >"$T/out" 2>&1 &
+	# The program waits for a line; the test holds the writing end. A
+	# trace, so that the filter sends socket() to netshim.
+	"$NS" run --front=seccomp -o "$T/k.json" -- "$PS" wait <"$T/in" >"$T/out" 2>&1 &
 	ns=$!
 	exec {w}>"$T/in"
 	for i in $(seq 100); do
