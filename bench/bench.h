@@ -82,4 +82,9 @@ static inline long bench_timed(void (*op)(void), long iters,
 	return i;
 }
 
+/* notify.c: socket and setsockopt of this thread, and of the threads it
+ * creates from now on, go through a seccomp user notification answered
+ * at once. */
+void bench_notify_start(void);
+
 #endif

@@ -17,7 +17,10 @@
  *
  * With BENCH_WRITE=FILE in the environment every call is followed by an
  * append of a 256-byte line to FILE, about a JSON event's size: the
- * kernel's share of a trace, without netshim (bench/run's bare+write). */
+ * kernel's share of a trace, without netshim (bench/run's bare+write).
+ * With BENCH_NOTIFY=1, socket and setsockopt leave the threads through a
+ * seccomp user notification answered at once (notify.c): the floor of a
+ * seccomp front (bench/run's notify-floor). */
 #include "bench.h"
 
 #include <netinet/in.h>
@@ -134,6 +137,8 @@ int main(int argc, char **argv)
 		line[sizeof(line) - 1] = '\n';
 	}
 	fill(open_n);
+	if (getenv("BENCH_NOTIFY"))
+		bench_notify_start();
 
 	pthread_barrier_init(&start, NULL, (unsigned)threads + 1);
 	for (i = 0; i < threads; i++)
