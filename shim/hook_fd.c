@@ -52,9 +52,9 @@ static int real_close_range(unsigned first, unsigned last, int flags)
  */
 static bool shared_child(struct ns_cx *cx)
 {
-	int pid = ns_sys_getpid();
+	int pid = ns_memory_child();
 
-	if (likely(pid == ns_pid))
+	if (likely(!pid))
 		return false;
 	cx->ev.pid = pid;
 	cx->ev.tid = pid;	/* vfork children have one thread */
@@ -249,9 +249,9 @@ static NS_NOINLINE int dup23_on(enum ns_call call, int fd, int newfd, int flags)
 	 * from a vfork child, whose dup2 only replaces its own copy). If no
 	 * number is free, tracing stops rather than write into its file. */
 	if (unlikely(is_sink(newfd)) && fd != newfd) {
-		int pid = ns_sys_getpid();
+		int pid = ns_memory_child();
 
-		if (pid != ns_pid) {
+		if (pid) {
 			ns_sink_clobbered_by = pid;	/* see emit.c */
 		} else if ((given_up = ns_sink_move(&ns_sink)) < 0) {
 			ns_sink_disable(&ns_sink, &ns_io);

@@ -38,7 +38,9 @@
 	X(int, dup2, (int, int))					\
 	X(int, dup3, (int, int, int))					\
 	X(int, fcntl, (int, int, ...))					\
-	X(int, fcntl64, (int, int, ...))
+	X(int, fcntl64, (int, int, ...))					\
+	X(pid_t, vfork, (void))						\
+	X(int, clone, (int (*)(void *), void *, int, void *, ...))
 
 /* ns_real.NAME points at the next definition of NAME; NULL until resolved. */
 struct ns_real_table {

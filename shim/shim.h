@@ -8,6 +8,7 @@
 #include "../src/event.h"
 #include "../src/fdtable.h"
 #include "../src/sink.h"
+#include "../src/sys.h"
 #include "real.h"
 
 #include <errno.h>
@@ -37,6 +38,31 @@ extern int ns_sink_clobbered_by;
 /* Set while netshim itself calls libc (a lookup, set-up): hooks reached
  * from there pass straight through. */
 extern __thread int ns_guard __attribute__((tls_model("initial-exec")));
+
+/* Whether this thread made a child that shares its memory (hook_process.c):
+ * a vfork child, until the thread runs again, or a clone(CLONE_VM) one,
+ * for good. Only then is getpid(2) asked who is calling. */
+enum { NS_VFORK_NONE, NS_VFORK_PENDING, NS_VFORK_CLONE };
+extern __thread unsigned char ns_vforked
+	__attribute__((tls_model("initial-exec")));
+
+/* 0 in the process that owns the fd table; in a child sharing its memory
+ * (vfork), that child's pid: its descriptors are its own, the table is
+ * not. */
+static inline int ns_memory_child(void)
+{
+	int pid;
+
+	if (likely(!ns_vforked))
+		return 0;
+	pid = ns_sys_getpid();
+	if (pid != ns_pid)
+		return pid;
+	/* The vforking thread runs again: its child exec'd or exited. */
+	if (ns_vforked == NS_VFORK_PENDING)
+		ns_vforked = NS_VFORK_NONE;
+	return 0;
+}
 
 void ns_init(void);
 

@@ -5,10 +5,10 @@
 load common
 
 # The hooks, exactly: an export more or less fails.
-HOOKS="accept accept4 bind close close_range closefrom connect dup dup2 dup3
+HOOKS="accept accept4 bind clone close close_range closefrom connect dup dup2 dup3
 fcntl fcntl64 freeaddrinfo getaddrinfo gethostbyname gethostbyname2
 getnameinfo getsockopt listen sendmsg sendto setsockopt shutdown socket
-socketpair"
+socketpair vfork"
 
 @test "the library exports exactly the hooked calls" {
 	run bash -c 'nm -D --defined-only "$1" | awk "{ print \$NF }" | sort' _ "$NS_LIB"

@@ -221,11 +221,17 @@ PY
 	ns_run NETSHIM_FORMAT=json NETSHIM_TRACE="$D/t.%p" -- \
 		"$NS_TESTBIN/proc_fork" vfork >"$D/out"
 	grep -q '"call":"dup2"' "$D"/t.*
-	local f
+	local f child
 	for f in "$D"/t.*; do
 		run grep -cv "\"pid\":${f##*.}," "$f"
 		assert_output 0
 	done
+	# The dup2 is the child's, in the child's file, though it ran on
+	# the parent's memory.
+	child=$(sed -n 's/^vfork-child \([0-9]*\)$/\1/p' "$D/out")
+	[ -n "$child" ]
+	run grep -c '"call":"dup2"' "$D/t.$child"
+	assert_output 1
 }
 
 @test "%% in a path is a %, %p the pid" {

@@ -172,6 +172,22 @@ spawn_checks() {
 
 @test "vfork + exec: the child runs, is traced under its own pid, the parent goes on" {
 	spawn_checks vfork
+	# Its dup2 ran on the parent's memory, and is still its own.
+	local child
+	child=$(sed -n 's/^vfork-child \([0-9]*\)$/\1/p' <<<"$output")
+	py_check "$T" "[e['pid'] for e in calls('dup2')] == [$child]"
+}
+
+@test "clone(CLONE_VM) without CLONE_FILES: the child's dup2 is traced as its own" {
+	run ns_run NETSHIM_FORMAT=json NETSHIM_TRACE="$T" -- \
+		timeout 20 "$NS_TESTBIN/proc_fork" clonevm
+	assert_success
+	local parent child
+	parent=$(sed -n 's/^parent \([0-9]*\)$/\1/p' <<<"$output")
+	child=$(sed -n 's/^clonevm-child \([0-9]*\)$/\1/p' <<<"$output")
+	[ -n "$child" ] && [ "$child" != "$parent" ]
+	py_check "$T" "[(e['pid'], e['ret']) for e in calls('dup2')] == [($child, 21)]" \
+		"[e['pid'] for e in calls('close')] == [$parent]"
 }
 
 @test "posix_spawn with file actions: the child runs, is traced under its own pid" {

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Children made by fork, vfork+exec and posix_spawn, each making a socket. */
+/* Children made by fork, vfork+exec, posix_spawn and clone(CLONE_VM), each
+ * making a socket or duplicating one. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <sched.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -85,6 +88,30 @@ static int do_vfork(const char *self)
 	return child_work("parent-after");
 }
 
+static int clone_child(void *arg)
+{
+	/* Our memory, our own descriptor table (no CLONE_FILES). */
+	return dup2(*(int *)arg, 21) == 21 ? 0 : 1;
+}
+
+/* A child sharing our memory but not our descriptors, as some runtimes
+ * make them: its dup2 is its own, and says so. */
+static int do_clonevm(void)
+{
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	pid_t pid;
+
+	printf("parent %d\n", (int)getpid());
+	fflush(stdout);
+	pid = clone(clone_child, stack + sizeof(stack), CLONE_VM | SIGCHLD, &s);
+	if (!wait_ok(pid))
+		return 1;
+	printf("clonevm-child %d\n", (int)pid);
+	/* Not ours: the child's dup2 did not give us 21. */
+	return fcntl(21, F_GETFD) < 0 && errno == EBADF && close(s) == 0 ? 0 : 1;
+}
+
 static int do_spawn(const char *self)
 {
 	char *argv[] = {(char *)self, "child", "spawn-child", NULL};
@@ -118,6 +145,8 @@ int main(int argc, char **argv)
 		return do_fork();
 	if (argc > 1 && strcmp(argv[1], "vfork") == 0)
 		return do_vfork(argv[0]);
+	if (argc > 1 && strcmp(argv[1], "clonevm") == 0)
+		return do_clonevm();
 	if (argc > 1 && strcmp(argv[1], "spawn") == 0)
 		return do_spawn(argv[0]);
 	fprintf(stderr, "usage: %s fork|vfork|spawn|child NAME\n", argv[0]);
