@@ -5,6 +5,7 @@
 #include "../src/names.h"
 #include "../src/policy.h"
 #include "../src/buf.h"
+#include "../src/swap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -115,48 +116,6 @@ static bool is_tcp(const struct sc_call *c)
 	       (i->protocol == IPPROTO_TCP || i->protocol == IPPROTO_MPTCP);
 }
 
-/* The kernel's word on an MPTCP socket about to be swapped: not
- * listening, not connected (as the shim's replace.c). */
-static bool idle(int fd)
-{
-	struct sockaddr_storage peer;
-	socklen_t len = sizeof(int);
-	int listening = 0;
-
-	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 ||
-	    listening)
-		return false;
-	len = sizeof(peer);
-	return getpeername(fd, (struct sockaddr *)&peer, &len) < 0;
-}
-
-static bool bound_address(int fd, struct sockaddr_storage *ss,
-			  socklen_t *len)
-{
-	*len = sizeof(*ss);
-	if (getsockname(fd, (struct sockaddr *)ss, len) < 0)
-		return false;
-	if (ss->ss_family == AF_INET)
-		return ((struct sockaddr_in *)ss)->sin_port != 0;
-	if (ss->ss_family == AF_INET6)
-		return ((struct sockaddr_in6 *)ss)->sin6_port != 0;
-	return false;
-}
-
-static void set_reuse(int fd, int v)
-{
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &v, sizeof(v));
-}
-
-static int get_reuse(int fd)
-{
-	socklen_t len = sizeof(int);
-	int v = 0;
-
-	getsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &v, &len);
-	return v;
-}
-
 /* FD_CLOEXEC belongs to the program's number, not to the file our
  * duplicate shares: /proc/PID/fdinfo shows it as O_CLOEXEC in "flags". */
 static bool cloexec_of(struct sc_call *c)
@@ -189,16 +148,14 @@ static int replace_with_tcp(struct sc_call *c, int level, int name,
 			    const void *val, socklen_t len)
 {
 	struct ns_fdinfo *info = &c->info;
-	struct sockaddr_storage ss;
-	socklen_t sslen;
-	int fl, nfd, lost = 0, at, old_reuse, new_reuse, r;
+	const char *why, *tail;
+	int fl, nfd, lost, at;
 	bool bound;
 	struct stat st;
 
 	fl = fcntl(c->dup, F_GETFL);
-	if (fl < 0 || !idle(c->dup))
+	if (fl < 0 || !ns_swap_idle(c->dup))
 		return -1;
-	bound = bound_address(c->dup, &ss, &sslen);
 	nfd = sc_proc_socket(c->proc, (int)c->req.pid, info->family,
 			     info->type | SOCK_CLOEXEC |
 				     ((fl & O_NONBLOCK) ? SOCK_NONBLOCK : 0),
@@ -207,29 +164,10 @@ static int replace_with_tcp(struct sc_call *c, int level, int name,
 		sc_note(c, "could not make a TCP socket", errno, NULL);
 		return -1;
 	}
-	for (int i = 0; i < info->nopts; i++) {
-		const struct ns_fdopt *o = &info->opts[i];
-
-		if (setsockopt(nfd, o->level, o->name, o->val, o->len) < 0)
-			lost++;
-	}
-	if (setsockopt(nfd, level, name, val, len) < 0) {
-		sc_note(c, "TCP refuses it too", errno, ", socket kept");
+	if (ns_swap_ready(c->dup, nfd, info, level, name, val, len, &lost,
+			  &bound, &why, &tail) < 0) {
+		sc_note(c, why, errno, tail);
 		goto fail;
-	}
-	if (bound) {
-		old_reuse = get_reuse(c->dup);
-		new_reuse = get_reuse(nfd);
-		set_reuse(c->dup, 1);
-		set_reuse(nfd, 1);
-		r = bind(nfd, (struct sockaddr *)&ss, sslen);
-		set_reuse(nfd, new_reuse);
-		set_reuse(c->dup, old_reuse);
-		if (r < 0) {
-			sc_note(c, "could not bind TCP to the same address",
-				errno, ", socket kept");
-			goto fail;
-		}
 	}
 	at = sc_addfd(c, nfd, cloexec_of(c), c->ev.fd, false);
 	if (at < 0) {
@@ -244,11 +182,7 @@ static int replace_with_tcp(struct sc_call *c, int level, int name,
 	ns_fdtab_put(c->proc->fdt, c->ev.fd, info);
 	c->sock.protocol = IPPROTO_TCP;
 	close(nfd);
-	sc_note(c,
-		lost || (info->state & NS_FD_OPTS_LOST)
-			? "replaced by TCP, some options not replayed"
-			: "replaced by TCP, options replayed",
-		0, NULL);
+	sc_note(c, ns_swap_done(info, lost), 0, NULL);
 	return 0;
 fail:
 	close(nfd);

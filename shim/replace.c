@@ -3,6 +3,7 @@
  * same descriptor number, so the program never notices the swap. */
 #include "shim.h"
 #include "../src/buf.h"
+#include "../src/swap.h"
 #include "../src/sys.h"
 
 #include <dirent.h>
@@ -11,35 +12,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-
-/* Whether getsockname() shows an address the program bound (a port). */
-static bool bound_address(int fd, struct sockaddr_storage *ss, socklen_t *len)
-{
-	*len = sizeof(*ss);
-	if (getsockname(fd, (struct sockaddr *)ss, len) < 0)
-		return false;
-	if (ss->ss_family == AF_INET)
-		return ((struct sockaddr_in *)ss)->sin_port != 0;
-	if (ss->ss_family == AF_INET6)
-		return ((struct sockaddr_in6 *)ss)->sin6_port != 0;
-	return false;
-}
-
-/* The kernel's word, whatever the table says (it may have learnt the
- * socket by probing): a listening or connected socket is never swapped. */
-static bool idle(int fd)
-{
-	struct sockaddr_storage peer;
-	socklen_t len = sizeof(int);
-	int listening = 0;
-
-	if (NS_REAL(getsockopt)(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
-				&len) < 0 ||
-	    listening)
-		return false;
-	len = sizeof(peer);
-	return getpeername(fd, (struct sockaddr *)&peer, &len) < 0;
-}
 
 /*
  * Whether another descriptor of this process refers to @fd's socket (the
@@ -92,40 +64,6 @@ out:
 	return shared;
 }
 
-static int get_reuse(int fd)
-{
-	socklen_t len = sizeof(int);
-	int v = 0;
-
-	NS_REAL(getsockopt)(fd, SOL_SOCKET, SO_REUSEADDR, &v, &len);
-	return v;
-}
-
-static void set_reuse(int fd, int v)
-{
-	NS_REAL(setsockopt)(fd, SOL_SOCKET, SO_REUSEADDR, &v, sizeof(v));
-}
-
-/*
- * Binds @nfd to the address @fd holds while @fd still holds it: both get
- * SO_REUSEADDR for the moment, which Linux allows for sockets that do not
- * listen. Each gets its own setting back.
- */
-static int bind_beside(int fd, int nfd, const struct sockaddr_storage *ss,
-		       socklen_t len)
-{
-	int old_reuse = get_reuse(fd), new_reuse = get_reuse(nfd), ret, err;
-
-	set_reuse(fd, 1);
-	set_reuse(nfd, 1);
-	ret = NS_REAL(bind)(nfd, (const struct sockaddr *)ss, len);
-	err = errno;
-	set_reuse(nfd, new_reuse);
-	set_reuse(fd, old_reuse);
-	errno = err;
-	return ret;
-}
-
 /*
  * All or nothing: the TCP socket gets the options so far, the option the
  * MPTCP socket refused and the bound address before it takes the number;
@@ -136,21 +74,19 @@ int ns_replace_with_tcp(struct ns_cx *cx, int fd, struct ns_fdinfo *info,
 			const struct ns_fdopt *opt, const void *val,
 			socklen_t len)
 {
-	struct sockaddr_storage ss;
-	socklen_t sslen;
-	int fl, fdfl, nfd, lost = 0;
+	const char *why, *tail;
+	int fl, fdfl, nfd, lost;
 	bool bound;
 
 	fl = ns_sys_fcntl(fd, F_GETFL, 0);
 	fdfl = ns_sys_fcntl(fd, F_GETFD, 0);
-	if (fl < 0 || fdfl < 0 || !idle(fd))
+	if (fl < 0 || fdfl < 0 || !ns_swap_idle(fd))
 		return -1;
 	if (shared_socket(fd)) {
 		ns_note(cx, "the socket has other descriptors", 0,
 			", socket kept");
 		return -1;
 	}
-	bound = bound_address(fd, &ss, &sslen);
 	nfd = NS_REAL(socket)(info->family,
 			      info->type |
 				      ((fl & O_NONBLOCK) ? SOCK_NONBLOCK : 0) |
@@ -160,21 +96,9 @@ int ns_replace_with_tcp(struct ns_cx *cx, int fd, struct ns_fdinfo *info,
 		ns_note(cx, "could not make a TCP socket", errno, NULL);
 		return -1;
 	}
-	/* Options first: SO_REUSEADDR and IPV6_V6ONLY must precede bind. */
-	for (int i = 0; i < info->nopts; i++) {
-		const struct ns_fdopt *o = &info->opts[i];
-
-		if (NS_REAL(setsockopt)(nfd, o->level, o->name, o->val,
-					o->len) < 0)
-			lost++;
-	}
-	if (NS_REAL(setsockopt)(nfd, opt->level, opt->name, val, len) < 0) {
-		ns_note(cx, "TCP refuses it too", errno, ", socket kept");
-		goto fail;
-	}
-	if (bound && bind_beside(fd, nfd, &ss, sslen) < 0) {
-		ns_note(cx, "could not bind TCP to the same address", errno,
-			", socket kept");
+	if (ns_swap_ready(fd, nfd, info, opt->level, opt->name, val, len,
+			  &lost, &bound, &why, &tail) < 0) {
+		ns_note(cx, why, errno, tail);
 		goto fail;
 	}
 	/* dup3 closes the MPTCP socket and installs the TCP one in a single
@@ -188,11 +112,7 @@ int ns_replace_with_tcp(struct ns_cx *cx, int fd, struct ns_fdinfo *info,
 	if (bound)
 		info->state |= NS_FD_BOUND;
 	ns_fd_put(fd, info);
-	ns_note(cx,
-		lost || (info->state & NS_FD_OPTS_LOST)
-			? "replaced by TCP, some options not replayed"
-			: "replaced by TCP, options replayed",
-		0, NULL);
+	ns_note(cx, ns_swap_done(info, lost), 0, NULL);
 	return 0;
 fail:
 	ns_sys_close(nfd);

@@ -4,6 +4,7 @@
 #ifndef NS_SYS_H
 #define NS_SYS_H
 
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -41,6 +42,36 @@ static inline ssize_t ns_sys_write(int fd, const void *p, size_t n)
 static inline ssize_t ns_sys_send(int fd, const void *p, size_t n, int flags)
 {
 	return syscall(SYS_sendto, fd, p, n, flags, NULL, 0);
+}
+
+static inline int ns_sys_getsockopt(int fd, int level, int name, void *val,
+				    socklen_t *len)
+{
+	return (int)syscall(SYS_getsockopt, fd, level, name, val, len);
+}
+
+static inline int ns_sys_setsockopt(int fd, int level, int name,
+				    const void *val, socklen_t len)
+{
+	return (int)syscall(SYS_setsockopt, fd, level, name, val, len);
+}
+
+static inline int ns_sys_getsockname(int fd, struct sockaddr *sa,
+				     socklen_t *len)
+{
+	return (int)syscall(SYS_getsockname, fd, sa, len);
+}
+
+static inline int ns_sys_getpeername(int fd, struct sockaddr *sa,
+				     socklen_t *len)
+{
+	return (int)syscall(SYS_getpeername, fd, sa, len);
+}
+
+static inline int ns_sys_bind(int fd, const struct sockaddr *sa,
+			      socklen_t len)
+{
+	return (int)syscall(SYS_bind, fd, sa, len);
 }
 
 static inline int ns_sys_getpid(void)
