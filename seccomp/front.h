@@ -11,6 +11,7 @@
 #include "../src/fdtable.h"
 #include "../src/sink.h"
 
+#include <errno.h>
 #include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -196,6 +197,27 @@ int sc_inject(struct sc_call *c, int family, int protocol,
 	      int optname);
 int sc_inject_fd(struct sc_call *c, const struct sockaddr *sa,
 		 socklen_t salen, int level, int optname);
+
+/* bind or connect (@fn) on the duplicate with the address taken
+ * (sc_take_addr), unless a rule fails it first: the result, with *@err
+ * the errno, injected or the kernel's. */
+static inline int sc_addr_call(struct sc_call *c,
+			       int (*fn)(int, const struct sockaddr *,
+					 socklen_t),
+			       int *err)
+{
+	socklen_t len = (socklen_t)sc_iarg(c, 2);
+	const struct sockaddr *sa =
+		c->req.data.args[1] ? (struct sockaddr *)&c->addr : NULL;
+	int ret;
+
+	*err = sc_inject_fd(c, (struct sockaddr *)&c->addr, len, -1, -1);
+	if (*err)
+		return -1;
+	ret = fn(c->dup, sa, len);
+	*err = ret < 0 ? errno : 0;
+	return ret;
+}
 
 /* Whether a sockaddr names a path in the file system (AF_UNIX, not
  * abstract): relative to the program's directory and root, with its

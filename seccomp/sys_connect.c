@@ -18,18 +18,11 @@
 
 static void connect_now(struct sc_call *c)
 {
-	socklen_t len = (socklen_t)sc_iarg(c, 2);
 	int ret, err;
 
 	/* An injected failure comes from connect itself, also on a
 	 * non-blocking socket, as the kernel's ENETUNREACH does. */
-	err = sc_inject_fd(c, (struct sockaddr *)&c->addr, len, -1, -1);
-	ret = err ? -1
-		  : connect(c->dup,
-			    c->req.data.args[1] ? (struct sockaddr *)&c->addr
-						: NULL,
-			    len);
-	err = ret < 0 ? (err ? err : errno) : 0;
+	ret = sc_addr_call(c, connect, &err);
 	sc_after(c, ret, err);
 	sc_reply(c, ret, err);
 	if (ret == 0 || err == EINPROGRESS)

@@ -218,13 +218,7 @@ void sc_sys_bind(struct sc_call *c)
 	c->ev.u.addr.len = len;
 	if (!sc_take_addr(c, c->req.data.args[1], len) || !sc_take_fd(c))
 		return;
-	err = sc_inject_fd(c, (struct sockaddr *)&c->addr, len, -1, -1);
-	ret = err ? -1
-		  : bind(c->dup,
-			 c->req.data.args[1] ? (struct sockaddr *)&c->addr
-					     : NULL,
-			 len);
-	err = ret < 0 ? (err ? err : errno) : 0;
+	ret = sc_addr_call(c, bind, &err);
 	sc_after(c, ret, err);
 	sc_reply(c, ret, err);
 	if (ret == 0)

@@ -526,6 +526,21 @@ print("mine" if pid == os.getpid() else "made by %d" % pid)'
 	done
 }
 
+@test "fault injection: bind and connect fail as injected, the program sees the errno, the kernel is not asked" {
+	need_seccomp
+	run timeout 20 "$NS" run --front=seccomp --fail='bind=EADDRINUSE#1' \
+		--json -o "$T/b.json" -- "$PS" calls
+	assert_line 'bind ret=-1 errno=EADDRINUSE'
+	run jq -r 'select(.call == "bind") | "\(.ret) \(.errno) \(.injected)"' "$T/b.json"
+	assert_line -n 0 '-1 EADDRINUSE bind=EADDRINUSE#1'
+	# Without the rule the same connect is in progress (the kernel's).
+	run timeout 20 "$NS" run --front=seccomp --fail='connect=ENETUNREACH' \
+		--json -o "$T/c.json" -- "$PS" unreach
+	assert_line 'connect ret=-1 errno=ENETUNREACH'
+	run jq -r 'select(.call == "connect") | "\(.ret) \(.errno) \(.injected)"' "$T/c.json"
+	assert_output '-1 ENETUNREACH connect=ENETUNREACH'
+}
+
 @test "fault injection: a delay rule on a blocking accept's thread; the program goes on" {
 	need_seccomp
 	# The first accept is the thread that blocks; its call, and the
