@@ -35,10 +35,22 @@ static int high_fd(int fd)
 	return nfd;
 }
 
+/* The English text of @err, never translated: strerror(3) may take
+ * gettext's lock, which a thread of the parent may have held at fork. */
+static const char *err_text(int err)
+{
+#ifdef HAVE_STRERRORDESC_NP
+	return strerrordesc_np(err);
+#else
+	(void)err;
+	return NULL;
+#endif
+}
+
 /*
  * "netshim: A B: ERRNO (text)". Small on the stack and bounded (paths are
  * cut at 512 bytes): it may run in a signal handler on a small stack, where
- * strerror(3), which may translate, is not called (@text false).
+ * no text is looked up (@text false).
  */
 static void say_(const struct ns_config_io *io, const char *a, const char *b,
 		 int err, bool text, const char *tail)
@@ -57,9 +69,9 @@ static void say_(const struct ns_config_io *io, const char *a, const char *b,
 			ns_buf_str(&buf, name);
 		else
 			ns_buf_i64(&buf, err);
-		if (text) {
+		if (text && err_text(err)) {
 			ns_buf_str(&buf, " (");
-			ns_buf_str(&buf, strerror(err));
+			ns_buf_str(&buf, err_text(err));
 			ns_buf_putc(&buf, ')');
 		}
 	}
@@ -70,7 +82,7 @@ static void say_(const struct ns_config_io *io, const char *a, const char *b,
 }
 
 /* The trace cannot go where asked: one line says why and where it goes.
- * At set-up and around fork: a normal stack, strerror is fine. */
+ * At set-up and around fork: a normal stack. */
 static void say_stderr(const struct ns_config_io *io, const char *a,
 		       const char *b, int err)
 {
