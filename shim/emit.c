@@ -30,7 +30,7 @@ void ns_forget_tid(void)
 }
 
 /* SO_DOMAIN, SO_TYPE and SO_PROTOCOL (socket(7), Linux 2.6.32+). */
-static bool probe(int fd, struct ns_fdinfo *info)
+bool ns_fd_kind(int fd, struct ns_fdinfo *info)
 {
 	int (*gso)(int, int, int, void *, socklen_t *) =
 		NS_REAL(getsockopt);
@@ -46,6 +46,13 @@ static bool probe(int fd, struct ns_fdinfo *info)
 		info->protocol = 0;
 	info->state = NS_FD_PROBED;
 	info->nopts = 0;
+	return true;
+}
+
+static bool probe(int fd, struct ns_fdinfo *info)
+{
+	if (!ns_fd_kind(fd, info))
+		return false;
 	ns_fd_put(fd, info);
 	return true;
 }

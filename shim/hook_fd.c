@@ -94,7 +94,10 @@ static NS_NOINLINE int close_on(int fd)
 		return -1;
 	}
 	distrust_stderr((unsigned)fd, (unsigned)fd);
-	if (!ns_fd_get(fd, &info))
+	/* A signal handler that interrupted its own thread's table
+	 * operation cannot look: the kernel says what the number is. */
+	if (!ns_fd_get(fd, &info) &&
+	    !(ns_fd_busy() && ns_fd_kind(fd, &info)))
 		return NS_REAL(close)(fd);
 	begin_known(&cx, NS_CALL_close, fd, &info, &sock);
 	/* Forgotten before the close, not after: once closed, the number

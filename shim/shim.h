@@ -193,6 +193,8 @@ void ns_forget_tid(void);
 /* Whether @fd still is the kind of socket @info describes (the kernel
  * says): the fd table's check after a signal handler. */
 bool ns_fd_still(int fd, const struct ns_fdinfo *info);
+/* What the kernel says @fd is, if a socket; the table is not touched. */
+bool ns_fd_kind(int fd, struct ns_fdinfo *info);
 
 /* What fd is, from the table or, for a socket we never saw created
  * (inherited, made by a library's internal call), from the kernel. */

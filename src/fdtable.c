@@ -128,6 +128,11 @@ static struct shard *lock_shard(struct ns_fdtab *t, int fd)
 
 bool ns_fd_on = true;
 
+bool ns_fd_busy(void)
+{
+	return held != 0;
+}
+
 void ns_fd_keep(bool keep)
 {
 	ns_fdtab_default.off = !keep;

@@ -76,6 +76,10 @@ void ns_fdtab_del_range(struct ns_fdtab *t, unsigned first, unsigned last);
  * the wrappers below skip it without a call. */
 extern bool ns_fd_on;
 
+/* Whether this thread is inside an operation on the default table: a
+ * signal handler interrupted it, and the table is out of its reach. */
+bool ns_fd_busy(void);
+
 /* The calling process's own table, for the shim. */
 static inline void ns_fd_put(int fd, const struct ns_fdinfo *info)
 {
