@@ -63,7 +63,8 @@ static void fork_parent(void)
 /* The child is a new process: new pid, its own trace file for %p. */
 static void fork_child(void)
 {
-	ns_fd_unlock_all();
+	ns_fd_unlock_all_child();
+	ns_sink_after_fork(&ns_sink);
 	ns_forget_tid();
 	ns_pid = getpid();
 	if (ns_sink.owned && ns_cfg->trace == NS_TRACE_FILE &&

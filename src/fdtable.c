@@ -419,6 +419,24 @@ void ns_fd_lock_all(void)
 			sched_yield();
 }
 
+void ns_fd_unlock_all_child(void)
+{
+	if (held == ALL_HELD || !held) {
+		ns_fd_unlock_all();
+		return;
+	}
+	/* Only this thread is left; it finishes its own shard when the
+	 * handler returns. */
+	for (int i = 0; i < NSHARDS; i++) {
+		if (i == held - 1 ||
+		    !__atomic_load_n(&shards[i].lock, __ATOMIC_RELAXED))
+			continue;
+		shards[i].head = NULL;	/* its memory is lost, not reused */
+		shards[i].free = NULL;
+		__atomic_clear(&shards[i].lock, __ATOMIC_RELEASE);
+	}
+}
+
 void ns_fd_unlock_all(void)
 {
 	if (held != ALL_HELD)

@@ -132,5 +132,10 @@ void ns_fd_set_check(bool (*fn)(int fd, const struct ns_fdinfo *info));
  * locks. */
 void ns_fd_lock_all(void);
 void ns_fd_unlock_all(void);
+/* In the child of a fork: as ns_fd_unlock_all, and when the fork came from
+ * a signal handler that interrupted this thread's table operation (no lock
+ * could be taken), the shards other threads held then are emptied: their
+ * threads are not in the child to finish what they were changing. */
+void ns_fd_unlock_all_child(void);
 
 #endif

@@ -377,6 +377,16 @@ void ns_sink_disable(struct ns_sink *s, const struct ns_config_io *io)
 		 "way; tracing stops", "", EMFILE, false, NULL);
 }
 
+void ns_sink_after_fork(struct ns_sink *s)
+{
+	for (int i = 0; i < NS_SINK_LANES; i++)
+		s->writers[i].n = 0;
+	/* This thread's own, if the fork came from a handler that
+	 * interrupted its write: that write ends after the handler. */
+	if (writing)
+		s->writers[my_lane()].n = writing;
+}
+
 void ns_sink_reclassify(struct ns_sink *s)
 {
 	classify(s);

@@ -40,6 +40,9 @@ void ns_sink_write(struct ns_sink *s, const char *line, size_t len,
  * caller to close if the program's call fails; -1 if nothing moved. */
 int ns_sink_move(struct ns_sink *s);
 void ns_sink_close(struct ns_sink *s);
+/* In the child of a fork: writes other threads had under way are not, the
+ * threads are not there (ns_sink_move would wait for them for ever). */
+void ns_sink_after_fork(struct ns_sink *s);
 /* No descriptor could be found to move to: stop tracing rather than write
  * into what the program puts at our number. */
 void ns_sink_disable(struct ns_sink *s, const struct ns_config_io *io);

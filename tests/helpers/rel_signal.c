@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* A SIGALRM storm over threads in socket/dup/close loops, the handler
  * making hooked calls of its own; then the long-lived sockets are asked
- * about, so the trace shows whether the fd table still knows them. */
+ * about, so the trace shows whether the fd table still knows them. Also:
+ * stale (a handler's close), forks (a handler's fork). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -151,6 +153,88 @@ static int stale(long n)
 	return 0;
 }
 
+static volatile sig_atomic_t forked, in_child;
+
+/* The parent waits for its child here, in the handler: a child that hangs
+ * stops the run, and the test's timeout says so. */
+static void fork_in_handler(int sig)
+{
+	int saved = errno, st;
+	pid_t pid;
+
+	(void)sig;
+	pid = fork();
+	if (pid == 0) {
+		in_child = 1;	/* back to the interrupted code first */
+		return;
+	}
+	if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	    WEXITSTATUS(st) == 0)
+		forked++;
+	else
+		handler_failed = 1;
+	errno = saved;
+}
+
+/* In the child, once the interrupted call is done: sockets on every
+ * shard of the table (64 numbers in a row). */
+static void child_work(void)
+{
+	int fds[64], ok = 0;
+
+	/* A child that hangs must not outlive the test. */
+	signal(SIGALRM, SIG_DFL);
+	alarm(30);
+	for (int i = 0; i < 64; i++)
+		ok += (fds[i] = socket(AF_INET, SOCK_DGRAM, 0)) >= 0;
+	for (int i = 0; i < 64; i++)
+		if (fds[i] >= 0 && close(fds[i]) == 0)
+			ok++;
+	_exit(ok == 128 ? 0 : 1);
+}
+
+/*
+ * forks N: N times, a signal handler forks while its thread is (mostly)
+ * inside a table operation and other threads are inside theirs; the child
+ * goes back to the interrupted call, then makes and closes a socket on
+ * every shard. A lock held by a thread that is not in the child would
+ * stop it there.
+ */
+static int forks(long n, int nthreads)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 300 } };
+	int busy = socket(AF_INET, SOCK_STREAM, 0), type;
+	socklen_t len = sizeof(type);
+	pthread_t th[64];
+	sigset_t set;
+
+	shared = socket(AF_INET6, SOCK_DGRAM, 0);
+	if (busy < 0 || shared < 0)
+		return 1;
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* the workers' mask */
+	for (long i = 0; i < nthreads; i++)
+		pthread_create(&th[i], NULL, worker, (void *)i);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	signal(SIGALRM, fork_in_handler);
+	for (long i = 0; i < n && !handler_failed; i++) {
+		long target = forked + 1;
+
+		setitimer(ITIMER_REAL, &it, NULL);
+		while (forked < target && !handler_failed) {
+			getsockopt(busy, SOL_SOCKET, SO_TYPE, &type, &len);
+			if (in_child)
+				child_work();
+		}
+	}
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+	for (int i = 0; i < nthreads; i++)
+		pthread_join(th[i], NULL);
+	printf("forks %ld children ok %ld\n", n, (long)forked);
+	return handler_failed || failures;
+}
+
 int main(int argc, char **argv)
 {
 	int nthreads = argc > 1 ? atoi(argv[1]) : 4;
@@ -164,6 +248,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 3 && strcmp(argv[1], "stale") == 0)
 		return stale(atol(argv[2]));
+	if (argc == 3 && strcmp(argv[1], "forks") == 0)
+		return forks(atol(argv[2]), 4);
 	if (nthreads < 1 || nthreads > 64)
 		return 2;
 	/* Long-lived: made before the storm, asked about after it. */
