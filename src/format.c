@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Whether a lookup failed, with its EAI_* code or h_errno in @code and
@@ -359,7 +360,8 @@ static void trailer(struct ns_out *o, const struct ns_event *ev)
 			ns_f_sym(o, K(errno), err, ev->err);
 			ns_f_key(o, K(dur_ns));
 		}
-		ns_buf_u64(b, ev->dur_ns);
+		/* JSON readers take integers up to 2^63 - 1. */
+		ns_buf_u64(b, ev->dur_ns > INT64_MAX ? INT64_MAX : ev->dur_ns);
 		if (ev->policy)
 			ns_f_str(o, K(policy), ev->policy);
 		if (ev->injected)
