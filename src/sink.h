@@ -21,10 +21,13 @@ struct ns_sink {
 	char path[NS_PATH_MAX];	/* the file (%p expanded), fd:N or stderr */
 	/* ns_sink_write calls under way, counted in lanes that threads
 	 * share round-robin: one counter made every thread of a busy
-	 * program bounce the same cache line twice an event. */
+	 * program bounce the same cache line twice an event. Padded, not
+	 * aligned: two counters 64 bytes apart never share a line, and a
+	 * sink inside a malloc'ed struct needs no over-aligned memory. */
 	struct {
 		int n;
-	} __attribute__((aligned(64))) writers[NS_SINK_LANES];
+		char pad[60];
+	} writers[NS_SINK_LANES];
 };
 
 /* Opens what @c names for process @pid. A destination that cannot be used
