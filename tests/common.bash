@@ -177,6 +177,21 @@ fetch_both() {
 	assert_output --regexp "$2"
 }
 
+# pysock: a python3 program making a socket for each argument FAMILY:TYPE:
+# PROTO (4, 6 or u; s or d; a number) and printing what SO_PROTOCOL says.
+pysock() {
+	echo 'import socket, sys
+fams = {"4": socket.AF_INET, "6": socket.AF_INET6, "u": socket.AF_UNIX}
+types = {"s": socket.SOCK_STREAM, "d": socket.SOCK_DGRAM}
+for arg in sys.argv[1:]:
+    f, t, p = arg.split(":")
+    try:
+        s = socket.socket(fams[f], types[t], int(p))
+        print(arg, s.getsockopt(socket.SOL_SOCKET, 38))
+    except OSError as e:
+        print(arg, "errno", e.errno)'
+}
+
 # need_mptcp_enabled: skips unless this kernel makes MPTCP sockets.
 need_mptcp_enabled() {
 	[ "$(cat /proc/sys/net/mptcp/enabled 2>/dev/null)" = 1 ] ||
