@@ -246,3 +246,42 @@ dual_servers() {
 	return 1
 }
 
+# ---------------------------------------------------------------------------
+# Secure execution (AT_SECURE): need_secure, then run secure_run <<'SH'.
+
+# need_secure: skips unless a setuid copy of netshim can stand in for
+# $SECURE_LIB, a library in a trusted directory.
+need_secure() {
+	need_root
+	SECURE_LIB=/usr/lib/x86_64-linux-gnu/libanl.so.1
+	[ -e "$SECURE_LIB" ] || skip "no $SECURE_LIB to cover with a copy of netshim"
+	[ -d /mnt ] || skip "no /mnt to mount a suid-capable tmpfs on"
+	command -v setpriv >/dev/null || skip "no setpriv"
+}
+
+# secure_run: the sh code on stdin, with set -e, in a private mount
+# namespace where /mnt is a tmpfs (suid allowed) holding a copy of netshim
+# (setuid bit: in secure mode the loader preloads only such libraries
+# from trusted directories) bind-mounted over $SECURE_LIB, a setuid-root
+# copy (/mnt/suid) and a plain copy (/mnt/plain) of proc_sink, and /mnt/out
+# that anyone may write to; $name is what LD_PRELOAD names.
+secure_run() {
+	local script=$BATS_TEST_TMPDIR/secure.sh
+
+	{
+		cat <<-'SH'
+		set -e
+		lib=$1 helper=$2 target=$3
+		mount -t tmpfs -o mode=0755 tmpfs /mnt
+		mkdir -m 0777 /mnt/out
+		cp "$lib" /mnt/lib.so && chmod 4755 /mnt/lib.so
+		cp "$helper" /mnt/suid && chmod 4755 /mnt/suid
+		cp "$helper" /mnt/plain && chmod 0755 /mnt/plain
+		mount --bind /mnt/lib.so "$target"
+		name=${target##*/}
+		SH
+		cat
+	} >"$script"
+	timeout 60 unshare -m sh "$script" "$NS_LIB" "$NS_TESTBIN/proc_sink" \
+		"$SECURE_LIB"
+}
