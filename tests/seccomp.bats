@@ -212,6 +212,23 @@ wait_port() {
 	sed -n 's/^port //p' "$1"
 }
 
+# dial_once CMD...: CMD, a netshim run of "gonet serve x 1 ...", in the
+# background, its output in $T/srv; one client gets its line echoed, and
+# the server says it served it; $output is then the server's output.
+dial_once() {
+	local port
+
+	timeout 30 "$@" >"$T/srv" 2>&1 &
+	port=$(wait_port "$T/srv")
+	[ -n "$port" ] || fail "$*: no server: $(cat "$T/srv")"
+	run timeout 20 "$G" dial "127.0.0.1:$port" 1
+	assert_success
+	assert_output --partial 'ok msg-0'
+	wait
+	run cat "$T/srv"
+	assert_line 'served msg-0'
+}
+
 @test "--front: a bad value is an error, the program is not started" {
 	run -2 "$NS" run --front=ptrace -- sh -c 'echo started'
 	assert_line --index 0 'netshim run: --front=ptrace: expected auto, preload or seccomp'
@@ -430,23 +447,13 @@ print("mine" if pid == os.getpid() else "made by %d" % pid)'
 @test "--mptcp=strip: a Go listener's raw IPPROTO_MPTCP socket becomes TCP and serves" {
 	need_go
 	need_seccomp
-	[ "$(cat /proc/sys/net/mptcp/enabled 2>/dev/null)" = 1 ] ||
-		skip "this kernel has no MPTCP enabled"
+	need_mptcp_enabled
 	# Without the policy the socket is MPTCP: the test can tell.
 	run timeout 20 "$NS" run --front=seccomp -o off -- "$G" serve x 0 mptcp
 	assert_line 'protocol 262'
-	timeout 30 "$NS" run --mptcp=strip --json -o "$T/m.json" -- \
-		"$G" serve x 1 mptcp >"$T/srv" 2>&1 &
-	local port
-	port=$(wait_port "$T/srv")
-	[ -n "$port" ] || fail "no server: $(cat "$T/srv")"
-	run timeout 20 "$G" dial "127.0.0.1:$port" 1
-	assert_success
-	assert_output --partial 'ok msg-0'
-	wait
-	run cat "$T/srv"
+	dial_once "$NS" run --mptcp=strip --json -o "$T/m.json" -- \
+		"$G" serve x 1 mptcp
 	assert_line 'protocol 6'
-	assert_line 'served msg-0'
 	run jq -r 'select(.call == "socket" and .protocol == "IPPROTO_MPTCP") | "\(.ret >= 0) \(.policy)"' "$T/m.json"
 	assert_output 'true mptcp=strip: IPPROTO_MPTCP made IPPROTO_TCP'
 }
@@ -454,9 +461,8 @@ print("mine" if pid == os.getpid() else "made by %d" % pid)'
 @test "Linux 6.1 refusing TCP_FASTOPEN on MPTCP kills a Go listener; each fixing policy saves it" {
 	need_go
 	need_seccomp
-	[ "$(cat /proc/sys/net/mptcp/enabled 2>/dev/null)" = 1 ] ||
-		skip "this kernel has no MPTCP enabled"
-	local l61="$NS_TESTLIB/libsc_linux61.so" policy port note
+	need_mptcp_enabled
+	local l61="$NS_TESTLIB/libsc_linux61.so" policy note
 	# This kernel takes the option: the listener serves.
 	run timeout 20 "$NS" run --front=seccomp -o off -- "$G" serve x 0 mptcp-tfo
 	assert_success
@@ -470,15 +476,9 @@ print("mine" if pid == os.getpid() else "made by %d" % pid)'
 	run jq -r 'select(.option == "TCP_FASTOPEN") | .errno' "$T/u.json"
 	assert_output ENOPROTOOPT
 	for policy in --mptcp=strip --mptcp=fallback --tfo=drop --tfo=retry; do
-		env LD_PRELOAD="$l61" timeout 30 "$NS" run --front=seccomp $policy \
-			--json -o "$T/p$policy.json" -- "$G" serve x 1 mptcp-tfo >"$T/srv" 2>&1 &
-		port=$(wait_port "$T/srv")
-		[ -n "$port" ] || fail "$policy: no server: $(cat "$T/srv")"
-		run timeout 20 "$G" dial "127.0.0.1:$port" 1
-		assert_output --partial 'ok msg-0'
-		wait
-		run cat "$T/srv"
-		assert_line 'served msg-0'
+		dial_once env LD_PRELOAD="$l61" "$NS" run --front=seccomp \
+			$policy --json -o "$T/p$policy.json" -- \
+			"$G" serve x 1 mptcp-tfo
 		case $policy in
 		--mptcp=strip)
 			assert_line 'tfo ok, protocol 6'
@@ -501,9 +501,8 @@ print("mine" if pid == os.getpid() else "made by %d" % pid)'
 @test "fault injection: --scenario=linux-6.1-mptcp-tfo on a Go MPTCP listener, and the policies that fix it" {
 	need_go
 	need_seccomp
-	[ "$(cat /proc/sys/net/mptcp/enabled 2>/dev/null)" = 1 ] ||
-		skip "this kernel has no MPTCP enabled"
-	local policy port
+	need_mptcp_enabled
+	local policy
 	run timeout 20 "$NS" run --front=seccomp --scenario=linux-6.1-mptcp-tfo \
 		--json -o "$T/u.json" -- "$G" serve x 0 mptcp-tfo
 	assert_failure
@@ -511,16 +510,9 @@ print("mine" if pid == os.getpid() else "made by %d" % pid)'
 	run jq -r 'select(.option == "TCP_FASTOPEN") | "\(.errno) \(.injected)"' "$T/u.json"
 	assert_output 'ENOPROTOOPT setsockopt(mptcp,TCP_FASTOPEN)=ENOPROTOOPT'
 	for policy in --mptcp=fallback --tfo=retry; do
-		timeout 30 "$NS" run --front=seccomp --scenario=linux-6.1-mptcp-tfo \
-			$policy --json -o "$T/f$policy.json" -- \
-			"$G" serve x 1 mptcp-tfo >"$T/srv" 2>&1 &
-		port=$(wait_port "$T/srv")
-		[ -n "$port" ] || fail "$policy: no server: $(cat "$T/srv")"
-		run timeout 20 "$G" dial "127.0.0.1:$port" 1
-		assert_output --partial 'ok msg-0'
-		wait
-		run cat "$T/srv"
-		assert_line 'served msg-0'
+		dial_once "$NS" run --front=seccomp \
+			--scenario=linux-6.1-mptcp-tfo $policy --json \
+			-o "$T/f$policy.json" -- "$G" serve x 1 mptcp-tfo
 		run jq -r 'select(.option == "TCP_FASTOPEN") | "\(.ret) \(.injected)"' "$T/f$policy.json"
 		assert_output '0 setsockopt(mptcp,TCP_FASTOPEN)=ENOPROTOOPT'
 	done
