@@ -285,3 +285,32 @@ secure_run() {
 	timeout 60 unshare -m sh "$script" "$NS_LIB" "$NS_TESTBIN/proc_sink" \
 		"$SECURE_LIB"
 }
+
+# ---------------------------------------------------------------------------
+# Go programs (cli_run, seccomp): go_build in setup_file, need_go in tests.
+
+# go_build OUT SOURCE [VAR=VALUE...]: SOURCE built into
+# $BATS_FILE_TMPDIR/go/OUT with VAR=VALUE... in the environment, offline
+# (GOPATH mode, no proxy, the local toolchain); go's messages go to
+# build.log there. Nothing without go; need_go tells a failed build.
+go_build() {
+	local d=$BATS_FILE_TMPDIR/go out=$1 src=$2
+
+	shift 2
+	command -v go >/dev/null || return 0
+	mkdir -p "$d"
+	(
+		cd "$d" &&
+		export HOME="$d" GOCACHE="$d/cache" GOPATH="$d/gopath" \
+			GO111MODULE=off GOFLAGS= GOPROXY=off GOTOOLCHAIN=local &&
+		timeout 300 env "$@" go build -o "$out" "$src"
+	) >>"$d/build.log" 2>&1 || true
+}
+
+# need_go PROGRAM: skips without go; fails when go_build did not make
+# PROGRAM.
+need_go() {
+	command -v go >/dev/null || skip "go is not installed"
+	[ -x "$1" ] ||
+		fail "go build failed: $(cat "$BATS_FILE_TMPDIR/go/build.log")"
+}

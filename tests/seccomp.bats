@@ -9,179 +9,15 @@ NS="$NS_BUILDDIR/netshim"
 P="$NS_TESTBIN/sc_prog"
 PS="$NS_TESTBIN/sc_prog_static"
 
-# One Go program, built once for the file, offline, static (CGO_ENABLED=0):
-#   gonet serve ADDR N [mptcp|mptcp-tfo]
-#                               accept N connections at once, echo a line
-#                               each; "mptcp" opens the listener with
-#                               syscall.Socket(IPPROTO_MPTCP), as Go 1.24
-#                               does by default, and prints its protocol;
-#                               "mptcp-tfo" also sets TCP_FASTOPEN on it
-#   gonet dial ADDR N [signals] N connections at once, each sends its own
-#                               line and checks the echo; "signals" sends
-#                               the process SIGURG (Go's preemption
-#                               signal) every 100us meanwhile
+# gonet (tests/helpers/sc_gonet.go says what it does), built once for the
+# file, static.
 setup_file() {
-	local d="$BATS_FILE_TMPDIR/go"
-
-	command -v go >/dev/null || return 0
-	mkdir -p "$d"
-	cat >"$d/gonet.go" <<-'EOF'
-	package main
-
-	import (
-		"bufio"
-		"fmt"
-		"net"
-		"os"
-		"strconv"
-		"sync"
-		"syscall"
-		"time"
-	)
-
-	func die(what string, err error) {
-		fmt.Println(what+":", err)
-		os.Exit(1)
-	}
-
-	func mptcpListener(tfo bool) net.Listener {
-		fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 262)
-		if err != nil {
-			die("socket", err)
-		}
-		p, _ := syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_PROTOCOL)
-		fmt.Println("protocol", p)
-		syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
-		if tfo {
-			// TCP_FASTOPEN (23), a queue of 5.
-			if err = syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, 23, 5); err != nil {
-				die("tfo", err)
-			}
-			p, _ = syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_PROTOCOL)
-			fmt.Println("tfo ok, protocol", p)
-		}
-		sa := &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}
-		if err = syscall.Bind(fd, sa); err != nil {
-			die("bind", err)
-		}
-		if err = syscall.Listen(fd, 64); err != nil {
-			die("listen", err)
-		}
-		f := os.NewFile(uintptr(fd), "mptcp")
-		l, err := net.FileListener(f)
-		if err != nil {
-			die("listener", err)
-		}
-		f.Close()
-		return l
-	}
-
-	func serve(addr string, n int, mode string) {
-		var l net.Listener
-		var err error
-		if mode == "mptcp" || mode == "mptcp-tfo" {
-			l = mptcpListener(mode == "mptcp-tfo")
-		} else if l, err = net.Listen("tcp", addr); err != nil {
-			die("listen", err)
-		}
-		fmt.Println("port", l.Addr().(*net.TCPAddr).Port)
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		for i := 0; i < n; i++ {
-			c, err := l.Accept()
-			if err != nil {
-				die("accept", err)
-			}
-			wg.Add(1)
-			go func(c net.Conn) {
-				defer wg.Done()
-				defer c.Close()
-				line, err := bufio.NewReader(c).ReadString('\n')
-				if err != nil {
-					return
-				}
-				c.Write([]byte(line))
-				mu.Lock()
-				fmt.Printf("served %s", line)
-				mu.Unlock()
-			}(c)
-		}
-		wg.Wait()
-	}
-
-	func dial(addr string, n int, signals bool) {
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		done := make(chan bool)
-		if signals {
-			go func() {
-				for {
-					select {
-					case <-done:
-						return
-					default:
-						syscall.Kill(os.Getpid(), syscall.SIGURG)
-						time.Sleep(100 * time.Microsecond)
-					}
-				}
-			}()
-			defer close(done)
-		}
-		for i := 0; i < n; i++ {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				c, err := net.Dial("tcp", addr)
-				if err != nil {
-					die("dial", err)
-				}
-				defer c.Close()
-				msg := fmt.Sprintf("msg-%d\n", i)
-				c.Write([]byte(msg))
-				got, _ := bufio.NewReader(c).ReadString('\n')
-				mu.Lock()
-				defer mu.Unlock()
-				if got != msg {
-					fmt.Printf("bad %d %q\n", i, got)
-					return
-				}
-				fmt.Printf("ok msg-%d local %s\n", i, c.LocalAddr())
-			}(i)
-		}
-		wg.Wait()
-	}
-
-	func main() {
-		n, _ := strconv.Atoi(os.Args[3])
-		switch os.Args[1] {
-		case "serve":
-			mode := ""
-			if len(os.Args) > 4 {
-				mode = os.Args[4]
-			}
-			serve(os.Args[2], n, mode)
-		case "dial":
-			dial(os.Args[2], n, len(os.Args) > 4 && os.Args[4] == "signals")
-		}
-	}
-	EOF
-	(
-		cd "$d" &&
-		export HOME="$d" GOCACHE="$d/cache" GOPATH="$d/gopath" \
-			GO111MODULE=off GOFLAGS= GOPROXY=off GOTOOLCHAIN=local &&
-		timeout 300 env CGO_ENABLED=0 go build -o gonet gonet.go
-	) >"$d/build.log" 2>&1 || true
+	go_build gonet "$NS_SRCDIR/tests/helpers/sc_gonet.go" CGO_ENABLED=0
 }
 
 setup() {
 	T="$BATS_TEST_TMPDIR"
 	G="$BATS_FILE_TMPDIR/go/gonet"
-}
-
-need_go() {
-	command -v go >/dev/null || skip "go is not installed"
-	[ -x "$G" ] ||
-		fail "go build failed: $(cat "$BATS_FILE_TMPDIR/go/build.log")"
 }
 
 need_seccomp() {
@@ -421,7 +257,7 @@ print("mine" if pid == os.getpid() else "made by %d" % pid)'
 
 @test "-4: a Go client on a dual-stack name dials IPv4; without it, IPv6" {
 	need_root
-	need_go
+	need_go "$G"
 	need_seccomp
 	printf '127.0.0.1 localhost\n::1 localhost\n::1 dual.test\n127.0.0.1 dual.test\n' >"$T/hosts"
 	timeout 30 "$G" serve '[::]:0' 2 >"$T/srv" 2>&1 &
@@ -445,7 +281,7 @@ print("mine" if pid == os.getpid() else "made by %d" % pid)'
 }
 
 @test "--mptcp=strip: a Go listener's raw IPPROTO_MPTCP socket becomes TCP and serves" {
-	need_go
+	need_go "$G"
 	need_seccomp
 	need_mptcp_enabled
 	# Without the policy the socket is MPTCP: the test can tell.
@@ -459,7 +295,7 @@ print("mine" if pid == os.getpid() else "made by %d" % pid)'
 }
 
 @test "Linux 6.1 refusing TCP_FASTOPEN on MPTCP kills a Go listener; each fixing policy saves it" {
-	need_go
+	need_go "$G"
 	need_seccomp
 	need_mptcp_enabled
 	local l61="$NS_TESTLIB/libsc_linux61.so" policy note
@@ -499,7 +335,7 @@ print("mine" if pid == os.getpid() else "made by %d" % pid)'
 }
 
 @test "fault injection: --scenario=linux-6.1-mptcp-tfo on a Go MPTCP listener, and the policies that fix it" {
-	need_go
+	need_go "$G"
 	need_seccomp
 	need_mptcp_enabled
 	local policy
@@ -549,7 +385,7 @@ print("mine" if pid == os.getpid() else "made by %d" % pid)'
 }
 
 @test "Go client and server exchange data under JSON traces: nothing lost or duplicated" {
-	need_go
+	need_go "$G"
 	need_seccomp
 	local n=24 port
 	timeout 60 "$NS" run --json -o "$T/srv.json" -- "$G" serve 127.0.0.1:0 $n >"$T/srv" 2>&1 &
@@ -579,7 +415,7 @@ EOF"
 }
 
 @test "Go under a storm of signals: interrupted waits restart, each call traced once" {
-	need_go
+	need_go "$G"
 	need_seccomp
 	local n=40 port
 	timeout 60 "$G" serve 127.0.0.1:0 $n >"$T/srv" 2>&1 &
