@@ -13,11 +13,8 @@ NSS_WRAPPER=/usr/lib/x86_64-linux-gnu/libnss_wrapper.so
 
 # The Go programs are built once for the file (when go is there).
 setup_file() {
-	local d="$BATS_FILE_TMPDIR/go"
-
-	command -v go >/dev/null || return 0
-	mkdir -p "$d"
-	cat >"$d/main.go" <<-'EOF'
+	mkdir -p "$BATS_FILE_TMPDIR/go"
+	cat >"$BATS_FILE_TMPDIR/go/main.go" <<-'EOF'
 	package main
 
 	import (
@@ -40,13 +37,8 @@ setup_file() {
 		fmt.Println("ok")
 	}
 	EOF
-	(
-		cd "$d" &&
-		export HOME="$d" GOCACHE="$d/cache" GOPATH="$d/gopath" \
-			GO111MODULE=off GOFLAGS= GOPROXY=off GOTOOLCHAIN=local &&
-		timeout 300 env CGO_ENABLED=0 go build -o go_static main.go &&
-		timeout 300 go build -o go_default main.go
-	) >"$d/build.log" 2>&1 || true
+	go_build go_static main.go CGO_ENABLED=0
+	go_build go_default main.go
 }
 
 setup() {
@@ -60,12 +52,6 @@ setup() {
 env_of() {
 	timeout 20 "$NS" run "$@" -- cat /proc/self/environ |
 		tr '\0' '\n' | grep -E '^(NETSHIM_|LD_PRELOAD=)' | sort
-}
-
-need_go() {
-	command -v go >/dev/null || skip "go is not installed"
-	[ -x "$BATS_FILE_TMPDIR/go/go_default" ] ||
-		fail "go build failed: $(cat "$BATS_FILE_TMPDIR/go/build.log")"
 }
 
 # ---- help and the plain run ----
@@ -454,7 +440,7 @@ print(s.getsockopt(6, 23))'
 }
 
 @test "--front=preload, a Go program built with CGO_ENABLED=0: statically linked" {
-	need_go
+	need_go "$BATS_FILE_TMPDIR/go/go_static"
 	run timeout 20 "$NS" run --front=preload -- "$BATS_FILE_TMPDIR/go/go_static"
 	assert_success
 	assert_output - <<-EOF
@@ -464,8 +450,8 @@ print(s.getsockopt(6, 23))'
 }
 
 @test "--front=preload, a default Go build: the Go line and its workarounds; GODEBUG=netdns=cgo is traced" {
-	need_go
 	local g="$BATS_FILE_TMPDIR/go/go_default"
+	need_go "$g"
 	run timeout 20 "$NS" run --front=preload --json -o "$T/t" -- "$g"
 	assert_success
 	assert_output - <<-EOF

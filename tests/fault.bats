@@ -1,133 +1,22 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Fault injection (NETSHIM_FAIL, NETSHIM_SCENARIO, NETSHIM_SEED) on real
-# sockets, with real clients (python3, curl) and servers the tests start.
+# NETSHIM_FAIL's rules (selectors, errno and delay actions, #COUNT, @PERCENT% and NETSHIM_SEED, bad rules) on real sockets, call by call.
 
 load common
 
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	# The interpreter itself, not a wrapper script (pyenv shims are bash
-	# scripts that would be traced, and complain, too).
-	POL_PY=$(python3 -c 'import sys; print(sys.executable)')
-	export POL_PY
+	srv_setup_file
 }
 
 setup() {
-	T=$BATS_TEST_TMPDIR
-	SRV=$NS_SRCDIR/tests/policy/server.py
-	TR=$NS_SRCDIR/tests/policy/trace.py
+	srv_setup
 	NETSHIM=$NS_BUILDDIR/netshim
-	: >"$T/pids"
 }
 
 teardown() {
-	local pid i alive
-
-	while read -r pid; do
-		kill "$pid" 2>/dev/null || true
-	done <"$T/pids"
-	for i in $(seq 50); do
-		alive=0
-		while read -r pid; do
-			kill -0 "$pid" 2>/dev/null && alive=1
-		done <"$T/pids"
-		[ "$alive" = 0 ] && break
-		sleep 0.1
-	done
-}
-
-# bg NAME CMD...: CMD in the background (at most 60 s), its output in
-# $T/NAME.out and $T/NAME.err; teardown kills it.
-bg() {
-	local name=$1
-
-	shift
-	timeout 60 "$@" >"$T/$name.out" 2>"$T/$name.err" 3>&- &
-	echo $! >>"$T/pids"
-	printf -v "PID_$name" %s $!
-}
-
-# wait_ready FILE NAME: until server NAME wrote its report FILE (10 s).
-wait_ready() {
-	local i var=PID_$2
-
-	for i in $(seq 100); do
-		[ -s "$1" ] && return 0
-		kill -0 "${!var}" 2>/dev/null || break
-		sleep 0.1
-	done
-	[ -s "$1" ] && return 0
-	echo "server $2 never got ready:"
-	cat "$T/$2.err"
-	return 1
-}
-
-wait_exit() {
-	local var=PID_$1
-
-	wait "${!var}"
-}
-
-field() {
-	"$POL_PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
-}
-
-# ev TRACE CALL [KEY=VALUE...]: the matching events, briefly (trace.py).
-ev() {
-	"$POL_PY" "$TR" "$@"
-}
-
-jt() {
-	echo "NETSHIM_FORMAT=json NETSHIM_TRACE=$T/$1.json"
-}
-
-# with_hosts HOSTS -- CMD...: CMD with HOSTS as /etc/hosts and an empty
-# /etc/gai.conf (glibc's RFC 6724 defaults), in a private mount namespace.
-with_hosts() {
-	local hosts=$1 gai=$T/gai.conf.empty
-
-	shift 2
-	: >"$gai"
-	timeout 20 unshare -m sh -c '
-		mount --bind "$1" /etc/hosts || exit 99
-		if [ -e /etc/gai.conf ]; then
-			mount --bind "$2" /etc/gai.conf || exit 99
-		fi
-		shift 2
-		exec "$@"' sh "$hosts" "$gai" "$@"
-}
-
-# dual_servers: "six" on [::1] and "four" on 127.0.0.1, one port, $DP;
-# dual.test names both, ::1 first.
-dual_servers() {
-	local i
-
-	printf '::1 dual.test\n127.0.0.1 dual.test\n' >"$T/hosts"
-	for i in 1 2 3 4 5; do
-		DP=$(free_port)
-		rm -f "$T/r4" "$T/r6"
-		bg srv6 "$POL_PY" "$SRV" --family 6 --port "$DP" --serve 0 \
-			--body six --ready "$T/r6"
-		wait_ready "$T/r6" srv6
-		bg srv4 "$POL_PY" "$SRV" --family 4 --port "$DP" --serve 0 \
-			--body four --ready "$T/r4"
-		wait_ready "$T/r4" srv4 >/dev/null && return 0
-	done
-	return 1
-}
-
-# pyget: python3 printing the body at URL argv[1]; create_connection
-# tries each address getaddrinfo gives, in order, as most clients do.
-pyget() {
-	echo "import sys, urllib.request
-print(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode().strip())"
-}
-
-need_mptcp() {
-	[ "$(cat /proc/sys/net/mptcp/enabled 2>/dev/null)" = 1 ] ||
-		skip "this kernel has no MPTCP (net.mptcp.enabled)"
+	srv_teardown
 }
 
 # pyrun [VAR=VALUE...] -- CODE [ARG...]: python3 -c CODE under the shim.
@@ -146,7 +35,7 @@ pyrun() {
 # The spellings of the issue, each on real sockets.
 
 @test "setsockopt(mptcp,TCP_FASTOPEN)=ENOPROTOOPT: MPTCP sockets only, the kernel never asked" {
-	need_mptcp
+	need_mptcp_enabled
 	local code='import socket
 for proto in (6, 262):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, proto)
@@ -264,8 +153,7 @@ while chunk := c.recv(4096):
 print(data.split(b"\r\n\r\n", 1)[1].decode().strip())'
 
 	p=$(free_port)
-	bg srv "$POL_PY" "$SRV" --port "$p" --body hi --ready "$T/r"
-	wait_ready "$T/r" srv
+	serve srv -- --port "$p" --body hi
 	run pyrun NETSHIM_TRACE=off NETSHIM_FAIL="connect(127.0.0.1:$p)=ECONNREFUSED#2" -- "$code" "$p"
 	assert_success
 	assert_output $'attempt 1 refused\nattempt 2 refused\nconnected on attempt 3\nhi proto=6'
@@ -275,8 +163,7 @@ print(data.split(b"\r\n\r\n", 1)[1].decode().strip())'
 	local p
 
 	p=$(free_port)
-	bg srv "$POL_PY" "$SRV" --port "$p" --body curl --ready "$T/r"
-	wait_ready "$T/r" srv
+	serve srv -- --port "$p" --body curl
 	# Without retries curl gives up on the first refusal.
 	run env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
 		NETSHIM_FAIL="connect(127.0.0.1:$p)=ECONNREFUSED#2" \
@@ -497,197 +384,6 @@ t("sendto6", lambda: socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).sendto(b"
 }
 
 # ---------------------------------------------------------------------------
-# The scenarios, with real clients; and the policies that fix them.
-
-@test "ipv6-unreachable: python and curl fall back from ::1 to 127.0.0.1" {
-	need_root
-	dual_servers
-	# Without the scenario both reach the IPv6 server first.
-	run with_hosts "$T/hosts" -- "$POL_PY" -c "$(pyget)" "http://dual.test:$DP/"
-	assert_output 'six proto=6'
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" $(jt p) \
-		NETSHIM_SCENARIO=ipv6-unreachable \
-		"$POL_PY" -c "$(pyget)" "http://dual.test:$DP/"
-	assert_success
-	assert_output 'four proto=6'
-	run ev "$T/p.json" connect
-	assert_line --index 0 "ret=-1 errno=ENETUNREACH proto=IPPROTO_TCP addr=[::1]:$DP policy=null injected=connect(ipv6)=ENETUNREACH"
-	assert_line --index 1 --regexp "^ret=(0|-1) errno=(null|EINPROGRESS) proto=IPPROTO_TCP addr=127.0.0.1:$DP policy=null\$"
-	[ "${#lines[@]}" = 2 ]
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" $(jt c) \
-		NETSHIM_SCENARIO=ipv6-unreachable \
-		curl -sS --max-time 10 "http://dual.test:$DP/"
-	assert_success
-	assert_output 'four proto=6'
-	run ev "$T/c.json" connect
-	assert_line --partial "errno=ENETUNREACH proto=IPPROTO_TCP addr=[::1]:$DP policy=null injected=connect(ipv6)=ENETUNREACH"
-}
-
-@test "no-ipv6: no AF_INET6 sockets, no IPv6 answers; curl and python use IPv4" {
-	need_root
-	dual_servers
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" $(jt p) \
-		NETSHIM_SCENARIO=no-ipv6 "$POL_PY" -c 'import socket, sys
-print([a[4][0] for a in socket.getaddrinfo("dual.test", 80, type=socket.SOCK_STREAM)])
-for fam in (socket.AF_INET6, socket.AF_UNSPEC):
-    try:
-        print(int(fam), [a[4][0] for a in socket.getaddrinfo("dual.test", 80, fam, socket.SOCK_STREAM)])
-    except socket.gaierror as e:
-        print(int(fam), "gaierror", e.errno)
-try:
-    socket.socket(socket.AF_INET6)
-except OSError as e:
-    print("AF_INET6", e.errno)'
-	assert_success
-	assert_output "['127.0.0.1']
-10 gaierror -2
-0 ['127.0.0.1']
-AF_INET6 97"
-	run ev "$T/p.json" getaddrinfo node=dual.test
-	assert_line --index 0 "ret=0 errno=null hints=AF_UNSPEC error=null results=AF_INET:127.0.0.1:80 policy=null injected=getaddrinfo(ipv6)=EAI_NONAME"
-	assert_line --index 1 "ret=-2 errno=null hints=AF_INET6 error=EAI_NONAME policy=null injected=getaddrinfo(ipv6)=EAI_NONAME"
-	# A name without IPv6 addresses lost nothing: no mark.
-	printf '127.0.0.1 v4only.test\n' >>"$T/hosts"
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" $(jt v) \
-		NETSHIM_SCENARIO=no-ipv6 "$POL_PY" -c 'import socket
-print([a[4][0] for a in socket.getaddrinfo("v4only.test", 80, type=socket.SOCK_STREAM)])'
-	assert_success
-	assert_output "['127.0.0.1']"
-	run ev "$T/v.json" getaddrinfo node=v4only.test
-	assert_output "ret=0 errno=null hints=AF_UNSPEC error=null results=AF_INET:127.0.0.1:80 policy=null"
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" $(jt c) \
-		NETSHIM_SCENARIO=no-ipv6 curl -sS --max-time 10 "http://dual.test:$DP/"
-	assert_success
-	assert_output 'four proto=6'
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" \
-		NETSHIM_SCENARIO=no-ipv6 curl -sS --max-time 10 "http://[::1]:$DP/"
-	assert_failure 7
-}
-
-@test "dns-down: names fail with EAI_AGAIN, numeric addresses still work" {
-	need_root
-	local p
-
-	p=$(free_port)
-	printf '127.0.0.1 down.test\n' >"$T/hosts"
-	bg srv "$POL_PY" "$SRV" --port "$p" --serve 2 --body numeric --ready "$T/r"
-	wait_ready "$T/r" srv
-	run with_hosts "$T/hosts" -- curl -sS --max-time 10 "http://down.test:$p/"
-	assert_success
-	assert_output 'numeric proto=6'
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
-		NETSHIM_SCENARIO=dns-down curl -sS --max-time 10 "http://down.test:$p/"
-	assert_failure 6
-	assert_output --partial 'Could not resolve host: down.test'
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
-		NETSHIM_SCENARIO=dns-down "$POL_PY" -c "$(pyget)" "http://down.test:$p/"
-	assert_failure
-	assert_output --partial 'Temporary failure in name resolution'
-	run env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off NETSHIM_SCENARIO=dns-down \
-		curl -sS --max-time 10 "http://127.0.0.1:$p/"
-	assert_success
-	assert_output 'numeric proto=6'
-}
-
-@test "mptcp-disabled: an MPTCP listener fails; strip and force both serve" {
-	need_mptcp
-	local p
-
-	p=$(free_port)
-	run timeout 20 env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
-		NETSHIM_SCENARIO=mptcp-disabled \
-		"$POL_PY" "$SRV" --proto 262 --port "$p" --ready "$T/r"
-	assert_failure
-	assert_output --partial '[Errno 92] Protocol not available'
-	[ ! -e "$T/r" ]
-	bg srv env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
-		NETSHIM_SCENARIO=mptcp-disabled NETSHIM_MPTCP=strip \
-		"$POL_PY" "$SRV" --proto 262 --port "$p" --body strip --ready "$T/r"
-	wait_ready "$T/r" srv
-	# mptcp=force makes curl's socket MPTCP; refused, it falls back to TCP
-	# as it would on that kernel.
-	run env LD_PRELOAD="$NS_PRELOAD" $(jt c) NETSHIM_SCENARIO=mptcp-disabled \
-		NETSHIM_MPTCP=force curl -sS --max-time 10 "http://127.0.0.1:$p/"
-	assert_success
-	assert_output 'strip proto=6'
-	run ev "$T/c.json" socket family=AF_INET
-	assert_output "ret=FD errno=null protocol=IPPROTO_TCP policy=mptcp=force: kernel refused IPPROTO_MPTCP (ENOPROTOOPT), made IPPROTO_TCP injected=socket(mptcp)=ENOPROTOOPT"
-}
-
-@test "linux-6.1-mptcp-tfo: the MPTCP+TFO listener dies at start with ENOPROTOOPT" {
-	need_mptcp
-	local p
-
-	p=$(free_port)
-	# This kernel takes the option...
-	bg ok "$POL_PY" "$SRV" --proto 262 --reuse --tfo --port "$p" --ready "$T/ok"
-	wait_ready "$T/ok" ok
-	kill "$PID_ok"
-	# ...the scenario makes it refuse, as Linux 6.1 did.
-	run timeout 20 env LD_PRELOAD="$NS_PRELOAD" $(jt t) \
-		NETSHIM_SCENARIO=linux-6.1-mptcp-tfo \
-		"$POL_PY" "$SRV" --proto 262 --reuse --tfo --port "$p" --ready "$T/r"
-	assert_failure 1
-	assert_output --partial '[Errno 92] Protocol not available'
-	[ ! -e "$T/r" ]
-	run ev "$T/t.json" setsockopt option=TCP_FASTOPEN
-	assert_output "ret=-1 errno=ENOPROTOOPT proto=IPPROTO_MPTCP value=5 policy=null injected=setsockopt(mptcp,TCP_FASTOPEN)=ENOPROTOOPT"
-}
-
-# serve_fixed POLICY_VAR=VALUE BODY: the MPTCP+TFO listener under the
-# scenario and a fixing policy serves curl and python; $T/t.json traced.
-serve_fixed() {
-	local p
-
-	p=$(free_port)
-	bg srv env LD_PRELOAD="$NS_PRELOAD" NETSHIM_SCENARIO=linux-6.1-mptcp-tfo \
-		"$1" $(jt t) "$POL_PY" "$SRV" --proto 262 --reuse --tfo \
-		--port "$p" --serve 2 --body "$2" --ready "$T/r"
-	wait_ready "$T/r" srv
-	run timeout 20 curl -sS --max-time 10 "http://127.0.0.1:$p/"
-	assert_success
-	assert_output --regexp "^$2 proto=(6|262)\$"
-	run timeout 20 "$POL_PY" -c "$(pyget)" "http://127.0.0.1:$p/"
-	assert_success
-	assert_output --regexp "^$2 proto=(6|262)\$"
-	wait_exit srv
-	json_lines "$T/t.json"
-}
-
-@test "linux-6.1-mptcp-tfo + NETSHIM_TFO=retry: the MPTCP listener serves, without Fast Open" {
-	need_mptcp
-	serve_fixed NETSHIM_TFO=retry retry
-	[ "$(field "$T/r" proto)" = 262 ]
-	run ev "$T/t.json" setsockopt option=TCP_FASTOPEN
-	assert_output "ret=0 errno=null proto=IPPROTO_MPTCP value=5 policy=tfo=retry: kernel refused TCP_FASTOPEN (ENOPROTOOPT), went on without it injected=setsockopt(mptcp,TCP_FASTOPEN)=ENOPROTOOPT"
-}
-
-@test "linux-6.1-mptcp-tfo + NETSHIM_TFO=drop: the option never reaches the (injected) kernel" {
-	need_mptcp
-	serve_fixed NETSHIM_TFO=drop drop
-	[ "$(field "$T/r" proto)" = 262 ]
-	run ev "$T/t.json" setsockopt option=TCP_FASTOPEN
-	assert_output "ret=0 errno=null proto=IPPROTO_MPTCP value=5 policy=tfo=drop: not passed to the kernel"
-}
-
-@test "linux-6.1-mptcp-tfo + NETSHIM_MPTCP=fallback: replaced by TCP in place, serves" {
-	need_mptcp
-	serve_fixed NETSHIM_MPTCP=fallback fallback
-	[ "$(field "$T/r" proto)" = 6 ]
-	[ "$(field "$T/r" port)" = "$(field "$T/r" bound_port)" ]
-	run ev "$T/t.json" setsockopt option=TCP_FASTOPEN
-	assert_output "ret=0 errno=null proto=IPPROTO_TCP value=5 policy=mptcp=fallback: kernel refused TCP_FASTOPEN on MPTCP (ENOPROTOOPT); replaced by TCP, options replayed injected=setsockopt(mptcp,TCP_FASTOPEN)=ENOPROTOOPT"
-}
-
-@test "linux-6.1-mptcp-tfo + NETSHIM_MPTCP=strip: a TCP listener, the rule has nothing to refuse" {
-	need_mptcp
-	serve_fixed NETSHIM_MPTCP=strip strip
-	[ "$(field "$T/r" proto)" = 6 ]
-	run ev "$T/t.json" setsockopt option=TCP_FASTOPEN
-	assert_output "ret=0 errno=null proto=IPPROTO_TCP value=5 policy=null"
-}
-
-# ---------------------------------------------------------------------------
 # Bad rules: one line each, that rule ignored, the others applied, the
 # program runs on.
 
@@ -792,73 +488,7 @@ for port in (32, 33):
 }
 
 # ---------------------------------------------------------------------------
-# netshim run --fail, --scenario, --seed, --list-scenarios.
-
-@test "netshim run --list-scenarios: each scenario, what it does and its rules" {
-	run "$NETSHIM" run --list-scenarios
-	assert_success
-	assert_line --regexp '^linux-6.1-mptcp-tfo +TCP Fast Open options on MPTCP sockets fail with ENOPROTOOPT'
-	assert_line --regexp '^mptcp-disabled +IPPROTO_MPTCP sockets fail with ENOPROTOOPT'
-	assert_line --regexp '^no-ipv6 +AF_INET6 sockets fail with EAFNOSUPPORT and lookups return no IPv6 addresses'
-	assert_line --regexp '^ipv6-unreachable +connects and sends to IPv6 addresses fail with ENETUNREACH'
-	assert_line --regexp '^dns-down +name lookups fail with EAI_AGAIN'
-	assert_line --regexp '^ +socket\(mptcp\)=ENOPROTOOPT$'
-	[ "${#lines[@]}" = 10 ]
-}
-
-@test "netshim run --fail and --scenario: checked before the program starts, exit 2" {
-	run --separate-stderr "$NETSHIM" run --fail='connect(ipv6)=ENETUNREACH@x' -- touch "$T/started"
-	assert_failure 2
-	assert_equal "$stderr" "netshim run: --fail: rule 1 \"connect(ipv6)=ENETUNREACH@x\" at column 26 (\"@x\"): expected a percentage from 0 to 100, then '%'
-Try 'netshim run --help' for more information."
-	[ ! -e "$T/started" ]
-	run --separate-stderr "$NETSHIM" run --scenario=dns-down,nope -- touch "$T/started"
-	assert_failure 2
-	assert_equal "${stderr_lines[0]}" "netshim run: --scenario=dns-down,nope names a scenario netshim does not know (see netshim run --list-scenarios)"
-	run --separate-stderr "$NETSHIM" run --seed=-1 -- touch "$T/started"
-	assert_failure 2
-	assert_equal "${stderr_lines[0]}" "netshim run: --seed=-1 is not a number from 0 to 18446744073709551615"
-	[ ! -e "$T/started" ]
-}
-
-@test "netshim run --scenario and --fail act on the program" {
-	run "$NETSHIM" run -o off --scenario=dns-down -- "$POL_PY" -c 'import socket
-try:
-    socket.getaddrinfo("localhost", 80)
-except socket.gaierror as e:
-    print(e.errno)'
-	assert_success
-	assert_output -3
-	run "$NETSHIM" run -o off --fail='socket(ipv6)=EAFNOSUPPORT' --scenario=mptcp-disabled -- "$POL_PY" -c 'import socket
-for f, p in ((10, 0), (2, 262), (2, 6)):
-    try:
-        socket.socket(f, 1, p).close(); print("ok")
-    except OSError as e:
-        print(e.errno)'
-	assert_success
-	assert_output $'97\n92\nok'
-}
-
-@test "netshim run --fail with percentages: one seed for the run, shown, and --seed replays it" {
-	local code='import socket
-out = ""
-for i in range(64):
-    try:
-        socket.getaddrinfo("localhost", 80, socket.AF_INET)
-        out += "."
-    except socket.gaierror:
-        out += "x"
-print(out)'
-
-	run --separate-stderr "$NETSHIM" run -o off --fail='getaddrinfo=EAI_AGAIN@50%' -- "$POL_PY" -c "$code"
-	assert_success
-	[[ $stderr =~ ^netshim\ run:\ drawing\ percentages\ with\ --seed=([0-9]+)$ ]]
-	local seed=${BASH_REMATCH[1]} a=$output
-	[[ $a == *x* && $a == *.* ]]
-	run --separate-stderr "$NETSHIM" run -o off --seed="$seed" --fail='getaddrinfo=EAI_AGAIN@50%' -- "$POL_PY" -c "$code"
-	assert_equal "$output" "$a"
-	assert_equal "$stderr" ""
-}
+# Around the rules: empty values, the log and the report, errno, threads.
 
 @test "empty NETSHIM_FAIL and NETSHIM_SCENARIO change nothing: same results as without them" {
 	local code='import socket
@@ -899,26 +529,6 @@ assert r["injected"] == {"socket(ipv6)=EAFNOSUPPORT": 2, "connect(:9)=ECONNREFUS
 assert list(r)[list(r).index("policies") + 1] == "injected"' "$output"
 }
 
-@test "contrib/scenarios: each story reproduces its failure and its fix" {
-	need_root
-	need_mptcp
-	local f
-
-	for f in linux-6.1-mptcp-tfo mptcp-disabled no-ipv6 ipv6-unreachable \
-		dns-down flaky-connect; do
-		run env NETSHIM="$NETSHIM" timeout 60 \
-			"$NS_SRCDIR/contrib/scenarios/$f"
-		assert_success
-		assert_line "$f: reproduced, and fixed"
-		assert_output --partial 'injected: '
-	done
-	# Every story is listed in contrib/README.md.
-	for f in "$NS_SRCDIR"/contrib/scenarios/*; do
-		[ "${f##*/}" = lib.sh ] && continue
-		grep -q "scenarios/${f##*/}\`" "$NS_SRCDIR/contrib/README.md"
-	done
-}
-
 @test "errno as the program sees it: the injected one on failure, its own on success and for lookups" {
 	run env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
 		NETSHIM_FAIL='socket(ipv6)=EAFNOSUPPORT;socket(udp)=delay(10ms);getaddrinfo(a.test)=EAI_AGAIN;getaddrinfo(b.test)=ECONNREFUSED' \
@@ -944,43 +554,4 @@ gai-b ret=EAI_SYSTEM errno=ECONNREFUSED res=NULL$'
 		timeout 60 "$NS_TESTBIN/fault_calls" threads 8 "$p" 40
 	assert_success
 	assert_output 'injected 100 of 320'
-}
-
-@test "gethostbyname and gethostbyname2: dns-down says TRY_AGAIN, no-ipv6 has no IPv6 answers" {
-	need_root
-	local dns=$NS_TESTBIN/pol_dns
-
-	printf '::1 dual.test\n127.0.0.1 dual.test\n' >"$T/hosts"
-	# dual.test resolves in both families here...
-	run with_hosts "$T/hosts" -- "$dns" ghbn2 dual.test inet6
-	assert_success
-	assert_output $'ghbn2=ok\nAF_INET6 ::1'
-	# ...not without IPv6; IPv4 answers are left alone.
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" $(jt t) \
-		NETSHIM_SCENARIO=no-ipv6 "$dns" ghbn2 dual.test inet6
-	assert_failure 1
-	assert_output 'ghbn2=fail h_errno=HOST_NOT_FOUND'
-	run ev "$T/t.json" gethostbyname2
-	assert_output "ret=-1 errno=null family=AF_INET6 node=dual.test error=HOST_NOT_FOUND policy=null injected=gethostbyname2(ipv6)=HOST_NOT_FOUND"
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
-		NETSHIM_SCENARIO=no-ipv6 "$dns" ghbn2 dual.test inet
-	assert_success
-	# glibc's files module gives the ::1 line as 127.0.0.1 too.
-	assert_line --index 0 ghbn2=ok
-	assert_line --index 1 'AF_INET 127.0.0.1'
-	refute_output --partial AF_INET6
-	# DNS down: names fail with TRY_AGAIN, numeric addresses do not.
-	for args in "ghbn dual.test" "ghbn2 dual.test inet"; do
-		run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" \
-			NETSHIM_TRACE=off NETSHIM_SCENARIO=dns-down "$dns" $args
-		assert_failure 1
-		assert_output --regexp '^ghbn2?=fail h_errno=TRY_AGAIN$'
-	done
-	run env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off NETSHIM_SCENARIO=dns-down \
-		"$dns" ghbn 127.0.0.1
-	assert_success
-	# A host selector and an h_errno action of one's own.
-	run with_hosts "$T/hosts" -- env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
-		NETSHIM_FAIL='gethostbyname(DUAL.test)=NO_RECOVERY' "$dns" ghbn dual.test
-	assert_output 'ghbn=fail h_errno=NO_RECOVERY'
 }

@@ -9,179 +9,15 @@ NS="$NS_BUILDDIR/netshim"
 P="$NS_TESTBIN/sc_prog"
 PS="$NS_TESTBIN/sc_prog_static"
 
-# One Go program, built once for the file, offline, static (CGO_ENABLED=0):
-#   gonet serve ADDR N [mptcp|mptcp-tfo]
-#                               accept N connections at once, echo a line
-#                               each; "mptcp" opens the listener with
-#                               syscall.Socket(IPPROTO_MPTCP), as Go 1.24
-#                               does by default, and prints its protocol;
-#                               "mptcp-tfo" also sets TCP_FASTOPEN on it
-#   gonet dial ADDR N [signals] N connections at once, each sends its own
-#                               line and checks the echo; "signals" sends
-#                               the process SIGURG (Go's preemption
-#                               signal) every 100us meanwhile
+# gonet (tests/helpers/sc_gonet.go says what it does), built once for the
+# file, static.
 setup_file() {
-	local d="$BATS_FILE_TMPDIR/go"
-
-	command -v go >/dev/null || return 0
-	mkdir -p "$d"
-	cat >"$d/gonet.go" <<-'EOF'
-	package main
-
-	import (
-		"bufio"
-		"fmt"
-		"net"
-		"os"
-		"strconv"
-		"sync"
-		"syscall"
-		"time"
-	)
-
-	func die(what string, err error) {
-		fmt.Println(what+":", err)
-		os.Exit(1)
-	}
-
-	func mptcpListener(tfo bool) net.Listener {
-		fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 262)
-		if err != nil {
-			die("socket", err)
-		}
-		p, _ := syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_PROTOCOL)
-		fmt.Println("protocol", p)
-		syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
-		if tfo {
-			// TCP_FASTOPEN (23), a queue of 5.
-			if err = syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, 23, 5); err != nil {
-				die("tfo", err)
-			}
-			p, _ = syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_PROTOCOL)
-			fmt.Println("tfo ok, protocol", p)
-		}
-		sa := &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}
-		if err = syscall.Bind(fd, sa); err != nil {
-			die("bind", err)
-		}
-		if err = syscall.Listen(fd, 64); err != nil {
-			die("listen", err)
-		}
-		f := os.NewFile(uintptr(fd), "mptcp")
-		l, err := net.FileListener(f)
-		if err != nil {
-			die("listener", err)
-		}
-		f.Close()
-		return l
-	}
-
-	func serve(addr string, n int, mode string) {
-		var l net.Listener
-		var err error
-		if mode == "mptcp" || mode == "mptcp-tfo" {
-			l = mptcpListener(mode == "mptcp-tfo")
-		} else if l, err = net.Listen("tcp", addr); err != nil {
-			die("listen", err)
-		}
-		fmt.Println("port", l.Addr().(*net.TCPAddr).Port)
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		for i := 0; i < n; i++ {
-			c, err := l.Accept()
-			if err != nil {
-				die("accept", err)
-			}
-			wg.Add(1)
-			go func(c net.Conn) {
-				defer wg.Done()
-				defer c.Close()
-				line, err := bufio.NewReader(c).ReadString('\n')
-				if err != nil {
-					return
-				}
-				c.Write([]byte(line))
-				mu.Lock()
-				fmt.Printf("served %s", line)
-				mu.Unlock()
-			}(c)
-		}
-		wg.Wait()
-	}
-
-	func dial(addr string, n int, signals bool) {
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		done := make(chan bool)
-		if signals {
-			go func() {
-				for {
-					select {
-					case <-done:
-						return
-					default:
-						syscall.Kill(os.Getpid(), syscall.SIGURG)
-						time.Sleep(100 * time.Microsecond)
-					}
-				}
-			}()
-			defer close(done)
-		}
-		for i := 0; i < n; i++ {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				c, err := net.Dial("tcp", addr)
-				if err != nil {
-					die("dial", err)
-				}
-				defer c.Close()
-				msg := fmt.Sprintf("msg-%d\n", i)
-				c.Write([]byte(msg))
-				got, _ := bufio.NewReader(c).ReadString('\n')
-				mu.Lock()
-				defer mu.Unlock()
-				if got != msg {
-					fmt.Printf("bad %d %q\n", i, got)
-					return
-				}
-				fmt.Printf("ok msg-%d local %s\n", i, c.LocalAddr())
-			}(i)
-		}
-		wg.Wait()
-	}
-
-	func main() {
-		n, _ := strconv.Atoi(os.Args[3])
-		switch os.Args[1] {
-		case "serve":
-			mode := ""
-			if len(os.Args) > 4 {
-				mode = os.Args[4]
-			}
-			serve(os.Args[2], n, mode)
-		case "dial":
-			dial(os.Args[2], n, len(os.Args) > 4 && os.Args[4] == "signals")
-		}
-	}
-	EOF
-	(
-		cd "$d" &&
-		export HOME="$d" GOCACHE="$d/cache" GOPATH="$d/gopath" \
-			GO111MODULE=off GOFLAGS= GOPROXY=off GOTOOLCHAIN=local &&
-		timeout 300 env CGO_ENABLED=0 go build -o gonet gonet.go
-	) >"$d/build.log" 2>&1 || true
+	go_build gonet "$NS_SRCDIR/tests/helpers/sc_gonet.go" CGO_ENABLED=0
 }
 
 setup() {
 	T="$BATS_TEST_TMPDIR"
 	G="$BATS_FILE_TMPDIR/go/gonet"
-}
-
-need_go() {
-	command -v go >/dev/null || skip "go is not installed"
-	[ -x "$G" ] ||
-		fail "go build failed: $(cat "$BATS_FILE_TMPDIR/go/build.log")"
 }
 
 need_seccomp() {
@@ -210,6 +46,23 @@ wait_port() {
 		sleep 0.1
 	done
 	sed -n 's/^port //p' "$1"
+}
+
+# dial_once CMD...: CMD, a netshim run of "gonet serve x 1 ...", in the
+# background, its output in $T/srv; one client gets its line echoed, and
+# the server says it served it; $output is then the server's output.
+dial_once() {
+	local port
+
+	timeout 30 "$@" >"$T/srv" 2>&1 &
+	port=$(wait_port "$T/srv")
+	[ -n "$port" ] || fail "$*: no server: $(cat "$T/srv")"
+	run timeout 20 "$G" dial "127.0.0.1:$port" 1
+	assert_success
+	assert_output --partial 'ok msg-0'
+	wait
+	run cat "$T/srv"
+	assert_line 'served msg-0'
 }
 
 @test "--front: a bad value is an error, the program is not started" {
@@ -404,7 +257,7 @@ print("mine" if pid == os.getpid() else "made by %d" % pid)'
 
 @test "-4: a Go client on a dual-stack name dials IPv4; without it, IPv6" {
 	need_root
-	need_go
+	need_go "$G"
 	need_seccomp
 	printf '127.0.0.1 localhost\n::1 localhost\n::1 dual.test\n127.0.0.1 dual.test\n' >"$T/hosts"
 	timeout 30 "$G" serve '[::]:0' 2 >"$T/srv" 2>&1 &
@@ -428,35 +281,24 @@ print("mine" if pid == os.getpid() else "made by %d" % pid)'
 }
 
 @test "--mptcp=strip: a Go listener's raw IPPROTO_MPTCP socket becomes TCP and serves" {
-	need_go
+	need_go "$G"
 	need_seccomp
-	[ "$(cat /proc/sys/net/mptcp/enabled 2>/dev/null)" = 1 ] ||
-		skip "this kernel has no MPTCP enabled"
+	need_mptcp_enabled
 	# Without the policy the socket is MPTCP: the test can tell.
 	run timeout 20 "$NS" run --front=seccomp -o off -- "$G" serve x 0 mptcp
 	assert_line 'protocol 262'
-	timeout 30 "$NS" run --mptcp=strip --json -o "$T/m.json" -- \
-		"$G" serve x 1 mptcp >"$T/srv" 2>&1 &
-	local port
-	port=$(wait_port "$T/srv")
-	[ -n "$port" ] || fail "no server: $(cat "$T/srv")"
-	run timeout 20 "$G" dial "127.0.0.1:$port" 1
-	assert_success
-	assert_output --partial 'ok msg-0'
-	wait
-	run cat "$T/srv"
+	dial_once "$NS" run --mptcp=strip --json -o "$T/m.json" -- \
+		"$G" serve x 1 mptcp
 	assert_line 'protocol 6'
-	assert_line 'served msg-0'
 	run jq -r 'select(.call == "socket" and .protocol == "IPPROTO_MPTCP") | "\(.ret >= 0) \(.policy)"' "$T/m.json"
 	assert_output 'true mptcp=strip: IPPROTO_MPTCP made IPPROTO_TCP'
 }
 
 @test "Linux 6.1 refusing TCP_FASTOPEN on MPTCP kills a Go listener; each fixing policy saves it" {
-	need_go
+	need_go "$G"
 	need_seccomp
-	[ "$(cat /proc/sys/net/mptcp/enabled 2>/dev/null)" = 1 ] ||
-		skip "this kernel has no MPTCP enabled"
-	local l61="$NS_TESTLIB/libsc_linux61.so" policy port note
+	need_mptcp_enabled
+	local l61="$NS_TESTLIB/libsc_linux61.so" policy note
 	# This kernel takes the option: the listener serves.
 	run timeout 20 "$NS" run --front=seccomp -o off -- "$G" serve x 0 mptcp-tfo
 	assert_success
@@ -470,15 +312,9 @@ print("mine" if pid == os.getpid() else "made by %d" % pid)'
 	run jq -r 'select(.option == "TCP_FASTOPEN") | .errno' "$T/u.json"
 	assert_output ENOPROTOOPT
 	for policy in --mptcp=strip --mptcp=fallback --tfo=drop --tfo=retry; do
-		env LD_PRELOAD="$l61" timeout 30 "$NS" run --front=seccomp $policy \
-			--json -o "$T/p$policy.json" -- "$G" serve x 1 mptcp-tfo >"$T/srv" 2>&1 &
-		port=$(wait_port "$T/srv")
-		[ -n "$port" ] || fail "$policy: no server: $(cat "$T/srv")"
-		run timeout 20 "$G" dial "127.0.0.1:$port" 1
-		assert_output --partial 'ok msg-0'
-		wait
-		run cat "$T/srv"
-		assert_line 'served msg-0'
+		dial_once env LD_PRELOAD="$l61" "$NS" run --front=seccomp \
+			$policy --json -o "$T/p$policy.json" -- \
+			"$G" serve x 1 mptcp-tfo
 		case $policy in
 		--mptcp=strip)
 			assert_line 'tfo ok, protocol 6'
@@ -499,11 +335,10 @@ print("mine" if pid == os.getpid() else "made by %d" % pid)'
 }
 
 @test "fault injection: --scenario=linux-6.1-mptcp-tfo on a Go MPTCP listener, and the policies that fix it" {
-	need_go
+	need_go "$G"
 	need_seccomp
-	[ "$(cat /proc/sys/net/mptcp/enabled 2>/dev/null)" = 1 ] ||
-		skip "this kernel has no MPTCP enabled"
-	local policy port
+	need_mptcp_enabled
+	local policy
 	run timeout 20 "$NS" run --front=seccomp --scenario=linux-6.1-mptcp-tfo \
 		--json -o "$T/u.json" -- "$G" serve x 0 mptcp-tfo
 	assert_failure
@@ -511,16 +346,9 @@ print("mine" if pid == os.getpid() else "made by %d" % pid)'
 	run jq -r 'select(.option == "TCP_FASTOPEN") | "\(.errno) \(.injected)"' "$T/u.json"
 	assert_output 'ENOPROTOOPT setsockopt(mptcp,TCP_FASTOPEN)=ENOPROTOOPT'
 	for policy in --mptcp=fallback --tfo=retry; do
-		timeout 30 "$NS" run --front=seccomp --scenario=linux-6.1-mptcp-tfo \
-			$policy --json -o "$T/f$policy.json" -- \
-			"$G" serve x 1 mptcp-tfo >"$T/srv" 2>&1 &
-		port=$(wait_port "$T/srv")
-		[ -n "$port" ] || fail "$policy: no server: $(cat "$T/srv")"
-		run timeout 20 "$G" dial "127.0.0.1:$port" 1
-		assert_output --partial 'ok msg-0'
-		wait
-		run cat "$T/srv"
-		assert_line 'served msg-0'
+		dial_once "$NS" run --front=seccomp \
+			--scenario=linux-6.1-mptcp-tfo $policy --json \
+			-o "$T/f$policy.json" -- "$G" serve x 1 mptcp-tfo
 		run jq -r 'select(.option == "TCP_FASTOPEN") | "\(.ret) \(.injected)"' "$T/f$policy.json"
 		assert_output '0 setsockopt(mptcp,TCP_FASTOPEN)=ENOPROTOOPT'
 	done
@@ -557,7 +385,7 @@ print("mine" if pid == os.getpid() else "made by %d" % pid)'
 }
 
 @test "Go client and server exchange data under JSON traces: nothing lost or duplicated" {
-	need_go
+	need_go "$G"
 	need_seccomp
 	local n=24 port
 	timeout 60 "$NS" run --json -o "$T/srv.json" -- "$G" serve 127.0.0.1:0 $n >"$T/srv" 2>&1 &
@@ -587,7 +415,7 @@ EOF"
 }
 
 @test "Go under a storm of signals: interrupted waits restart, each call traced once" {
-	need_go
+	need_go "$G"
 	need_seccomp
 	local n=40 port
 	timeout 60 "$G" serve 127.0.0.1:0 $n >"$T/srv" 2>&1 &

@@ -13,29 +13,15 @@ setup() {
 }
 
 @test "AT_SECURE: a setuid copy run by nobody applies no policy (NETSHIM_FAMILY=ipv6 leaves its AF_INET socket alone) and writes nothing" {
-	need_root
-	local target=/usr/lib/x86_64-linux-gnu/libanl.so.1
-	[ -e "$target" ] || skip "no $target to cover with a copy of netshim"
-	[ -d /mnt ] || skip "no /mnt to mount a suid-capable tmpfs on"
-	command -v setpriv >/dev/null || skip "no setpriv"
-	# As in transparency.bats: netshim, made setuid, bind-mounted over a
-	# library in a trusted directory, so the loader preloads it even in
-	# secure mode; a setuid-root and a plain copy of proc_sink.
-	cat >"$D/secure.sh" <<'SH'
-set -e
-lib=$1 helper=$2 target=$3
-mount -t tmpfs -o mode=0755 tmpfs /mnt
-mkdir -m 0777 /mnt/out
-cp "$lib" /mnt/lib.so && chmod 4755 /mnt/lib.so
-cp "$helper" /mnt/suid && chmod 4755 /mnt/suid
-cp "$helper" /mnt/plain && chmod 0755 /mnt/plain
-mount --bind /mnt/lib.so "$target"
+	need_secure
+	# A setuid-root and a plain copy of proc_sink, both run by nobody.
+	run secure_run <<'SH'
 run() {
 	set +e
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
 		env NETSHIM_FAMILY=ipv6 NETSHIM_TRACE="/mnt/out/$1-%p" \
-		NETSHIM_FORMAT=json LD_PRELOAD="${target##*/}" \
-		"/mnt/$1" secure "${target##*/}" 2>&1
+		NETSHIM_FORMAT=json LD_PRELOAD="$name" \
+		"/mnt/$1" secure "$name" 2>&1
 	echo "$1 exit $?"
 	set -e
 }
@@ -43,7 +29,6 @@ run plain
 run suid
 ls /mnt/out
 SH
-	run timeout 60 unshare -m sh "$D/secure.sh" "$NS_LIB" "$SINK" "$target"
 	assert_success
 	# The control run: netshim loaded, the policy denies AF_INET, and the
 	# denial is in its trace.

@@ -258,27 +258,11 @@ print(socket.getaddrinfo("only-in-wrapper.test", 7, socket.AF_INET, socket.SOCK_
 }
 
 @test "AT_SECURE: a setuid program passes through and opens no trace file" {
-	need_root
-	local target=/usr/lib/x86_64-linux-gnu/libanl.so.1
-	[ -e "$target" ] || skip "no $target to cover with a copy of netshim"
-	[ -d /mnt ] || skip "no /mnt to mount a suid-capable tmpfs on"
+	need_secure
 	getent passwd nobody >/dev/null || skip "no user nobody"
-	command -v setpriv >/dev/null || skip "no setpriv"
-	# In a private mount namespace: a tmpfs (suid allowed) with a copy of
-	# netshim (setuid bit: the loader preloads only such libraries from
-	# trusted directories in secure mode) bind-mounted over a library
-	# in a trusted directory, a setuid-root copy of a helper and a plain
-	# copy; both run as nobody with LD_PRELOAD naming that library.
-	cat >"$BATS_TEST_TMPDIR/secure.sh" <<'SH'
-set -e
-lib=$1 helper=$2 target=$3
-mount -t tmpfs -o mode=0755 tmpfs /mnt
-mkdir -m 0777 /mnt/out
-cp "$lib" /mnt/lib.so && chmod 4755 /mnt/lib.so
-cp "$helper" /mnt/suid && chmod 4755 /mnt/suid
-cp "$helper" /mnt/plain && chmod 0755 /mnt/plain
-mount --bind /mnt/lib.so "$target"
-name=${target##*/}
+	# A setuid-root and a plain copy of a helper, both run as nobody with
+	# LD_PRELOAD naming the library netshim stands in for.
+	run secure_run <<'SH'
 # as_nobody TRACE PROGRAM: only PROGRAM gets the preload.
 as_nobody() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
@@ -294,8 +278,6 @@ cd /mnt/out && ls
 echo "== plain trace"
 cat plain-*
 SH
-	run timeout 60 unshare -m sh "$BATS_TEST_TMPDIR/secure.sh" \
-		"$NS_LIB" "$NS_TESTBIN/proc_sink" "$target"
 	assert_success
 	# The control run (not secure) loads netshim and traces...
 	assert_line --index 1 'netshim: NETSHIM_EVENTS=bogus names something that is not a call netshim traces nor one of all, none, dns, sockopt, fd (see libnetshim(7)); ignoring the unknown names'
