@@ -102,12 +102,10 @@ void ns_sc_filter(ns_callmask calls)
 	/* Each number jumps to the NOTIFY after the list, then sendto's
 	 * test and the ALLOW. */
 	for (unsigned i = 0; i < k; i++)
-		f[n++] = (struct sock_filter)BPF_JUMP(
-			BPF_JMP | BPF_JEQ | BPF_K, nrs[i],
-			(unsigned char)(k - i + sendto), 0);
+		f[n++] = (struct sock_filter)IS(nrs[i],
+						(unsigned char)(k - i + sendto));
 	if (sendto)
-		f[n++] = (struct sock_filter)BPF_JUMP(
-			BPF_JMP | BPF_JEQ | BPF_K, __NR_sendto, 2, 0);
+		f[n++] = (struct sock_filter)IS(__NR_sendto, 2);
 	f[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
 	f[n++] = (struct sock_filter)RET(SECCOMP_RET_USER_NOTIF);
 	if (sendto) {
@@ -119,10 +117,11 @@ void ns_sc_filter(ns_callmask calls)
 
 static int install(unsigned long flags)
 {
-	struct sock_fprog prog = {
-		.len = filter_len,
-		.filter = filter,
-	};
+	struct sock_fprog prog;
+
+	if (!filter_len)	/* no ns_sc_filter: every call it can serve */
+		ns_sc_filter(~(ns_callmask)0);
+	prog = (struct sock_fprog){ .len = filter_len, .filter = filter };
 
 	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags,
 			    &prog);
@@ -217,8 +216,6 @@ pid_t ns_sc_spawn(char *const argv[], int *lfd, bool *killable)
 	int sv[2], status, err;
 	pid_t pid;
 
-	if (!filter_len)
-		ns_sc_filter(~(ns_callmask)0);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
 	fflush(NULL);
@@ -259,8 +256,6 @@ int ns_sc_probe(void)
 	int status;
 	pid_t pid;
 
-	if (!filter_len)
-		ns_sc_filter(~(ns_callmask)0);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)

@@ -80,8 +80,7 @@ void sc_sys_socket(struct sc_call *c)
 	 * asked (NETSHIM_MPTCP=strip on a plain TCP socket), without the
 	 * ADDFD round trip. */
 	if (!c->trace && !plan.deny && !plan.why && !plan.tcp_if_refused &&
-	    sc_cfg->fault.n == 0 && sc_cfg->mptcp != NS_MPTCP_FALLBACK &&
-	    sc_cfg->tfo == NS_TFO_PASS) {
+	    sc_cfg->fault.n == 0 && !ns_policy_follows_sockets(sc_cfg)) {
 		sc_continue(c);
 		return;
 	}

@@ -212,8 +212,7 @@ const char *ns_policy_note(char *note, size_t cap, const char *what, int err,
 
 bool ns_policy_needs_table(const struct ns_config *c)
 {
-	return c->events || c->mptcp == NS_MPTCP_FALLBACK ||
-	       c->tfo != NS_TFO_PASS || c->fault.n > 0;
+	return c->events || ns_policy_follows_sockets(c) || c->fault.n > 0;
 }
 
 ns_callmask ns_policy_acts_on(const struct ns_config *c)
@@ -222,8 +221,7 @@ ns_callmask ns_policy_acts_on(const struct ns_config *c)
 
 	if (c->trace != NS_TRACE_OFF)
 		m |= c->events;
-	/* They follow a socket through its options and connects. */
-	if (c->mptcp == NS_MPTCP_FALLBACK || c->tfo != NS_TFO_PASS)
+	if (ns_policy_follows_sockets(c))
 		return ~(ns_callmask)0;
 	if (c->family != NS_FAMILY_ANY)
 		m |= NS_CALLBIT(NS_CALL_socket) |

@@ -69,6 +69,14 @@ bool ns_sockopt_replayable(int level, int name);
 const char *ns_policy_note(char *note, size_t cap, const char *what, int err,
 			   const char *tail);
 
+/* NETSHIM_MPTCP=fallback replays a socket's history and the TFO policies
+ * ask whether it is connected TCP: they follow sockets through their
+ * options, connects and sends. */
+static inline bool ns_policy_follows_sockets(const struct ns_config *c)
+{
+	return c->mptcp == NS_MPTCP_FALLBACK || c->tfo != NS_TFO_PASS;
+}
+
 /* Whether the fd table is worth its cost: events say what a descriptor
  * is, NETSHIM_MPTCP=fallback replays a socket's history, the TFO
  * policies ask whether a socket is connected TCP and fault rules select
