@@ -45,11 +45,11 @@ struct shard {
 
 struct ns_fdtab {
 	struct shard shards[NSHARDS];
-	bool off;			/* ns_fd_keep(false), default table */
 	struct ns_fdtab *next_free;	/* in the pool of given-back tables */
 };
 
 struct ns_fdtab ns_fdtab_default;
+bool ns_fd_on = true;	/* ns_fd_keep(false): the default table is off */
 static struct shard *const shards = ns_fdtab_default.shards;
 
 /* Which shard this thread holds, plus one; 0 when none. */
@@ -77,7 +77,7 @@ static void defer(struct ns_fdtab *t, unsigned first, unsigned last)
 {
 	int n = npending;
 
-	if (t != &ns_fdtab_default || t->off)
+	if (t != &ns_fdtab_default || !ns_fd_on)
 		return;		/* no table, nothing to put right */
 	if (n == NPENDING) {	/* full: check everything instead */
 		pending[n - 1] = (struct range){ 0, ~0U };
@@ -112,7 +112,7 @@ static struct shard *lock_shard(struct ns_fdtab *t, int fd)
 {
 	struct shard *s = &t->shards[(unsigned)fd & (NSHARDS - 1)];
 
-	if (unlikely(held | t->off))
+	if (unlikely(held | (t == &ns_fdtab_default && !ns_fd_on)))
 		return NULL;	/* re-entered from a signal handler, or off */
 	held = (int)(s - t->shards) + 1;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
@@ -126,8 +126,6 @@ static struct shard *lock_shard(struct ns_fdtab *t, int fd)
 	return s;
 }
 
-bool ns_fd_on = true;
-
 bool ns_fd_busy(void)
 {
 	return held != 0;
@@ -135,7 +133,6 @@ bool ns_fd_busy(void)
 
 void ns_fd_keep(bool keep)
 {
-	ns_fdtab_default.off = !keep;
 	ns_fd_on = keep;
 }
 
