@@ -5,7 +5,7 @@
  * log accepts as an event. */
 #include "format.h"
 #include "fuzz.h"
-#include "jsonl.h"
+#include "../../cli/jsonl.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -231,7 +231,7 @@ static void fill(struct fz *f, struct ns_event *ev)
 
 static void check_line(const char *line, size_t n, bool json)
 {
-	static struct ns_json j;
+	static struct cli_json j;
 	static char copy[NS_LINE_MAX + 1], why_buf[128];
 	const char *why;
 
@@ -250,7 +250,7 @@ static void check_line(const char *line, size_t n, bool json)
 		return;
 	}
 	memcpy(copy, line, n - 1);
-	FZ_ASSERT(ns_jsonl_event(&j, copy, n - 1, why_buf, sizeof(why_buf),
+	FZ_ASSERT(cli_jsonl_event(&j, copy, n - 1, why_buf, sizeof(why_buf),
 				 &why) == 0,
 		  "not a JSON event (%s): %.*s", why, (int)n, line);
 }

@@ -5,7 +5,7 @@
  * that lookup formatted as JSON. */
 #include "format.h"
 #include "fuzz.h"
-#include "jsonl.h"
+#include "../../cli/jsonl.h"
 #include "policy.h"
 
 #include <netdb.h>
@@ -82,7 +82,7 @@ static void check_order(struct addrinfo *res, struct addrinfo **node,
 static void format(struct addrinfo *res, const char *node, const char *why)
 {
 	static char line[NS_LINE_MAX], why_buf[128];
-	static struct ns_json j;
+	static struct cli_json j;
 	struct ns_event ev = { .call = NS_CALL_getaddrinfo, .fd = -1 };
 	const char *bad;
 	size_t n;
@@ -96,7 +96,7 @@ static void format(struct addrinfo *res, const char *node, const char *why)
 		      memchr(line, '\n', n) == line + n - 1,
 		  "not one line: %.*s", (int)n, line);
 	FZ_ASSERT(
-	    !ns_jsonl_event(&j, line, n - 1, why_buf, sizeof(why_buf), &bad),
+	    !cli_jsonl_event(&j, line, n - 1, why_buf, sizeof(why_buf), &bad),
 	    "not a JSON event: %s", bad);
 }
 

@@ -3,7 +3,7 @@
  * or run it under the seccomp front (seccomp/) when LD_PRELOAD cannot reach
  * it. */
 #include "cli.h"
-#include "config.h"
+#include "../src/config.h"
 #include "reach.h"
 #include "../seccomp/run.h"
 
@@ -43,7 +43,7 @@ static const char *usable(const char *path, char *out)
  * The binary's own neighbours come before the configured path so that a
  * build tree or a relocated copy never picks up an older installed copy.
  */
-const char *ns_find_library(bool complain)
+const char *cli_find_library(bool complain)
 {
 	static char found[PATH_MAX];
 	char exe[PATH_MAX], tried[3][PATH_MAX + 64];
@@ -194,7 +194,7 @@ static int help(void)
 	       "  2    if an option is wrong; PROGRAM is not started\n"
 	       "  126  if PROGRAM is found but cannot be run\n"
 	       "  127  if PROGRAM cannot be found\n");
-	return NS_EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 static int list_scenarios(void)
@@ -202,13 +202,13 @@ static int list_scenarios(void)
 	for (unsigned i = 0; i < ns_scenario_count; i++)
 		printf("%-20s %s\n%-20s %s\n", ns_scenarios[i].name,
 		       ns_scenarios[i].what, "", ns_scenarios[i].rules);
-	return NS_EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 static int usage_tail(void)
 {
 	fprintf(stderr, "Try 'netshim run --help' for more information.\n");
-	return NS_EXIT_USAGE;
+	return CLI_EXIT_USAGE;
 }
 
 /* LD_PRELOAD splits on spaces and colons and knows no escapes. */
@@ -218,7 +218,7 @@ static const char *check_library(const char *path)
 	const char *lib;
 
 	errno = 0;
-	lib = path ? usable(path, buf) : ns_find_library(true);
+	lib = path ? usable(path, buf) : cli_find_library(true);
 
 	if (path && !lib) {
 		fprintf(stderr, "netshim run: --library=%s: %s\n", path,
@@ -294,12 +294,12 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-int ns_cmd_run(int argc, char **argv)
+int cli_cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
 	struct ns_config_io io = { opt_get, opt_warn, &o, false };
 	struct ns_config cfg;
-	struct ns_reach reach;
+	struct cli_reach reach;
 	const char *library = NULL, *lib;
 	char name[] = "netshim run", seed[24];
 	enum front front = FRONT_AUTO;
@@ -317,7 +317,7 @@ int ns_cmd_run(int argc, char **argv)
 		case '4':
 		case '6':
 			if (family && family != c)
-				return ns_usage_error("run",
+				return cli_usage_error("run",
 						      "-4 and -6 exclude each "
 						      "other");
 			family = c;
@@ -354,7 +354,7 @@ int ns_cmd_run(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return ns_usage_error("run", "no PROGRAM to run");
+		return cli_usage_error("run", "no PROGRAM to run");
 	/* The engine judges the values, with the messages the library
 	 * would print, before anything runs. */
 	if (ns_config_parse(&cfg, &io) > 0) {
@@ -372,15 +372,15 @@ int ns_cmd_run(int argc, char **argv)
 	}
 	if (!set_variables(&o)) {
 		fprintf(stderr, "netshim run: %s\n", strerror(errno));
-		return NS_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
 	/* auto: what LD_PRELOAD cannot reach because no loader or no libc
 	 * call is involved (static, Go) goes to the seccomp front. */
 	if (front == FRONT_AUTO &&
-	    ns_reach_check(argv[optind], library ? NULL
-						 : ns_find_library(false),
+	    cli_reach_check(argv[optind], library ? NULL
+						 : cli_find_library(false),
 			   &reach) > 0 &&
-	    (reach.flags & (NS_REACH_STATIC | NS_REACH_GO)))
+	    (reach.flags & (CLI_REACH_STATIC | CLI_REACH_GO)))
 		front = FRONT_SECCOMP;
 	if (front == FRONT_SECCOMP) {
 		c = ns_sc_run(argv + optind, &err);
@@ -391,12 +391,12 @@ int ns_cmd_run(int argc, char **argv)
 	}
 	lib = check_library(library);
 	if (!lib)
-		return NS_EXIT_FAIL;
-	if (ns_reach_check(argv[optind], lib, &reach) > 0)
-		ns_reach_print(stderr, "run", &reach);
+		return CLI_EXIT_FAIL;
+	if (cli_reach_check(argv[optind], lib, &reach) > 0)
+		cli_reach_print(stderr, "run", &reach);
 	if (!set_preload(lib)) {
 		fprintf(stderr, "netshim run: %s\n", strerror(errno));
-		return NS_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
 	fflush(NULL);
 	execvp(argv[optind], argv + optind);

@@ -12,10 +12,10 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *what;
 } commands[] = {
-	{ "run", ns_cmd_run, "run a program with libnetshim.so preloaded" },
-	{ "log", ns_cmd_log, "show a JSON trace as aligned lines" },
-	{ "report", ns_cmd_report, "summarise JSON traces" },
-	{ "doctor", ns_cmd_doctor, "check this host for what trips programs up" },
+	{ "run", cli_cmd_run, "run a program with libnetshim.so preloaded" },
+	{ "log", cli_cmd_log, "show a JSON trace as aligned lines" },
+	{ "report", cli_cmd_report, "summarise JSON traces" },
+	{ "doctor", cli_cmd_doctor, "check this host for what trips programs up" },
 };
 
 static int help(FILE *out)
@@ -29,10 +29,10 @@ static int help(FILE *out)
 		     "  -V, --version  output version information and exit\n"
 		     "\n'netshim COMMAND --help' describes each command.\n"
 		     "The environment variables are in libnetshim(7).\n");
-	return out == stdout ? NS_EXIT_OK : NS_EXIT_USAGE;
+	return out == stdout ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 }
 
-int ns_usage_error(const char *cmd, const char *fmt, ...)
+int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -42,25 +42,25 @@ int ns_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'netshim%s%s --help' for more information.\n",
 		cmd ? " " : "", cmd ? cmd : "");
-	return NS_EXIT_USAGE;
+	return CLI_EXIT_USAGE;
 }
 
-void *ns_xmalloc(size_t n)
+void *cli_xmalloc(size_t n)
 {
 	void *p = malloc(n);
 
 	if (!p) {
 		fprintf(stderr, "netshim: out of memory\n");
-		exit(NS_EXIT_FAIL);
+		exit(CLI_EXIT_FAIL);
 	}
 	return p;
 }
 
-char *ns_xstrdup(const char *s)
+char *cli_xstrdup(const char *s)
 {
 	size_t n = strlen(s) + 1;
 
-	return memcpy(ns_xmalloc(n), s, n);
+	return memcpy(cli_xmalloc(n), s, n);
 }
 
 int main(int argc, char **argv)
@@ -71,10 +71,10 @@ int main(int argc, char **argv)
 		return help(stdout);
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
 		printf("netshim %s\n", PACKAGE_VERSION);
-		return NS_EXIT_OK;
+		return CLI_EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
-	return ns_usage_error(NULL, "'%s' is not a netshim command", argv[1]);
+	return cli_usage_error(NULL, "'%s' is not a netshim command", argv[1]);
 }

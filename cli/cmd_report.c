@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* netshim report: summarise JSON traces (calls, errors, families, protocols,
  * destinations, policies, first failures) as text or as one JSON object. */
-#include "buf.h"
+#include "../src/buf.h"
 #include "cli.h"
-#include "event.h"
+#include "../src/event.h"
 #include "jsonl.h"
 #include "tail.h"
-#include "names.h"
+#include "../src/names.h"
 
 #include <getopt.h>
 #include <stdint.h>
@@ -42,7 +42,7 @@ struct table {
 static struct table calls, errors, families, protocols, dests, policies,
 	injected, firsts;
 static long long nevents, nbad;
-static struct ns_json json;
+static struct cli_json json;
 
 /* Find or add the @n bytes of @key in @t. */
 static struct item *count_n(struct table *t, const char *key, size_t n)
@@ -51,7 +51,7 @@ static struct item *count_n(struct table *t, const char *key, size_t n)
 
 	HASH_FIND(hh, t->h, key, n, it);
 	if (!it) {
-		it = ns_xmalloc(sizeof(*it) + n + 1);
+		it = cli_xmalloc(sizeof(*it) + n + 1);
 		memset(it, 0, sizeof(*it));
 		memcpy(it->key, key, n);
 		it->key[n] = '\0';
@@ -73,7 +73,7 @@ static struct item *count(struct table *t, const char *key)
 static struct item *count2(struct table *t, const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
-	char *key = ns_xmalloc(la + lb + 2);
+	char *key = cli_xmalloc(la + lb + 2);
 	struct item *it;
 
 	memcpy(key, a, la + 1);
@@ -97,7 +97,7 @@ static const char *part2(const struct item *it)
 
 static const char *get_str(int obj, const char *key)
 {
-	return ns_json_str(&json, ns_json_get(&json, obj, key));
+	return cli_json_str(&json, cli_json_get(&json, obj, key));
 }
 
 /* A name, or a number's text: errno 77 and protocol 0 count too. */
@@ -105,9 +105,9 @@ static const char *name_of(int i, char *tmp, size_t size)
 {
 	if (i < 0)
 		return NULL;
-	if (json.tok[i].type == NS_JSTR)
+	if (json.tok[i].type == CLI_JSTR)
 		return json.tok[i].str;
-	if (json.tok[i].type == NS_JNUM) {
+	if (json.tok[i].type == CLI_JNUM) {
 		snprintf(tmp, size, "%.*s", (int)json.tok[i].len,
 			 json.tok[i].str);
 		return tmp;
@@ -120,16 +120,16 @@ static char *fragment(int i)
 {
 	char tmp[64];
 
-	if (ns_json_none(&json, i))
-		return ns_xstrdup("null");
-	if (json.tok[i].type == NS_JNUM) {
+	if (cli_json_none(&json, i))
+		return cli_xstrdup("null");
+	if (json.tok[i].type == CLI_JNUM) {
 		snprintf(tmp, sizeof(tmp), "%.*s", (int)json.tok[i].len,
 			 json.tok[i].str);
-		return ns_xstrdup(tmp);
+		return cli_xstrdup(tmp);
 	}
-	if (json.tok[i].type == NS_JSTR) {
+	if (json.tok[i].type == CLI_JSTR) {
 		size_t cap = json.tok[i].len * 6 + 3;
-		char *mem = ns_xmalloc(cap + 1);
+		char *mem = cli_xmalloc(cap + 1);
 		struct ns_buf b;
 
 		ns_buf_init(&b, mem, cap);
@@ -137,7 +137,7 @@ static char *fragment(int i)
 		mem[b.len] = '\0';
 		return mem;
 	}
-	return ns_xstrdup("null");
+	return cli_xstrdup("null");
 }
 
 /*
@@ -148,8 +148,8 @@ static char *fragment(int i)
 static const char *socket_protocol(int fam_i, int type_i, int proto_i,
 				   char *tmp, size_t size)
 {
-	const char *fam = ns_json_str(&json, fam_i);
-	const char *type = ns_json_str(&json, type_i);
+	const char *fam = cli_json_str(&json, fam_i);
+	const char *type = cli_json_str(&json, type_i);
 	const char *proto = name_of(proto_i, tmp, size);
 	char base[32];
 	int f, t;
@@ -174,24 +174,24 @@ static void count_sockets(const char *call, bool ok)
 		if (!ok)
 			return;
 		sock = 0;
-		s = socket_protocol(ns_json_get(&json, 0, "family"),
-				    ns_json_get(&json, 0, "type"),
-				    ns_json_get(&json, 0, "protocol"), tmp,
+		s = socket_protocol(cli_json_get(&json, 0, "family"),
+				    cli_json_get(&json, 0, "type"),
+				    cli_json_get(&json, 0, "protocol"), tmp,
 				    sizeof(tmp));
 	} else {
-		sock = ns_json_get(&json, 0, "sock");
-		if (sock < 0 || json.tok[sock].type != NS_JOBJ)
+		sock = cli_json_get(&json, 0, "sock");
+		if (sock < 0 || json.tok[sock].type != CLI_JOBJ)
 			return;
-		s = name_of(ns_json_get(&json, sock, "protocol"), tmp,
+		s = name_of(cli_json_get(&json, sock, "protocol"), tmp,
 			    sizeof(tmp));
 	}
-	fam = name_of(ns_json_get(&json, sock, "family"), ftmp, sizeof(ftmp));
+	fam = name_of(cli_json_get(&json, sock, "family"), ftmp, sizeof(ftmp));
 	if (fam)
 		count(&families, fam);
 	if (!s)
 		return;
 	/* Protocol numbers mean something only within their family. */
-	if (json.tok[ns_json_get(&json, sock, "protocol")].type == NS_JNUM &&
+	if (json.tok[cli_json_get(&json, sock, "protocol")].type == CLI_JNUM &&
 	    fam) {
 		snprintf(key, sizeof(key), "%s %s", fam, s);
 		s = key;
@@ -202,7 +202,7 @@ static void count_sockets(const char *call, bool ok)
 static void count_failure(const char *call, const char *file,
 			  unsigned long line)
 {
-	int e = ns_json_get(&json, 0, "error"), en = ns_json_get(&json, 0,
+	int e = cli_json_get(&json, 0, "error"), en = cli_json_get(&json, 0,
 								  "errno");
 	const char *code;
 	struct item *it;
@@ -210,22 +210,22 @@ static void count_failure(const char *call, const char *file,
 	int bt;
 
 	/* A lookup's own error says more than the errno of EAI_SYSTEM. */
-	code = name_of(ns_json_none(&json, e) ? en : e, tmp, sizeof(tmp));
+	code = name_of(cli_json_none(&json, e) ? en : e, tmp, sizeof(tmp));
 	count2(&errors, call, code ? code : "?");
 	it = count2(&firsts, call, code ? code : "?");
 	if (it->n > 1)
 		return;
-	it->ts = ns_xstrdup(get_str(0, "ts"));
-	it->prog = ns_xstrdup(get_str(0, "prog"));
-	it->file = ns_xstrdup(file);
+	it->ts = cli_xstrdup(get_str(0, "ts"));
+	it->prog = cli_xstrdup(get_str(0, "prog"));
+	it->file = cli_xstrdup(file);
 	it->line = line;
-	ns_json_int(&json, ns_json_get(&json, 0, "pid"), &it->pid);
+	cli_json_int(&json, cli_json_get(&json, 0, "pid"), &it->pid);
 	it->jerrno = fragment(en);
 	it->jerror = fragment(e);
-	bt = ns_json_get(&json, 0, "bt");
-	if (bt < 0 || json.tok[bt].type != NS_JARR || !json.tok[bt].n)
+	bt = cli_json_get(&json, 0, "bt");
+	if (bt < 0 || json.tok[bt].type != CLI_JARR || !json.tok[bt].n)
 		return;
-	it->bt = ns_xmalloc(json.tok[bt].n * sizeof(*it->bt));
+	it->bt = cli_xmalloc(json.tok[bt].n * sizeof(*it->bt));
 	for (unsigned k = (unsigned)bt + 1; k < json.tok[bt].end;
 	     k = json.tok[k].end)
 		it->bt[it->nbt++] = fragment((int)k);
@@ -242,11 +242,11 @@ static void take_event(const char *file, unsigned long line)
 {
 	const char *call = get_str(0, "call");
 	const char *policy = get_str(0, "policy");
-	bool failed = ns_jsonl_failed(&json);
+	bool failed = cli_jsonl_failed(&json);
 	long long ret = 0;
 
 	nevents++;
-	ns_json_int(&json, ns_json_get(&json, 0, "ret"), &ret);
+	cli_json_int(&json, cli_json_get(&json, 0, "ret"), &ret);
 	count(&calls, call);
 	count_sockets(call, ret >= 0);
 	if (!strcmp(call, "connect") || !strcmp(call, "sendto") ||
@@ -256,13 +256,13 @@ static void take_event(const char *file, unsigned long line)
 
 		if (addr) {
 			struct item *d = count(&dests, addr);
-			int sock = ns_json_get(&json, 0, "sock");
-			const char *fam = name_of(ns_json_get(&json, sock,
+			int sock = cli_json_get(&json, 0, "sock");
+			const char *fam = name_of(cli_json_get(&json, sock,
 							      "family"),
 						  tmp, sizeof(tmp));
 
 			if (!d->family && fam)
-				d->family = ns_xstrdup(fam);
+				d->family = cli_xstrdup(fam);
 			/* A non-blocking connect under way has not failed. */
 			if (failed && !in_progress())
 				d->errors++;
@@ -277,7 +277,7 @@ static void take_event(const char *file, unsigned long line)
 }
 
 /* Reported and counted, whatever made the line unreadable. */
-static void bad_line(struct ns_tail *t, const char *why)
+static void bad_line(struct cli_tail *t, const char *why)
 {
 	fprintf(stderr, "netshim report: %s:%lu: not a trace line: %s\n",
 		t->name, t->lineno, why);
@@ -285,12 +285,12 @@ static void bad_line(struct ns_tail *t, const char *why)
 }
 
 /* One line from the reader (tail.c). */
-static void take_line(struct ns_tail *t, char *text, size_t len)
+static void take_line(struct cli_tail *t, char *text, size_t len)
 {
 	char why_buf[128];
 	const char *why;
 
-	if (ns_jsonl_event(&json, text, len, why_buf, sizeof(why_buf),
+	if (cli_jsonl_event(&json, text, len, why_buf, sizeof(why_buf),
 			   &why)) {
 		bad_line(t, why);
 		return;
@@ -298,21 +298,21 @@ static void take_line(struct ns_tail *t, char *text, size_t len)
 	take_event(t->name, t->lineno);
 }
 
-static void idle(struct ns_tail *t)
+static void idle(struct cli_tail *t)
 {
 	(void)t;
 }
 
 static int read_trace(const char *path)
 {
-	struct ns_tail t = { .cmd = CMD, .line = take_line, .bad = bad_line,
+	struct cli_tail t = { .cmd = CMD, .line = take_line, .bad = bad_line,
 			     .idle = idle };
 	int rc;
 
 	t.path = strcmp(path, "-") ? path : NULL;
 	t.name = t.path ? t.path : "(standard input)";
-	rc = ns_tail_read(&t);
-	ns_tail_done(&t);
+	rc = cli_tail_read(&t);
+	cli_tail_done(&t);
 	return rc;
 }
 
@@ -355,7 +355,7 @@ static int by_call(struct item *a, struct item *b)
 static void jstr(const char *s)
 {
 	size_t cap = strlen(s) * 6 + 3;
-	char small[512], *mem = cap <= sizeof(small) ? small : ns_xmalloc(cap);
+	char small[512], *mem = cap <= sizeof(small) ? small : cli_xmalloc(cap);
 	struct ns_buf b;
 
 	ns_buf_init(&b, mem, cap);
@@ -547,10 +547,10 @@ static int help(void)
 	       "error with their\nline number and skipped.\n"
 	       "Exit status: 0, 1 if a trace could not be read (the others "
 	       "are summarised),\n2 for a usage error.\n");
-	return NS_EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
-int ns_cmd_report(int argc, char **argv)
+int cli_cmd_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -560,7 +560,7 @@ int ns_cmd_report(int argc, char **argv)
 	static char *dash[] = { "-" };
 	bool as_json = false;
 	char **files;
-	int c, nfiles, nread = 0, rc = NS_EXIT_OK;
+	int c, nfiles, nread = 0, rc = CLI_EXIT_OK;
 
 	opterr = 0;
 	optind = 1;
@@ -570,16 +570,16 @@ int ns_cmd_report(int argc, char **argv)
 		if (c == 'j')
 			as_json = true;
 		else
-			return ns_usage_error(CMD, "unknown option '%s'",
+			return cli_usage_error(CMD, "unknown option '%s'",
 					      argv[optind - 1]);
 	}
 	files = optind < argc ? argv + optind : dash;
 	nfiles = optind < argc ? argc - optind : 1;
 	for (int i = 0; i < nfiles; i++) {
-		if (read_trace(files[i]) == NS_EXIT_OK)
+		if (read_trace(files[i]) == CLI_EXIT_OK)
 			nread++;
 		else
-			rc = NS_EXIT_FAIL;
+			rc = CLI_EXIT_FAIL;
 	}
 	HASH_SRT(hh, calls.h, by_call);
 	HASH_SRT(hh, errors.h, by_call);
@@ -594,6 +594,6 @@ int ns_cmd_report(int argc, char **argv)
 	else
 		text_report(nread);	/* the traces that could be read */
 	if (fflush(stdout) == EOF || ferror(stdout))
-		rc = NS_EXIT_FAIL;
+		rc = CLI_EXIT_FAIL;
 	return rc;
 }

@@ -3,7 +3,7 @@
  * decodes strings in place into caller-owned tokens and never allocates. */
 #include "jsonl.h"
 
-#include "buf.h"
+#include "../src/buf.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 
 struct parser {
-	struct ns_json *j;
+	struct cli_json *j;
 	char *s;
 	size_t len;
 	size_t pos;
@@ -193,7 +193,7 @@ static size_t digits(struct parser *p)
 	return n;
 }
 
-static int number(struct parser *p, struct ns_jtok *t)
+static int number(struct parser *p, struct cli_jtok *t)
 {
 	size_t start = p->pos;
 	bool frac = false;
@@ -291,14 +291,14 @@ static int members(struct parser *p, unsigned me, bool obj, unsigned depth)
 
 static int value(struct parser *p, const char *key, unsigned depth)
 {
-	struct ns_json *j = p->j;
-	struct ns_jtok *t;
+	struct cli_json *j = p->j;
+	struct cli_jtok *t;
 	unsigned me;
 	int c, rc;
 
-	if (depth > NS_JSON_DEPTH)
+	if (depth > CLI_JSON_DEPTH)
 		return fail(p, "nested too deep");
-	if (j->ntok >= NS_JSON_TOKENS)
+	if (j->ntok >= CLI_JSON_TOKENS)
 		return fail(p, "too many values");
 	me = j->ntok++;
 	t = &j->tok[me];
@@ -309,23 +309,23 @@ static int value(struct parser *p, const char *key, unsigned depth)
 	switch (c) {
 	case '{':
 	case '[':
-		t->type = c == '{' ? NS_JOBJ : NS_JARR;
+		t->type = c == '{' ? CLI_JOBJ : CLI_JARR;
 		rc = members(p, me, c == '{', depth);
 		break;
 	case '"':
-		t->type = NS_JSTR;
+		t->type = CLI_JSTR;
 		rc = string(p, &t->str, &t->len);
 		break;
 	case 't':
-		t->type = NS_JTRUE;
+		t->type = CLI_JTRUE;
 		rc = literal(p, "true");
 		break;
 	case 'f':
-		t->type = NS_JFALSE;
+		t->type = CLI_JFALSE;
 		rc = literal(p, "false");
 		break;
 	case 'n':
-		t->type = NS_JNULL;
+		t->type = CLI_JNULL;
 		rc = literal(p, "null");
 		break;
 	case -1:
@@ -333,7 +333,7 @@ static int value(struct parser *p, const char *key, unsigned depth)
 	default:
 		if (c != '-' && (c < '0' || c > '9'))
 			return fail(p, "unexpected character");
-		t->type = NS_JNUM;
+		t->type = CLI_JNUM;
 		rc = number(p, t);
 		break;
 	}
@@ -342,7 +342,7 @@ static int value(struct parser *p, const char *key, unsigned depth)
 	return rc;
 }
 
-int ns_json_parse(struct ns_json *j, char *line, size_t len)
+int cli_json_parse(struct cli_json *j, char *line, size_t len)
 {
 	struct parser p = { .j = j, .s = line, .len = len, .pos = 0 };
 
@@ -357,9 +357,9 @@ int ns_json_parse(struct ns_json *j, char *line, size_t len)
 	return 0;
 }
 
-int ns_json_get(const struct ns_json *j, int obj, const char *key)
+int cli_json_get(const struct cli_json *j, int obj, const char *key)
 {
-	if (obj < 0 || (unsigned)obj >= j->ntok || j->tok[obj].type != NS_JOBJ)
+	if (obj < 0 || (unsigned)obj >= j->ntok || j->tok[obj].type != CLI_JOBJ)
 		return -1;
 	for (unsigned i = (unsigned)obj + 1; i < j->tok[obj].end;
 	     i = j->tok[i].end)
@@ -368,60 +368,60 @@ int ns_json_get(const struct ns_json *j, int obj, const char *key)
 	return -1;
 }
 
-const char *ns_json_str(const struct ns_json *j, int i)
+const char *cli_json_str(const struct cli_json *j, int i)
 {
-	if (i < 0 || j->tok[i].type != NS_JSTR)
+	if (i < 0 || j->tok[i].type != CLI_JSTR)
 		return NULL;
 	return j->tok[i].str;
 }
 
-bool ns_json_int(const struct ns_json *j, int i, long long *v)
+bool cli_json_int(const struct cli_json *j, int i, long long *v)
 {
-	if (i < 0 || j->tok[i].type != NS_JNUM || !j->tok[i].isint)
+	if (i < 0 || j->tok[i].type != CLI_JNUM || !j->tok[i].isint)
 		return false;
 	*v = j->tok[i].ival;
 	return true;
 }
 
-bool ns_json_none(const struct ns_json *j, int i)
+bool cli_json_none(const struct cli_json *j, int i)
 {
-	return i < 0 || j->tok[i].type == NS_JNULL;
+	return i < 0 || j->tok[i].type == CLI_JNULL;
 }
 
-static bool is_int(const struct ns_json *j, const char *key)
+static bool is_int(const struct cli_json *j, const char *key)
 {
 	long long v;
 
-	return ns_json_int(j, ns_json_get(j, 0, key), &v);
+	return cli_json_int(j, cli_json_get(j, 0, key), &v);
 }
 
 /* errno and error: null, a name, or a number netshim had no name for. */
-static bool is_code(const struct ns_json *j, int i)
+static bool is_code(const struct cli_json *j, int i)
 {
-	return i >= 0 && (j->tok[i].type == NS_JNULL ||
-			  j->tok[i].type == NS_JSTR ||
-			  (j->tok[i].type == NS_JNUM && j->tok[i].isint));
+	return i >= 0 && (j->tok[i].type == CLI_JNULL ||
+			  j->tok[i].type == CLI_JSTR ||
+			  (j->tok[i].type == CLI_JNUM && j->tok[i].isint));
 }
 
-int ns_jsonl_event(struct ns_json *j, char *line, size_t len,
+int cli_jsonl_event(struct cli_json *j, char *line, size_t len,
 		   char *why_buf, size_t why_size, const char **why)
 {
 	static const char *const strs[] = { "ts", "prog", "call" };
 	static const char *const ints[] = { "pid", "tid", "ret", "dur_ns" };
 	int e;
 
-	if (ns_json_parse(j, line, len)) {
+	if (cli_json_parse(j, line, len)) {
 		snprintf(why_buf, why_size, "byte %zu: %s", j->errpos,
 			 j->err);
 		*why = why_buf;
 		return -1;
 	}
-	if (j->tok[0].type != NS_JOBJ) {
+	if (j->tok[0].type != CLI_JOBJ) {
 		*why = "not a JSON object";
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
-		if (!ns_json_str(j, ns_json_get(j, 0, strs[i]))) {
+		if (!cli_json_str(j, cli_json_get(j, 0, strs[i]))) {
 			snprintf(why_buf, why_size,
 				 "\"%s\" is missing or not a string", strs[i]);
 			*why = why_buf;
@@ -437,11 +437,11 @@ int ns_jsonl_event(struct ns_json *j, char *line, size_t len,
 			return -1;
 		}
 	}
-	if (!is_code(j, ns_json_get(j, 0, "errno"))) {
+	if (!is_code(j, cli_json_get(j, 0, "errno"))) {
 		*why = "\"errno\" is missing or not null, a name or a number";
 		return -1;
 	}
-	e = ns_json_get(j, 0, "error");
+	e = cli_json_get(j, 0, "error");
 	if (e >= 0 && !is_code(j, e)) {
 		*why = "\"error\" is not null, a name or a number";
 		return -1;
@@ -449,14 +449,14 @@ int ns_jsonl_event(struct ns_json *j, char *line, size_t len,
 	return 0;
 }
 
-bool ns_jsonl_failed(const struct ns_json *j)
+bool cli_jsonl_failed(const struct cli_json *j)
 {
-	return !ns_json_none(j, ns_json_get(j, 0, "errno")) ||
-	       !ns_json_none(j, ns_json_get(j, 0, "error"));
+	return !cli_json_none(j, cli_json_get(j, 0, "errno")) ||
+	       !cli_json_none(j, cli_json_get(j, 0, "error"));
 }
 
 /* Strings from the program are quoted; names and addresses are bare. */
-bool ns_jsonl_quoted(const char *key)
+bool cli_jsonl_quoted(const char *key)
 {
 	static const char *const keys[] = { "node", "service", "host", "serv",
 					    "value" };
@@ -467,45 +467,45 @@ bool ns_jsonl_quoted(const char *key)
 	return false;
 }
 
-void ns_jsonl_text(struct ns_buf *b, const struct ns_json *j, int i,
+void cli_jsonl_text(struct ns_buf *b, const struct cli_json *j, int i,
 		   bool quote)
 {
-	const struct ns_jtok *t = &j->tok[i];
+	const struct cli_jtok *t = &j->tok[i];
 	unsigned k;
 
 	switch (t->type) {
-	case NS_JNULL:
+	case CLI_JNULL:
 		ns_buf_str(b, "NULL");
 		break;
-	case NS_JTRUE:
-	case NS_JFALSE:
-		ns_buf_str(b, t->type == NS_JTRUE ? "true" : "false");
+	case CLI_JTRUE:
+	case CLI_JFALSE:
+		ns_buf_str(b, t->type == CLI_JTRUE ? "true" : "false");
 		break;
-	case NS_JNUM:
+	case CLI_JNUM:
 		ns_buf_mem(b, t->str, t->len);
 		break;
-	case NS_JSTR:
+	case CLI_JSTR:
 		if (quote)
 			ns_buf_cstr(b, t->str, SIZE_MAX);
 		else
 			ns_buf_esc(b, t->str, SIZE_MAX);
 		break;
-	case NS_JOBJ:
+	case CLI_JOBJ:
 		/* A result {family, addr}: the address says the family. */
-		if (ns_json_get(j, i, "addr") >= 0) {
-			ns_jsonl_text(b, j, ns_json_get(j, i, "addr"), false);
+		if (cli_json_get(j, i, "addr") >= 0) {
+			cli_jsonl_text(b, j, cli_json_get(j, i, "addr"), false);
 			break;
 		}
 		/* fall through */
-	case NS_JARR:
-		ns_buf_putc(b, t->type == NS_JOBJ ? '{' : '[');
+	case CLI_JARR:
+		ns_buf_putc(b, t->type == CLI_JOBJ ? '{' : '[');
 		for (k = (unsigned)i + 1; k < t->end; k = j->tok[k].end) {
 			if (k != (unsigned)i + 1)
-				ns_buf_str(b, t->type == NS_JOBJ ? " " : ", ");
-			ns_jsonl_text(b, j, (int)k,
-				      ns_jsonl_quoted(j->tok[k].key));
+				ns_buf_str(b, t->type == CLI_JOBJ ? " " : ", ");
+			cli_jsonl_text(b, j, (int)k,
+				      cli_jsonl_quoted(j->tok[k].key));
 		}
-		ns_buf_putc(b, t->type == NS_JOBJ ? '}' : ']');
+		ns_buf_putc(b, t->type == CLI_JOBJ ? '}' : ']');
 		break;
 	}
 }

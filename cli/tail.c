@@ -18,14 +18,14 @@
 /* A line longer than this is garbage, not a reason to eat all memory. */
 #define LINE_MAX_BYTES (1024 * 1024)
 
-static void take(struct ns_tail *s, char *text, size_t len)
+static void take(struct cli_tail *s, char *text, size_t len)
 {
 	s->lineno++;
 	s->line(s, text, len);
 }
 
 /* Hand over every complete line in the buffer and keep the rest. */
-static void take_lines(struct ns_tail *s)
+static void take_lines(struct cli_tail *s)
 {
 	size_t start = 0;
 	char *nl;
@@ -53,7 +53,7 @@ static void take_lines(struct ns_tail *s)
 
 /* The last bytes of a file that ends without a newline are still a line
  * when nothing more can come. */
-static void take_rest(struct ns_tail *s)
+static void take_rest(struct cli_tail *s)
 {
 	if (s->len && !s->skipping)
 		take(s, s->buf, s->len);
@@ -62,7 +62,7 @@ static void take_rest(struct ns_tail *s)
 }
 
 /* Read what is there: >0 bytes read, 0 at end of file, -1 on error. */
-static ssize_t fill(struct ns_tail *s)
+static ssize_t fill(struct cli_tail *s)
 {
 	ssize_t n;
 
@@ -91,7 +91,7 @@ static ssize_t fill(struct ns_tail *s)
 	return n;
 }
 
-static int open_src(struct ns_tail *s)
+static int open_src(struct cli_tail *s)
 {
 	struct stat st;
 
@@ -109,9 +109,9 @@ static int open_src(struct ns_tail *s)
 	return 0;
 }
 
-int ns_tail_read(struct ns_tail *s)
+int cli_tail_read(struct cli_tail *s)
 {
-	int rc = NS_EXIT_OK;
+	int rc = CLI_EXIT_OK;
 	ssize_t n;
 
 	if (!s->path) {
@@ -119,7 +119,7 @@ int ns_tail_read(struct ns_tail *s)
 	} else if (open_src(s) < 0) {
 		fprintf(stderr, "netshim %s: %s: %s\n", s->cmd, s->name,
 			strerror(errno));
-		return NS_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
 	while ((n = fill(s)) > 0) {
 		take_lines(s);
@@ -130,7 +130,7 @@ int ns_tail_read(struct ns_tail *s)
 	if (n < 0) {
 		fprintf(stderr, "netshim %s: %s: %s\n", s->cmd, s->name,
 			strerror(errno));
-		rc = NS_EXIT_FAIL;
+		rc = CLI_EXIT_FAIL;
 	} else {
 		take_rest(s);
 	}
@@ -160,7 +160,7 @@ static void nap(void)
  * tell, but the last byte read does. It is a newline when no partial line
  * is pending, else the pending line's last byte.
  */
-static bool rewritten(struct ns_tail *s)
+static bool rewritten(struct cli_tail *s)
 {
 	char want = s->len ? s->buf[s->len - 1] : '\n', c;
 
@@ -169,7 +169,7 @@ static bool rewritten(struct ns_tail *s)
 	return pread(s->fd, &c, 1, s->pos - 1) == 1 && c != want;
 }
 
-int ns_tail_follow(struct ns_tail *s)
+int cli_tail_follow(struct cli_tail *s)
 {
 	s->fd = -1;	/* the file may not exist yet */
 	for (;;) {
@@ -221,10 +221,10 @@ int ns_tail_follow(struct ns_tail *s)
 		}
 		nap();
 	}
-	return NS_EXIT_OK;	/* not reached */
+	return CLI_EXIT_OK;	/* not reached */
 }
 
-void ns_tail_done(struct ns_tail *s)
+void cli_tail_done(struct cli_tail *s)
 {
 	free(s->buf);
 	s->buf = NULL;

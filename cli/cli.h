@@ -1,36 +1,36 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The netshim command's subcommands, one file each, on the shared engine. */
-#ifndef NS_CLI_H
-#define NS_CLI_H
+#ifndef CLI_CLI_H
+#define CLI_CLI_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 /* Exit statuses, as GNU tools use them. */
-#define NS_EXIT_OK 0
-#define NS_EXIT_FAIL 1
-#define NS_EXIT_USAGE 2
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAIL 1
+#define CLI_EXIT_USAGE 2
 
 /* Each takes the arguments after its own name (argv[0] is the
  * subcommand's name) and returns the exit status; run only returns on
  * failure, since it execs the program. */
-int ns_cmd_run(int argc, char **argv);
-int ns_cmd_log(int argc, char **argv);
-int ns_cmd_report(int argc, char **argv);
-int ns_cmd_doctor(int argc, char **argv);
+int cli_cmd_run(int argc, char **argv);
+int cli_cmd_log(int argc, char **argv);
+int cli_cmd_report(int argc, char **argv);
+int cli_cmd_doctor(int argc, char **argv);
 
 /* "netshim run: MESSAGE" and a pointer to --help on stderr; returns
- * NS_EXIT_USAGE. */
-int ns_usage_error(const char *cmd, const char *fmt, ...)
+ * CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* malloc and strdup that end the command with a message when memory
  * runs out: a summary or a view has nothing better to do then. */
-void *ns_xmalloc(size_t n);
-char *ns_xstrdup(const char *s);
+void *cli_xmalloc(size_t n);
+char *cli_xstrdup(const char *s);
 
 /* The library to preload: found beside the installed command or in the
  * build tree; NULL when there is none, said on stderr if @complain. */
-const char *ns_find_library(bool complain);
+const char *cli_find_library(bool complain);
 
 #endif

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* netshim doctor: check this host, and a program, for what trips it up. */
-#include "buf.h"
+#include "../src/buf.h"
 #include "cli.h"
 #include "doctor.h"
-#include "names.h"
+#include "../src/names.h"
 #include "reach.h"
 #include "../seccomp/run.h"
 
@@ -26,154 +26,35 @@
 #endif
 
 #define CMD "doctor"
-/* Text columns: level, check name, message; advice lines start under the
- * message so that the findings stay one line each and easy to grep. */
-#define CHECK_WIDTH 9
-#define MSG_COLUMN (4 + 2 + CHECK_WIDTH + 2)
-
-static const char *const level_word[] = { "OK", "NOTE", "WARN" };
-static const char *const level_json[] = { "ok", "note", "warn" };
-static const char *const level_sgr[] = { "\033[32m", "\033[36m",
-					 "\033[1;33m" };
-
-/* The engine's JSON strings: a path may hold any bytes. */
-static void json_str(const char *s)
-{
-	char mem[4096];
-	struct ns_buf b;
-
-	ns_buf_init(&b, mem, sizeof(mem));
-	ns_buf_jstr(&b, s, 600);
-	fwrite(b.p, 1, b.len, stdout);
-}
-
-/* A line of text, C-escaped: a program's path may hold escapes. */
-static void text_str(const char *s)
-{
-	char mem[4096];
-	struct ns_buf b;
-
-	ns_buf_init(&b, mem, sizeof(mem) - 1);
-	ns_buf_esc(&b, s, 1000);
-	ns_buf_putc(&b, '\n');
-	fwrite(b.p, 1, b.len, stdout);
-}
-
-void ns_doc_flush(struct ns_doctor *d)
-{
-	if (!d->pending)
-		return;
-	d->pending = false;
-	if (d->json) {
-		printf("{\"level\":\"%s\",\"check\":", level_json[d->level]);
-		json_str(d->check);
-		printf(",\"message\":");
-		json_str(d->msg);
-		printf(",\"advice\":[");
-		for (int i = 0; i < d->nadvice; i++) {
-			if (i)
-				putchar(',');
-			json_str(d->advice[i]);
-		}
-		printf("]}\n");
-		return;
-	}
-	if (d->colour)
-		printf("%s%-4s\033[0m", level_sgr[d->level],
-		       level_word[d->level]);
-	else
-		printf("%-4s", level_word[d->level]);
-	printf("  %-*s  ", CHECK_WIDTH, d->check);
-	text_str(d->msg);
-	for (int i = 0; i < d->nadvice; i++) {
-		printf("%*s", MSG_COLUMN, "");
-		text_str(d->advice[i]);
-	}
-}
-
-void ns_doc_finding(struct ns_doctor *d, enum ns_doc_level level,
-		    const char *check, const char *fmt, ...)
-{
-	va_list ap;
-
-	ns_doc_flush(d);
-	d->pending = true;
-	d->level = level;
-	d->check = check;
-	d->nadvice = 0;
-	va_start(ap, fmt);
-	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
-	va_end(ap);
-}
-
-void ns_doc_advise(struct ns_doctor *d, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!d->pending || d->nadvice == NS_DOC_ADVICE_MAX)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(d->advice[d->nadvice++], sizeof(d->advice[0]), fmt, ap);
-	va_end(ap);
-}
-
-const char *ns_doc_errname(int err)
-{
-	static char other[24];
-	const char *n = ns_name_errno(err);
-
-	if (n)
-		return n;
-	snprintf(other, sizeof(other), "errno %d", err);
-	return other;
-}
-
-int ns_doc_read_line(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "re");
-	int err;
-
-	if (!f)
-		return -errno;
-	if (!fgets(buf, (int)size, f)) {
-		err = ferror(f) ? errno : EIO;
-		fclose(f);
-		return -err;
-	}
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 /* ---- MPTCP and TCP Fast Open ---- */
 
-static void mptcp_refused_advice(struct ns_doctor *d)
+static void mptcp_refused_advice(struct cli_doctor *d)
 {
-	ns_doc_advise(d, "Go falls back to TCP by itself; a C, Python or Java "
+	cli_doc_advise(d, "Go falls back to TCP by itself; a C, Python or Java "
 			"program that asks for MPTCP (mptcpize) gets TCP with "
 			"NETSHIM_MPTCP=fallback");
 }
 
-static void check_mptcp(struct ns_doctor *d)
+static void check_mptcp(struct cli_doctor *d)
 {
 	char v[32];
-	int r = ns_doc_read_line("/proc/sys/net/mptcp/enabled", v, sizeof(v));
+	int r = cli_doc_read_line("/proc/sys/net/mptcp/enabled", v, sizeof(v));
 
 	if (r == -ENOENT) {
-		ns_doc_finding(d, NS_DOC_NOTE, "mptcp", "no net.mptcp.enabled: "
+		cli_doc_finding(d, CLI_DOC_NOTE, "mptcp", "no net.mptcp.enabled: "
 				"this kernel has no MPTCP, "
 				"socket(IPPROTO_MPTCP) fails");
 		mptcp_refused_advice(d);
 	} else if (r < 0) {
-		ns_doc_finding(d, NS_DOC_NOTE, "mptcp", "cannot read "
-				"net.mptcp.enabled: %s", ns_doc_errname(-r));
+		cli_doc_finding(d, CLI_DOC_NOTE, "mptcp", "cannot read "
+				"net.mptcp.enabled: %s", cli_doc_errname(-r));
 	} else if (!strcmp(v, "0")) {
-		ns_doc_finding(d, NS_DOC_NOTE, "mptcp", "net.mptcp.enabled=0: "
+		cli_doc_finding(d, CLI_DOC_NOTE, "mptcp", "net.mptcp.enabled=0: "
 				"MPTCP is disabled, socket(IPPROTO_MPTCP) "
 				"fails with ENOPROTOOPT");
 		mptcp_refused_advice(d);
 	} else {
-		ns_doc_finding(d, NS_DOC_OK, "mptcp", "net.mptcp.enabled=%s: "
+		cli_doc_finding(d, CLI_DOC_OK, "mptcp", "net.mptcp.enabled=%s: "
 				"programs can make IPPROTO_MPTCP sockets", v);
 	}
 }
@@ -190,7 +71,7 @@ static const struct {
 	{ 0x400, "server on listeners without TCP_FASTOPEN" },
 };
 
-static void check_tfo(struct ns_doctor *d)
+static void check_tfo(struct cli_doctor *d)
 {
 	char v[32], bits[400] = "";
 	unsigned long val, known = 0;
@@ -198,18 +79,18 @@ static void check_tfo(struct ns_doctor *d)
 	char *end;
 	int r;
 
-	r = ns_doc_read_line("/proc/sys/net/ipv4/tcp_fastopen", v, sizeof(v));
+	r = cli_doc_read_line("/proc/sys/net/ipv4/tcp_fastopen", v, sizeof(v));
 
 	if (r < 0) {
-		ns_doc_finding(d, NS_DOC_NOTE, "tfo", "cannot read "
+		cli_doc_finding(d, CLI_DOC_NOTE, "tfo", "cannot read "
 				"net.ipv4.tcp_fastopen: %s",
-				ns_doc_errname(-r));
+				cli_doc_errname(-r));
 		return;
 	}
 	errno = 0;
 	val = strtoul(v, &end, 0);
 	if (errno || end == v || *end) {
-		ns_doc_finding(d, NS_DOC_NOTE, "tfo",
+		cli_doc_finding(d, CLI_DOC_NOTE, "tfo",
 				"net.ipv4.tcp_fastopen=%s is not a number", v);
 		return;
 	}
@@ -230,22 +111,22 @@ static void check_tfo(struct ns_doctor *d)
 		snprintf(bits, sizeof(bits), "no bits");
 
 	if (!(val & 0x1)) {
-		ns_doc_finding(d, NS_DOC_WARN, "tfo",
+		cli_doc_finding(d, CLI_DOC_WARN, "tfo",
 				"net.ipv4.tcp_fastopen=%s (%s): client side "
 				"off, TCP_FASTOPEN_CONNECT and "
 				"sendto(MSG_FASTOPEN) fail with EOPNOTSUPP", v,
 				bits);
-		ns_doc_advise(d, "NETSHIM_TFO=drop connects such programs "
+		cli_doc_advise(d, "NETSHIM_TFO=drop connects such programs "
 				"without TCP Fast Open; or set the 0x1 bit: "
 				"sysctl -w net.ipv4.tcp_fastopen=%lu",
 				val | 0x1);
 	} else if (!(val & 0x2)) {
-		ns_doc_finding(d, NS_DOC_OK, "tfo", "net.ipv4.tcp_fastopen=%s "
+		cli_doc_finding(d, CLI_DOC_OK, "tfo", "net.ipv4.tcp_fastopen=%s "
 				"(%s): client side on; server side off, so "
 				"TCP_FASTOPEN on a listener is accepted and "
 				"has no effect", v, bits);
 	} else {
-		ns_doc_finding(d, NS_DOC_OK, "tfo", "net.ipv4.tcp_fastopen=%s "
+		cli_doc_finding(d, CLI_DOC_OK, "tfo", "net.ipv4.tcp_fastopen=%s "
 				"(%s): client and server side on", v, bits);
 	}
 }
@@ -255,42 +136,42 @@ static void check_tfo(struct ns_doctor *d)
  * ENOPROTOOPT, and Go 1.24 servers, which listen with MPTCP by default,
  * stop on it. Asking the kernel is the only reliable way to know.
  */
-static void check_mptcp_tfo(struct ns_doctor *d)
+static void check_mptcp_tfo(struct cli_doctor *d)
 {
 	int qlen = 5, fd, err;
 
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_MPTCP);
 	if (fd < 0) {
-		ns_doc_finding(d, NS_DOC_NOTE, "mptcp-tfo", "the kernel "
+		cli_doc_finding(d, CLI_DOC_NOTE, "mptcp-tfo", "the kernel "
 				"refuses MPTCP sockets (%s), so TCP_FASTOPEN "
-				"on one was not tried", ns_doc_errname(errno));
+				"on one was not tried", cli_doc_errname(errno));
 		return;
 	}
 	if (!setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof(qlen))) {
 		close(fd);
-		ns_doc_finding(d, NS_DOC_OK, "mptcp-tfo", "the kernel accepts "
+		cli_doc_finding(d, CLI_DOC_OK, "mptcp-tfo", "the kernel accepts "
 				"TCP_FASTOPEN on an MPTCP socket (live probe)");
 		return;
 	}
 	err = errno;
 	close(fd);
-	ns_doc_finding(d, NS_DOC_WARN, "mptcp-tfo", "the kernel refuses "
+	cli_doc_finding(d, CLI_DOC_WARN, "mptcp-tfo", "the kernel refuses "
 			"TCP_FASTOPEN on an MPTCP socket with %s%s: a Go 1.24 "
 			"server, which listens with MPTCP by default, stops on "
-			"it", ns_doc_errname(err),
+			"it", cli_doc_errname(err),
 			err == ENOPROTOOPT ? ", as Linux 6.1 does" : "");
-	ns_doc_advise(d, "C, C++, Python, Java: NETSHIM_TFO=retry (reported as "
+	cli_doc_advise(d, "C, C++, Python, Java: NETSHIM_TFO=retry (reported as "
 			"set, the socket stays MPTCP), NETSHIM_MPTCP=fallback "
 			"(replaced by TCP) or NETSHIM_MPTCP=strip (TCP from "
 			"the start)");
-	ns_doc_advise(d, "Go makes these calls without libc, out of netshim's "
+	cli_doc_advise(d, "Go makes these calls without libc, out of netshim's "
 			"reach: GODEBUG=multipathtcp=0 keeps its listeners on "
 			"TCP");
 }
 
 /* ---- PROGRAM ---- */
 
-/* Which kind of secure execution ns_reach_check() found, for the reader:
+/* Which kind of secure execution cli_reach_check() found, for the reader:
  * the same tests, on the file that runs. */
 static const char *secure_kind(const char *elf, char *buf, size_t size)
 {
@@ -311,94 +192,94 @@ static const char *secure_kind(const char *elf, char *buf, size_t size)
 	return buf;
 }
 
-static void go_advice(struct ns_doctor *d, bool cgo)
+static void go_advice(struct cli_doctor *d, bool cgo)
 {
 	if (cgo)
-		ns_doc_advise(d, "GODEBUG=netdns=cgo sends name lookups "
+		cli_doc_advise(d, "GODEBUG=netdns=cgo sends name lookups "
 				"through libc, where netshim traces them and "
 				"NETSHIM_FAMILY and NETSHIM_PREFER apply");
 	else
-		ns_doc_advise(d, "GODEBUG=netdns=cgo needs a cgo build; this "
+		cli_doc_advise(d, "GODEBUG=netdns=cgo needs a cgo build; this "
 				"one resolves names in Go");
-	ns_doc_advise(d, "GODEBUG=multipathtcp=0 keeps Go 1.24 listeners on "
+	cli_doc_advise(d, "GODEBUG=multipathtcp=0 keeps Go 1.24 listeners on "
 			"TCP, which avoids the TCP_FASTOPEN-on-MPTCP refusal");
 }
 
 /* What LD_PRELOAD cannot reach, netshim run gives to its seccomp front:
  * whether this kernel lets it. */
-static void check_seccomp(struct ns_doctor *d)
+static void check_seccomp(struct cli_doctor *d)
 {
 	int err = -ns_sc_probe();
 
 	if (!err)
-		ns_doc_finding(d, NS_DOC_OK, "seccomp", "netshim run traces "
+		cli_doc_finding(d, CLI_DOC_OK, "seccomp", "netshim run traces "
 				"it with its seccomp front (the default, "
 				"--front=auto)");
 	else
-		ns_doc_finding(d, NS_DOC_WARN, "seccomp", "no seccomp front "
+		cli_doc_finding(d, CLI_DOC_WARN, "seccomp", "no seccomp front "
 				"here: %s; netshim run falls back to "
 				"LD_PRELOAD", ns_sc_why(err));
 }
 
 /* Whether LD_PRELOAD reaches the program, by cmd_run.c's own check, so
  * that doctor and run never disagree. */
-static void check_program(struct ns_doctor *d, const struct ns_reach *r,
+static void check_program(struct cli_doctor *d, const struct cli_reach *r,
 			  const char *lib)
 {
 	const char *p = r->elf;
 	char kind[64];
 
 	if (strcmp(r->path, r->elf))
-		ns_doc_finding(d, NS_DOC_OK, "program", "%s: #! script, run "
+		cli_doc_finding(d, CLI_DOC_OK, "program", "%s: #! script, run "
 				"by %s: what follows is about that", r->path,
 				r->elf);
 	if (r->err) {
-		ns_doc_finding(d, NS_DOC_WARN, "program", "%s: cannot read it: "
-				"%s", p, ns_doc_errname(r->err));
+		cli_doc_finding(d, CLI_DOC_WARN, "program", "%s: cannot read it: "
+				"%s", p, cli_doc_errname(r->err));
 		return;
 	}
 	if (!r->elf_class) {
-		ns_doc_finding(d, NS_DOC_WARN, "program", "%s: neither an ELF "
+		cli_doc_finding(d, CLI_DOC_WARN, "program", "%s: neither an ELF "
 				"executable nor a #! script", p);
 		return;
 	}
-	if (r->flags & NS_REACH_STATIC) {
-		ns_doc_finding(d, NS_DOC_WARN, "program", "%s: statically "
+	if (r->flags & CLI_REACH_STATIC) {
+		cli_doc_finding(d, CLI_DOC_WARN, "program", "%s: statically "
 				"linked%s: no dynamic loader, so LD_PRELOAD is "
 				"ignored and the library sees nothing", p,
-				r->flags & NS_REACH_GO ? " Go program" : "");
-		if (r->flags & NS_REACH_GO)
+				r->flags & CLI_REACH_GO ? " Go program" : "");
+		if (r->flags & CLI_REACH_GO)
 			go_advice(d, false);
-	} else if (r->flags & NS_REACH_CLASS) {
-		ns_doc_finding(d, NS_DOC_WARN, "program", "%s: ELF class %d, "
+	} else if (r->flags & CLI_REACH_CLASS) {
+		cli_doc_finding(d, CLI_DOC_WARN, "program", "%s: ELF class %d, "
 				"machine %d, and %s is class %d, machine %d: "
 				"the loader skips the library", p,
 				r->elf_class, r->elf_machine, lib,
 				r->lib_class, r->lib_machine);
-	} else if (r->flags & NS_REACH_GO) {
-		ns_doc_finding(d, NS_DOC_NOTE, "program", "%s: Go program, "
+	} else if (r->flags & CLI_REACH_GO) {
+		cli_doc_finding(d, CLI_DOC_NOTE, "program", "%s: Go program, "
 				"dynamically linked (cgo): netshim sees its "
 				"cgo name lookups and C code only, Go's net "
 				"package makes raw system calls", p);
 		go_advice(d, true);
 	} else {
-		ns_doc_finding(d, NS_DOC_OK, "program", "%s: dynamically "
+		cli_doc_finding(d, CLI_DOC_OK, "program", "%s: dynamically "
 				"linked: netshim can trace it", p);
 	}
-	if (r->flags & (NS_REACH_STATIC | NS_REACH_GO))
+	if (r->flags & (CLI_REACH_STATIC | CLI_REACH_GO))
 		check_seccomp(d);
 	if (!lib)
-		ns_doc_finding(d, NS_DOC_NOTE, "program", "no libnetshim.so "
+		cli_doc_finding(d, CLI_DOC_NOTE, "program", "no libnetshim.so "
 				"found, so its ELF class was not compared with "
 				"the program's");
-	if (r->flags & NS_REACH_SECURE) {
-		ns_doc_finding(d, NS_DOC_WARN, "program", "%s: %s: run by this "
+	if (r->flags & CLI_REACH_SECURE) {
+		cli_doc_finding(d, CLI_DOC_WARN, "program", "%s: %s: run by this "
 				"user, it is in secure-execution mode, where "
 				"the loader ignores LD_PRELOAD paths with a "
 				"slash and netshim stays silent", p,
 				secure_kind(p, kind, sizeof(kind)));
 		/* cp without -p copies neither the bits nor the xattr. */
-		ns_doc_advise(d, "run it as its owner, or trace a copy: cp %s "
+		cli_doc_advise(d, "run it as its owner, or trace a copy: cp %s "
 				"/tmp/ keeps neither the mode bits nor the "
 				"capabilities", p);
 	}
@@ -428,10 +309,10 @@ static int help(void)
 "\n"
 "Exit status: 0 when the checks ran, whatever they found; 1 when they could\n"
 "not (PROGRAM not found, output failed); 2 for bad usage.\n");
-	return NS_EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
-int ns_cmd_doctor(int argc, char **argv)
+int cli_cmd_doctor(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -440,10 +321,10 @@ int ns_cmd_doctor(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct ns_doctor d;
+	static struct cli_doctor d;
 	const char *colour = "auto", *nc;
 	const char *lib = NULL;
-	struct ns_reach reach;
+	struct cli_reach reach;
 	int c;
 
 	opterr = 0;
@@ -459,18 +340,18 @@ int ns_cmd_doctor(int argc, char **argv)
 		case 'h':
 			return help();
 		case ':':
-			return ns_usage_error(CMD, "option '%s' needs an "
+			return cli_usage_error(CMD, "option '%s' needs an "
 					      "argument", argv[optind - 1]);
 		default:
 			if (optopt)
-				return ns_usage_error(CMD, "invalid option "
+				return cli_usage_error(CMD, "invalid option "
 						      "-- '%c'", optopt);
-			return ns_usage_error(CMD, "unrecognized option '%s'",
+			return cli_usage_error(CMD, "unrecognized option '%s'",
 					      argv[optind - 1]);
 		}
 	}
 	if (argc - optind > 1)
-		return ns_usage_error(CMD, "one PROGRAM at most, not '%s' too",
+		return cli_usage_error(CMD, "one PROGRAM at most, not '%s' too",
 				      argv[optind + 1]);
 	if (!strcmp(colour, "always") || !strcmp(colour, "yes")) {
 		d.colour = true;
@@ -478,34 +359,34 @@ int ns_cmd_doctor(int argc, char **argv)
 		nc = getenv("NO_COLOR");
 		d.colour = isatty(STDOUT_FILENO) && !(nc && *nc);
 	} else if (strcmp(colour, "never") && strcmp(colour, "no")) {
-		return ns_usage_error(CMD, "--color=%s is not one of always, "
+		return cli_usage_error(CMD, "--color=%s is not one of always, "
 				      "never, auto", colour);
 	}
 	d.colour = d.colour && !d.json;
 	/* Before any output: a PROGRAM that is not there is a failure. */
 	if (optind < argc) {
-		lib = ns_find_library(false);
-		if (ns_reach_check(argv[optind], lib, &reach) < 0) {
+		lib = cli_find_library(false);
+		if (cli_reach_check(argv[optind], lib, &reach) < 0) {
 			bool named = !strchr(argv[optind], '/');
 
 			fprintf(stderr, "netshim doctor: %s: %s\n",
 				argv[optind], named && reach.err == ENOENT ?
 				"not found in PATH" : strerror(reach.err));
-			return NS_EXIT_FAIL;
+			return CLI_EXIT_FAIL;
 		}
 	}
 
 	check_mptcp(&d);
 	check_tfo(&d);
 	check_mptcp_tfo(&d);
-	ns_doc_check_net(&d);
+	cli_doc_check_net(&d);
 	if (optind < argc)
 		check_program(&d, &reach, lib);
-	ns_doc_flush(&d);
+	cli_doc_flush(&d);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "netshim doctor: writing the findings failed: "
-			"%s\n", ns_doc_errname(errno));
-		return NS_EXIT_FAIL;
+			"%s\n", cli_doc_errname(errno));
+		return CLI_EXIT_FAIL;
 	}
-	return NS_EXIT_OK;
+	return CLI_EXIT_OK;
 }

@@ -21,7 +21,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-/* More bits of ns_reach.flags: which kind of secure execution. */
+/* More bits of cli_reach.flags: which kind of secure execution. */
 #define SECURE_SETUID (1u << 8)
 #define SECURE_SETGID (1u << 9)
 #define SECURE_FCAPS (1u << 10)
@@ -204,7 +204,7 @@ static bool lib_ident(const char *lib, int *cls, int *mach)
 	return n == (ssize_t)sizeof(h) && elf_ident(h, sizeof(h), cls, mach);
 }
 
-static void check_elf(int fd, const char *lib, struct ns_reach *r)
+static void check_elf(int fd, const char *lib, struct cli_reach *r)
 {
 	struct elf_view e;
 	struct stat st;
@@ -232,20 +232,20 @@ static void check_elf(int fd, const char *lib, struct ns_reach *r)
 	 * preloads like any other. */
 	if (!has_interp(&e) && strncmp(base, "ld-", 3) &&
 	    strncmp(base, "ld.so", 5) && strncmp(base, "ld64.so", 7))
-		r->flags |= NS_REACH_STATIC;
+		r->flags |= CLI_REACH_STATIC;
 	if (is_go(&e))
-		r->flags |= NS_REACH_GO;
+		r->flags |= CLI_REACH_GO;
 	r->flags |= secure_exec(r->elf, &st);
-	if (!(r->flags & NS_REACH_STATIC) && lib &&
+	if (!(r->flags & CLI_REACH_STATIC) && lib &&
 	    lib_ident(lib, &r->lib_class, &r->lib_machine) &&
 	    (r->lib_class != r->elf_class ||
 	     r->lib_machine != r->elf_machine))
-		r->flags |= NS_REACH_CLASS;
+		r->flags |= CLI_REACH_CLASS;
 out:
 	munmap(map, (size_t)st.st_size);
 }
 
-int ns_reach_check(const char *prog, const char *lib, struct ns_reach *r)
+int cli_reach_check(const char *prog, const char *lib, struct cli_reach *r)
 {
 	int n = 0;
 
@@ -284,11 +284,11 @@ int ns_reach_check(const char *prog, const char *lib, struct ns_reach *r)
 	}
 	if (r->flags & (SECURE_SETUID | SECURE_SETGID | SECURE_FCAPS |
 			SECURE_IDS))
-		r->flags |= NS_REACH_SECURE;
+		r->flags |= CLI_REACH_SECURE;
 	for (unsigned int f = r->flags & 0xff; f; f &= f - 1)
 		n++;
 	/* A static Go program needs the static line only. */
-	return (r->flags & NS_REACH_STATIC) && (r->flags & NS_REACH_GO) ?
+	return (r->flags & CLI_REACH_STATIC) && (r->flags & CLI_REACH_GO) ?
 		       n - 1 : n;
 }
 
@@ -306,7 +306,7 @@ static const char *machine(int cls, int mach)
 }
 
 /* "netshim CMD: PATH is" or "...: PATH runs ELF, which is" then @what. */
-static void say(FILE *out, const char *cmd, const struct ns_reach *r,
+static void say(FILE *out, const char *cmd, const struct cli_reach *r,
 		const char *what)
 {
 	fprintf(out, "netshim %s: %s ", cmd, r->path);
@@ -315,20 +315,20 @@ static void say(FILE *out, const char *cmd, const struct ns_reach *r,
 	fprintf(out, "%s\n", what);
 }
 
-void ns_reach_print(FILE *out, const char *cmd, const struct ns_reach *r)
+void cli_reach_print(FILE *out, const char *cmd, const struct cli_reach *r)
 {
 	static const char nothing[] = ": LD_PRELOAD cannot reach it, "
 				      "nothing will be traced";
 	char line[512];
 
-	if (r->flags & NS_REACH_STATIC) {
+	if (r->flags & CLI_REACH_STATIC) {
 		snprintf(line, sizeof(line), "is %s%s",
-			 r->flags & NS_REACH_GO ?
+			 r->flags & CLI_REACH_GO ?
 				 "a statically linked Go program" :
 				 "statically linked", nothing);
 		say(out, cmd, r, line);
 	}
-	if (r->flags & NS_REACH_SECURE) {
+	if (r->flags & CLI_REACH_SECURE) {
 		snprintf(line, sizeof(line), "%s: the loader ignores "
 			 "LD_PRELOAD in secure-execution mode, nothing will "
 			 "be traced",
@@ -339,12 +339,12 @@ void ns_reach_print(FILE *out, const char *cmd, const struct ns_reach *r)
 			 "real one");
 		say(out, cmd, r, line);
 	}
-	if ((r->flags & NS_REACH_GO) && !(r->flags & NS_REACH_STATIC))
+	if ((r->flags & CLI_REACH_GO) && !(r->flags & CLI_REACH_STATIC))
 		say(out, cmd, r, "is a Go program: its sockets use raw system "
 		    "calls that LD_PRELOAD cannot see; only cgo name lookups "
 		    "are traced. Try GODEBUG=netdns=cgo, or "
 		    "GODEBUG=multipathtcp=0 to stop MPTCP listeners");
-	if (r->flags & NS_REACH_CLASS) {
+	if (r->flags & CLI_REACH_CLASS) {
 		snprintf(line, sizeof(line), "is a %s program",
 			 machine(r->elf_class, r->elf_machine));
 		snprintf(line + strlen(line), sizeof(line) - strlen(line),

@@ -70,7 +70,7 @@ static void read_v6addrs(struct v6addrs *a)
 	fclose(f);
 }
 
-static void check_loopback(struct ns_doctor *d, const struct v6addrs *a,
+static void check_loopback(struct cli_doctor *d, const struct v6addrs *a,
 			   bool have_v6)
 {
 	struct ifreq ifr;
@@ -84,19 +84,19 @@ static void check_loopback(struct ns_doctor *d, const struct v6addrs *a,
 	if (r < 0)
 		return;
 	if (!(ifr.ifr_flags & IFF_UP)) {
-		ns_doc_finding(d, NS_DOC_WARN, "loopback", "lo is down: "
+		cli_doc_finding(d, CLI_DOC_WARN, "loopback", "lo is down: "
 				"connections to 127.0.0.1 and ::1 (localhost) "
 				"fail");
-		ns_doc_advise(d, "ip link set lo up");
+		cli_doc_advise(d, "ip link set lo up");
 	} else if (have_v6 && !a->loopback) {
-		ns_doc_finding(d, NS_DOC_WARN, "loopback", "lo is up but has "
+		cli_doc_finding(d, CLI_DOC_WARN, "loopback", "lo is up but has "
 				"no ::1 (disable_ipv6 on lo?): programs that "
 				"bind or dial ::1, which /etc/hosts usually "
 				"calls localhost, fail");
-		ns_doc_advise(d, "NETSHIM_FAMILY=ipv4 keeps such programs on "
+		cli_doc_advise(d, "NETSHIM_FAMILY=ipv4 keeps such programs on "
 				"127.0.0.1");
 	} else {
-		ns_doc_finding(d, NS_DOC_OK, "loopback", "lo is up%s",
+		cli_doc_finding(d, CLI_DOC_OK, "loopback", "lo is up%s",
 				have_v6 ? ", with ::1" : "");
 	}
 }
@@ -118,7 +118,7 @@ static void disabled_v6(char *out, size_t size)
 			continue;
 		snprintf(path, sizeof(path),
 			 "/proc/sys/net/ipv6/conf/%s/disable_ipv6", e->d_name);
-		if (ns_doc_read_line(path, v, sizeof(v)) < 0 || strcmp(v, "1"))
+		if (cli_doc_read_line(path, v, sizeof(v)) < 0 || strcmp(v, "1"))
 			continue;
 		if (n + strlen(e->d_name) + 2 < size)
 			n += (size_t)snprintf(out + n, size - n, "%s%s",
@@ -127,27 +127,27 @@ static void disabled_v6(char *out, size_t size)
 	closedir(dir);
 }
 
-static void check_ipv6(struct ns_doctor *d, const struct v6addrs *a)
+static void check_ipv6(struct cli_doctor *d, const struct v6addrs *a)
 {
 	char off[256];
 
 	disabled_v6(off, sizeof(off));
 	if (a->global)
-		ns_doc_finding(d, NS_DOC_OK, "ipv6", "%d global IPv6 address%s "
+		cli_doc_finding(d, CLI_DOC_OK, "ipv6", "%d global IPv6 address%s "
 				"(%s), %d unique-local, %d link-local",
 				a->global, a->global > 1 ? "es" : "",
 				a->global_ex, a->ula, a->linklocal);
 	else if (a->ula)
-		ns_doc_finding(d, NS_DOC_NOTE, "ipv6", "only unique-local IPv6 "
+		cli_doc_finding(d, CLI_DOC_NOTE, "ipv6", "only unique-local IPv6 "
 				"addresses (%s): RFC 6724 sorts global IPv6 "
 				"destinations after IPv4 ones, so dual-stack "
 				"names are dialled over IPv4", a->ula_ex);
 	else
-		ns_doc_finding(d, NS_DOC_NOTE, "ipv6", "no global or "
+		cli_doc_finding(d, CLI_DOC_NOTE, "ipv6", "no global or "
 				"unique-local IPv6 address (%d link-local)",
 				a->linklocal);
 	if (*off)
-		ns_doc_finding(d, NS_DOC_NOTE, "ipv6", "disable_ipv6=1 on: %s",
+		cli_doc_finding(d, CLI_DOC_NOTE, "ipv6", "disable_ipv6=1 on: %s",
 				off);
 }
 
@@ -221,58 +221,58 @@ static void default_route6(struct defroute *r)
 	fclose(f);
 }
 
-static void dual_stack_advice(struct ns_doctor *d)
+static void dual_stack_advice(struct cli_doctor *d)
 {
-	ns_doc_advise(d, "NETSHIM_PREFER=ipv4 puts IPv4 addresses first, "
+	cli_doc_advise(d, "NETSHIM_PREFER=ipv4 puts IPv4 addresses first, "
 			"NETSHIM_FAMILY=ipv4 hides IPv6 altogether");
 }
 
-static void check_routes(struct ns_doctor *d, const struct v6addrs *a,
+static void check_routes(struct cli_doctor *d, const struct v6addrs *a,
 			 bool have_v6)
 {
 	struct defroute r4, r6;
 
 	default_route4(&r4);
 	if (r4.found)
-		ns_doc_finding(d, NS_DOC_OK, "route4", "IPv4 default route %s",
+		cli_doc_finding(d, CLI_DOC_OK, "route4", "IPv4 default route %s",
 				r4.via);
 	else
-		ns_doc_finding(d, NS_DOC_NOTE, "route4", "no IPv4 default "
+		cli_doc_finding(d, CLI_DOC_NOTE, "route4", "no IPv4 default "
 				"route: only the networks on this host's "
 				"interfaces are reachable over IPv4");
 	if (!have_v6)
 		return;
 	default_route6(&r6);
 	if (!r6.found && a->global) {
-		ns_doc_finding(d, NS_DOC_WARN, "route6", "no IPv6 default "
+		cli_doc_finding(d, CLI_DOC_WARN, "route6", "no IPv6 default "
 				"route, yet a global IPv6 address (%s): a "
 				"program that dials a name's IPv6 address "
 				"first (RFC 6724) gets ENETUNREACH",
 				a->global_ex);
-		ns_doc_advise(d, "glibc's getaddrinfo sorts unreachable "
+		cli_doc_advise(d, "glibc's getaddrinfo sorts unreachable "
 				"destinations last; programs that pick IPv6 "
 				"themselves still fail");
 		dual_stack_advice(d);
 	} else if (!r6.found) {
-		ns_doc_finding(d, NS_DOC_NOTE, "route6", "no IPv6 default "
+		cli_doc_finding(d, CLI_DOC_NOTE, "route6", "no IPv6 default "
 				"route, and no global IPv6 address: names are "
 				"dialled over IPv4");
 	} else if (a->global) {
-		ns_doc_finding(d, NS_DOC_NOTE, "route6", "IPv6 default route "
+		cli_doc_finding(d, CLI_DOC_NOTE, "route6", "IPv6 default route "
 				"%s: dual-stack names are dialled IPv6 first "
 				"(RFC 6724); if IPv6 is broken beyond the "
 				"router, connects hang until a timeout",
 				r6.via);
 		dual_stack_advice(d);
 	} else {
-		ns_doc_finding(d, NS_DOC_OK, "route6", "IPv6 default route %s",
+		cli_doc_finding(d, CLI_DOC_OK, "route6", "IPv6 default route %s",
 				r6.via);
 	}
 }
 
 /* ---- /etc/gai.conf ---- */
 
-static void check_gai(struct ns_doctor *d)
+static void check_gai(struct cli_doctor *d)
 {
 	FILE *f = fopen("/etc/gai.conf", "re");
 	char line[512];
@@ -280,13 +280,13 @@ static void check_gai(struct ns_doctor *d)
 
 	if (!f) {
 		if (errno == ENOENT)
-			ns_doc_finding(d, NS_DOC_OK, "gai.conf", "no "
+			cli_doc_finding(d, CLI_DOC_OK, "gai.conf", "no "
 					"/etc/gai.conf: glibc sorts addresses "
 					"by RFC 6724's table, IPv6 first");
 		else
-			ns_doc_finding(d, NS_DOC_NOTE, "gai.conf", "cannot "
+			cli_doc_finding(d, CLI_DOC_NOTE, "gai.conf", "cannot "
 					"read /etc/gai.conf: %s",
-					ns_doc_errname(errno));
+					cli_doc_errname(errno));
 		return;
 	}
 	while (fgets(line, sizeof(line), f)) {
@@ -311,22 +311,22 @@ static void check_gai(struct ns_doctor *d)
 			what = "IPv4 scopes changed, which RFC 6724 compares";
 		else
 			continue;
-		ns_doc_finding(d, NS_DOC_NOTE, "gai.conf", "/etc/gai.conf:%d: "
+		cli_doc_finding(d, CLI_DOC_NOTE, "gai.conf", "/etc/gai.conf:%d: "
 				"%s %s %s: %s", lineno, kw, net, val, what);
 		if (!n++)
-			ns_doc_advise(d, "glibc programs only: Go's own "
+			cli_doc_advise(d, "glibc programs only: Go's own "
 					"resolver ignores gai.conf "
 					"(GODEBUG=netdns=cgo makes it use "
 					"glibc's)");
 	}
 	fclose(f);
 	if (!n)
-		ns_doc_finding(d, NS_DOC_OK, "gai.conf", "/etc/gai.conf "
+		cli_doc_finding(d, CLI_DOC_OK, "gai.conf", "/etc/gai.conf "
 				"changes nothing: no precedence, label or "
 				"scopev4 line");
 }
 
-void ns_doc_check_net(struct ns_doctor *d)
+void cli_doc_check_net(struct cli_doctor *d)
 {
 	bool have_v6 = access("/proc/sys/net/ipv6", F_OK) == 0;
 	struct v6addrs a;
@@ -336,10 +336,10 @@ void ns_doc_check_net(struct ns_doctor *d)
 	if (have_v6) {
 		check_ipv6(d, &a);
 	} else {
-		ns_doc_finding(d, NS_DOC_NOTE, "ipv6", "no IPv6 in this kernel "
+		cli_doc_finding(d, CLI_DOC_NOTE, "ipv6", "no IPv6 in this kernel "
 				"(or ipv6.disable=1): socket(AF_INET6) fails "
 				"with EAFNOSUPPORT");
-		ns_doc_advise(d, "NETSHIM_FAMILY=ipv4 makes lookups return "
+		cli_doc_advise(d, "NETSHIM_FAMILY=ipv4 makes lookups return "
 				"IPv4 addresses only");
 	}
 	check_routes(d, &a, have_v6);

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* netshim log: show a JSON trace as aligned, optionally coloured lines, and
  * follow a trace file that is still being written, as tail -F does. */
-#include "buf.h"
+#include "../src/buf.h"
 #include "cli.h"
-#include "compiler.h"
-#include "event.h"
+#include "../src/compiler.h"
+#include "../src/event.h"
 #include "jsonl.h"
 #include "tail.h"
 
@@ -48,7 +48,7 @@ static const size_t width_cap[NCOLS] = { 15, 15, 16, 14, 24, 56, 24, 9 };
 /* Rows rendered before the widths are fixed for them. */
 #define BATCH 256
 
-static struct ns_json json;
+static struct cli_json json;
 
 static int help(void)
 {
@@ -76,7 +76,7 @@ static int help(void)
 	       "error with their\nline number and skipped.\n"
 	       "Exit status: 0 if the trace was read, 1 if it could not be "
 	       "opened or read,\n2 for a usage error.\n");
-	return NS_EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 static int parse_pids(struct opts *o, const char *arg)
@@ -95,7 +95,7 @@ static int parse_pids(struct opts *o, const char *arg)
 		v = strtoll(tok, &end, 10);
 		if (errno || *end || end == tok || v <= 0 ||
 		    o->npids == MAX_PIDS) {
-			rc = ns_usage_error(CMD, "--pid: '%s' is not a process "
+			rc = cli_usage_error(CMD, "--pid: '%s' is not a process "
 					    "id (at most %d of them)", tok,
 					    MAX_PIDS);
 			break;
@@ -103,7 +103,7 @@ static int parse_pids(struct opts *o, const char *arg)
 		o->pids[o->npids++] = v;
 	}
 	if (!rc && !o->npids)
-		rc = ns_usage_error(CMD, "--pid needs a process id");
+		rc = cli_usage_error(CMD, "--pid needs a process id");
 	free(copy);
 	return rc;
 }
@@ -118,12 +118,12 @@ static int parse_calls(struct opts *o, const char *arg)
 		enum ns_call c;
 
 		if (n == 0 || n >= sizeof(name))
-			return ns_usage_error(CMD, "--call: '%.*s' is not a "
+			return cli_usage_error(CMD, "--call: '%.*s' is not a "
 					      "call netshim traces", (int)n, p);
 		memcpy(name, p, n);
 		name[n] = '\0';
 		if (!ns_call_by_name(name, &c))
-			return ns_usage_error(CMD, "--call: '%s' is not a "
+			return cli_usage_error(CMD, "--call: '%s' is not a "
 					      "call netshim traces", name);
 		o->calls |= NS_CALLBIT(c);
 		if (!p[n])
@@ -140,29 +140,29 @@ static bool wanted(const struct opts *o)
 	if (o->npids) {
 		size_t i;
 
-		ns_json_int(&json, ns_json_get(&json, 0, "pid"), &pid);
+		cli_json_int(&json, cli_json_get(&json, 0, "pid"), &pid);
 		for (i = 0; i < o->npids && o->pids[i] != pid; i++)
 			;
 		if (i == o->npids)
 			return false;
 	}
 	if (o->calls &&
-	    (!ns_call_by_name(ns_json_str(&json, ns_json_get(&json, 0, "call")),
+	    (!ns_call_by_name(cli_json_str(&json, cli_json_get(&json, 0, "call")),
 			      &c) || !(o->calls & NS_CALLBIT(c))))
 		return false;
-	return !o->errors || ns_jsonl_failed(&json);
+	return !o->errors || cli_jsonl_failed(&json);
 }
 
 /* "AF_INET6" -> "INET6": the column is for scanning, the prefix is noise. */
 static void put_short(struct ns_buf *b, int i, const char *prefix)
 {
-	const char *s = ns_json_str(&json, i);
+	const char *s = cli_json_str(&json, i);
 
 	if (s && !strncmp(s, prefix, strlen(prefix)) && s[strlen(prefix)])
 		ns_buf_esc(b, s + strlen(prefix), SIZE_MAX);
 	else if (s)
 		ns_buf_esc(b, s, SIZE_MAX);
-	else if (i >= 0 && json.tok[i].type == NS_JNUM)
+	else if (i >= 0 && json.tok[i].type == CLI_JNUM)
 		ns_buf_mem(b, json.tok[i].str, json.tok[i].len);
 	else
 		ns_buf_putc(b, '?');
@@ -170,23 +170,23 @@ static void put_short(struct ns_buf *b, int i, const char *prefix)
 
 static void put_sock(struct ns_buf *b)
 {
-	int fd = ns_json_get(&json, 0, "fd");
-	int sock = ns_json_get(&json, 0, "sock");
-	const char *call = ns_json_str(&json, ns_json_get(&json, 0, "call"));
+	int fd = cli_json_get(&json, 0, "fd");
+	int sock = cli_json_get(&json, 0, "sock");
+	const char *call = cli_json_str(&json, cli_json_get(&json, 0, "call"));
 
 	/* socket's fd is its result, shown there. */
 	if (fd < 0 || !strcmp(call, "socket"))
 		return;
-	if (json.tok[fd].type == NS_JNUM)
+	if (json.tok[fd].type == CLI_JNUM)
 		ns_buf_mem(b, json.tok[fd].str, json.tok[fd].len);
-	if (sock < 0 || json.tok[sock].type != NS_JOBJ)
+	if (sock < 0 || json.tok[sock].type != CLI_JOBJ)
 		return;
 	ns_buf_putc(b, ' ');
-	put_short(b, ns_json_get(&json, sock, "family"), "AF_");
+	put_short(b, cli_json_get(&json, sock, "family"), "AF_");
 	ns_buf_putc(b, '/');
-	put_short(b, ns_json_get(&json, sock, "type"), "SOCK_");
+	put_short(b, cli_json_get(&json, sock, "type"), "SOCK_");
 	ns_buf_putc(b, '/');
-	put_short(b, ns_json_get(&json, sock, "protocol"), "IPPROTO_");
+	put_short(b, cli_json_get(&json, sock, "protocol"), "IPPROTO_");
 }
 
 /*
@@ -199,7 +199,7 @@ static void put_args(struct ns_buf *b)
 	bool in = false;
 
 	for (unsigned k = 1; k < json.tok[0].end; k = json.tok[k].end) {
-		const struct ns_jtok *t = &json.tok[k];
+		const struct cli_jtok *t = &json.tok[k];
 		const char *key = t->key;
 
 		if (!strcmp(key, "call")) {
@@ -211,29 +211,29 @@ static void put_args(struct ns_buf *b)
 		if (!in || !strcmp(key, "fd") || !strcmp(key, "sock") ||
 		    !strcmp(key, "error"))
 			continue;
-		if (!strcmp(key, "flags") && t->type == NS_JSTR &&
+		if (!strcmp(key, "flags") && t->type == CLI_JSTR &&
 		    !strcmp(t->str, "0"))
 			continue;
 		if (b->len)
 			ns_buf_putc(b, ' ');
 		if (!strcmp(key, "results")) {
 			ns_buf_str(b, "-> ");
-		} else if (t->type == NS_JNUM || t->type == NS_JARR ||
+		} else if (t->type == CLI_JNUM || t->type == CLI_JARR ||
 			   !strcmp(key, "value") || !strcmp(key, "host") ||
 			   !strcmp(key, "serv")) {
 			ns_buf_esc(b, key, SIZE_MAX);
 			ns_buf_putc(b, '=');
 		}
-		ns_jsonl_text(b, &json, (int)k, ns_jsonl_quoted(key));
+		cli_jsonl_text(b, &json, (int)k, cli_jsonl_quoted(key));
 	}
 }
 
 static void put_code(struct ns_buf *b, int i)
 {
-	if (ns_json_none(&json, i))
+	if (cli_json_none(&json, i))
 		return;
 	ns_buf_putc(b, ' ');
-	ns_jsonl_text(b, &json, i, false);
+	cli_jsonl_text(b, &json, i, false);
 }
 
 static void put_dur(struct ns_buf *b)
@@ -241,7 +241,7 @@ static void put_dur(struct ns_buf *b)
 	long long ns = 0;
 	char tmp[32];
 
-	ns_json_int(&json, ns_json_get(&json, 0, "dur_ns"), &ns);
+	cli_json_int(&json, cli_json_get(&json, 0, "dur_ns"), &ns);
 	if (ns < 1000)
 		snprintf(tmp, sizeof(tmp), "%lldns", ns);
 	else if (ns < 1000000)
@@ -255,7 +255,7 @@ static void put_dur(struct ns_buf *b)
 
 static void put_time(struct ns_buf *b)
 {
-	const char *ts = ns_json_str(&json, ns_json_get(&json, 0, "ts"));
+	const char *ts = cli_json_str(&json, cli_json_get(&json, 0, "ts"));
 	const char *t = strchr(ts, 'T');
 
 	/* The date is the same on every line that matters; the time of day
@@ -331,16 +331,16 @@ static void flush_rows(const struct opts *o)
 
 static void put_bt(struct ns_buf *b)
 {
-	int i = ns_json_get(&json, 0, "bt");
+	int i = cli_json_get(&json, 0, "bt");
 
-	if (i < 0 || json.tok[i].type != NS_JARR || !json.tok[i].n)
+	if (i < 0 || json.tok[i].type != CLI_JARR || !json.tok[i].n)
 		return;
 	ns_buf_str(b, "bt: ");
 	for (unsigned k = (unsigned)i + 1; k < json.tok[i].end;
 	     k = json.tok[k].end) {
 		if (k != (unsigned)i + 1)
 			ns_buf_str(b, " < ");
-		ns_jsonl_text(b, &json, (int)k, false);
+		cli_jsonl_text(b, &json, (int)k, false);
 	}
 }
 
@@ -356,43 +356,43 @@ static void render(const struct opts *o)
 	for (i = 0; i < NCOLS; i++)
 		ns_buf_init(&f[i], mem[i], sizeof(mem[i]));
 	put_time(&f[COL_TIME]);
-	ns_json_int(&json, ns_json_get(&json, 0, "pid"), &v);
+	cli_json_int(&json, cli_json_get(&json, 0, "pid"), &v);
 	ns_buf_i64(&f[COL_PID], v);
 	ns_buf_putc(&f[COL_PID], '/');
-	ns_json_int(&json, ns_json_get(&json, 0, "tid"), &v);
+	cli_json_int(&json, cli_json_get(&json, 0, "tid"), &v);
 	ns_buf_i64(&f[COL_PID], v);
 	ns_buf_esc(&f[COL_PROG],
-		   ns_json_str(&json, ns_json_get(&json, 0, "prog")), 64);
+		   cli_json_str(&json, cli_json_get(&json, 0, "prog")), 64);
 	ns_buf_esc(&f[COL_CALL],
-		   ns_json_str(&json, ns_json_get(&json, 0, "call")), 64);
+		   cli_json_str(&json, cli_json_get(&json, 0, "call")), 64);
 	put_sock(&f[COL_SOCK]);
 	put_args(&f[COL_ARGS]);
 	ns_buf_str(&f[COL_RES], "= ");
-	ns_json_int(&json, ns_json_get(&json, 0, "ret"), &v);
+	cli_json_int(&json, cli_json_get(&json, 0, "ret"), &v);
 	ns_buf_i64(&f[COL_RES], v);
-	put_code(&f[COL_RES], ns_json_get(&json, 0, "errno"));
-	put_code(&f[COL_RES], ns_json_get(&json, 0, "error"));
+	put_code(&f[COL_RES], cli_json_get(&json, 0, "errno"));
+	put_code(&f[COL_RES], cli_json_get(&json, 0, "error"));
 	put_dur(&f[COL_DUR]);
-	i = ns_json_get(&json, 0, "policy");
-	if (ns_json_str(&json, i)) {
+	i = cli_json_get(&json, 0, "policy");
+	if (cli_json_str(&json, i)) {
 		ns_buf_str(&f[COL_POLICY], "policy: ");
 		ns_buf_esc(&f[COL_POLICY], json.tok[i].str, SIZE_MAX);
 	}
-	i = ns_json_get(&json, 0, "injected");
-	if (ns_json_str(&json, i)) {
+	i = cli_json_get(&json, 0, "injected");
+	if (cli_json_str(&json, i)) {
 		ns_buf_str(&f[COL_POLICY], f[COL_POLICY].len ? " injected: "
 							     : "injected: ");
 		ns_buf_esc(&f[COL_POLICY], json.tok[i].str, SIZE_MAX);
 	}
 	put_bt(&f[COL_BT]);
-	i = ns_json_get(&json, 0, "truncated");
-	if (i >= 0 && json.tok[i].type == NS_JTRUE)
+	i = cli_json_get(&json, 0, "truncated");
+	if (i >= 0 && json.tok[i].type == CLI_JTRUE)
 		ns_buf_str(&f[COL_TRUNC], "(truncated)");
 
 	for (i = 0; i < NCOLS; i++)
 		total += f[i].len;
 	r = &rows[nrows];
-	r->mem = ns_xmalloc(total ? total : 1);
+	r->mem = cli_xmalloc(total ? total : 1);
 	total = 0;
 	for (i = 0; i < NCOLS; i++) {
 		memcpy(r->mem + total, f[i].p, f[i].len);
@@ -400,18 +400,18 @@ static void render(const struct opts *o)
 		r->len[i] = f[i].len;
 		total += f[i].len;
 	}
-	r->failed = ns_jsonl_failed(&json);
+	r->failed = cli_jsonl_failed(&json);
 	if (++nrows == BATCH)
 		flush_rows(o);
 }
 
-static void idle(struct ns_tail *s)
+static void idle(struct cli_tail *s)
 {
 	flush_rows(s->ctx);
 }
 
 /* Garbage goes to stderr in order with the good lines. */
-static void bad_line(struct ns_tail *s, const char *why)
+static void bad_line(struct cli_tail *s, const char *why)
 {
 	flush_rows(s->ctx);
 	fprintf(stderr, "netshim log: %s:%lu: not a trace line: %s\n",
@@ -419,13 +419,13 @@ static void bad_line(struct ns_tail *s, const char *why)
 }
 
 /* One complete line from the reader (tail.c). */
-static void take_line(struct ns_tail *s, char *line, size_t len)
+static void take_line(struct cli_tail *s, char *line, size_t len)
 {
 	const struct opts *o = s->ctx;
 	char why_buf[128];
 	const char *why;
 
-	if (ns_jsonl_event(&json, line, len, why_buf, sizeof(why_buf),
+	if (cli_jsonl_event(&json, line, len, why_buf, sizeof(why_buf),
 			   &why)) {
 		bad_line(s, why);
 		return;
@@ -443,12 +443,12 @@ static int parse_color(struct opts *o, const char *arg)
 	else if (!strcmp(arg, "auto"))
 		return 1;
 	else
-		return ns_usage_error(CMD, "--color: '%s' is not one of auto, "
+		return cli_usage_error(CMD, "--color: '%s' is not one of auto, "
 				      "always, never", arg);
 	return 0;
 }
 
-int ns_cmd_log(int argc, char **argv)
+int cli_cmd_log(int argc, char **argv)
 {
 	enum { OPT_PID = 256, OPT_CALL, OPT_ERRORS, OPT_COLOR };
 	static const struct option longopts[] = {
@@ -461,7 +461,7 @@ int ns_cmd_log(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { 0 };
-	struct ns_tail s = { .cmd = CMD, .line = take_line, .bad = bad_line,
+	struct cli_tail s = { .cmd = CMD, .line = take_line, .bad = bad_line,
 			     .idle = idle, .ctx = &o };
 	const char *no_color = getenv("NO_COLOR");
 	int c, rc, color_auto = 1;
@@ -477,11 +477,11 @@ int ns_cmd_log(int argc, char **argv)
 			return help();
 		case OPT_PID:
 			if (parse_pids(&o, optarg))
-				return NS_EXIT_USAGE;
+				return CLI_EXIT_USAGE;
 			break;
 		case OPT_CALL:
 			if (parse_calls(&o, optarg))
-				return NS_EXIT_USAGE;
+				return CLI_EXIT_USAGE;
 			break;
 		case OPT_ERRORS:
 			o.errors = true;
@@ -489,18 +489,18 @@ int ns_cmd_log(int argc, char **argv)
 		case OPT_COLOR:
 			color_auto = parse_color(&o, optarg);
 			if (color_auto > 1)
-				return NS_EXIT_USAGE;
+				return CLI_EXIT_USAGE;
 			break;
 		case ':':
-			return ns_usage_error(CMD, "option '%s' needs a value",
+			return cli_usage_error(CMD, "option '%s' needs a value",
 					      argv[optind - 1]);
 		default:
-			return ns_usage_error(CMD, "unknown option '%s'",
+			return cli_usage_error(CMD, "unknown option '%s'",
 					      argv[optind - 1]);
 		}
 	}
 	if (argc - optind > 1)
-		return ns_usage_error(CMD, "one trace at a time: '%s' is one "
+		return cli_usage_error(CMD, "one trace at a time: '%s' is one "
 				      "too many", argv[optind + 1]);
 	/* https://no-color.org: an explicit --color still wins. */
 	if (color_auto)
@@ -509,10 +509,10 @@ int ns_cmd_log(int argc, char **argv)
 	s.path = optind < argc && strcmp(argv[optind], "-") ? argv[optind] :
 							       NULL;
 	s.name = s.path ? s.path : "(standard input)";
-	rc = s.path && o.follow ? ns_tail_follow(&s) : ns_tail_read(&s);
-	ns_tail_done(&s);
+	rc = s.path && o.follow ? cli_tail_follow(&s) : cli_tail_read(&s);
+	cli_tail_done(&s);
 	/* flush_rows flushed already: the error indicator tells. */
-	if ((fflush(stdout) == EOF || ferror(stdout)) && rc == NS_EXIT_OK)
-		rc = NS_EXIT_FAIL;
+	if ((fflush(stdout) == EOF || ferror(stdout)) && rc == CLI_EXIT_OK)
+		rc = CLI_EXIT_FAIL;
 	return rc;
 }
