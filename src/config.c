@@ -289,6 +289,45 @@ int ns_config_parse(struct ns_config *c, const struct ns_config_io *io)
 	       ns_fault_parse(&c->fault, io);
 }
 
+/* NETSHIM_REPORTED=... or NETSHIM_TRACE_INHERITED=... */
+static bool own_var(const char *e)
+{
+	size_t r = strlen(NS_ENV_REPORTED), i = strlen(NS_ENV_INHERITED);
+
+	return (!strncmp(e, NS_ENV_REPORTED, r) && e[r] == '=') ||
+	       (!strncmp(e, NS_ENV_INHERITED, i) && e[i] == '=');
+}
+
+/* FNV-1a of each setting, summed: the shell of a run may hand them on in
+ * another order. */
+void ns_config_reported_mark(char *const *envp, char *out)
+{
+	uint64_t sum = 0;
+
+	for (; envp && *envp; envp++) {
+		uint64_t h = 0xcbf29ce484222325ull;
+
+		if (strncmp(*envp, "NETSHIM_", 8) != 0 || own_var(*envp))
+			continue;
+		for (const char *p = *envp; *p; p++)
+			h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+		sum += h;
+	}
+	for (int i = 15; i >= 0; i--, sum >>= 4)
+		out[i] = "0123456789abcdef"[sum & 15];
+	out[16] = '\0';
+}
+
+bool ns_config_reported(char *const *envp, const char *mark)
+{
+	size_t n = strlen(NS_ENV_REPORTED);
+
+	for (; envp && *envp; envp++)
+		if (!strncmp(*envp, NS_ENV_REPORTED, n) && (*envp)[n] == '=')
+			return !strcmp(*envp + n + 1, mark);
+	return false;
+}
+
 int ns_config_check_names(char *const *envp, const struct ns_config_io *io)
 {
 	int bad = 0;
@@ -299,7 +338,7 @@ int ns_config_check_names(char *const *envp, const struct ns_config_io *io)
 		char name[64];
 		bool known = false;
 
-		if (strncmp(e, "NETSHIM_", 8) != 0)
+		if (strncmp(e, "NETSHIM_", 8) != 0 || own_var(e))
 			continue;
 		for (size_t i = 0; i < NS_VAR_COUNT; i++)
 			known |= strlen(ns_var_names[i]) == len &&

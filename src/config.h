@@ -77,6 +77,13 @@ enum ns_var {
 
 extern const char *const ns_var_names[NS_VAR_COUNT];
 
+/* Set by netshim itself for the processes of a run, never by users
+ * (libnetshim(7)): the settings whose complaints were made, and the trace
+ * descriptor `netshim run` hands down as "N:DEV:INO". */
+#define NS_ENV_REPORTED "NETSHIM_REPORTED"
+#define NS_ENV_INHERITED "NETSHIM_TRACE_INHERITED"
+#define NS_REPORTED_LEN 17
+
 /* True when some policy may change a call (the fd table is then kept even
  * with tracing off). */
 bool ns_config_has_policy(const struct ns_config *c);
@@ -102,6 +109,13 @@ int ns_config_parse(struct ns_config *c, const struct ns_config_io *io);
 
 /* Complains about NETSHIM_* names in @envp that netshim does not know. */
 int ns_config_check_names(char *const *envp, const struct ns_config_io *io);
+
+/* @out (NS_REPORTED_LEN bytes): the NETSHIM_* settings of @envp, other
+ * than netshim's own two, hashed whatever their order. */
+void ns_config_reported_mark(char *const *envp, char *out);
+/* Whether @envp says complaints about settings hashing to @mark were made
+ * already by a process of this run. */
+bool ns_config_reported(char *const *envp, const char *mark);
 
 /* Writes @tmpl with %p replaced by @pid and %% by %; false if too long. */
 bool ns_expand_path(char *out, size_t cap, const char *tmpl, int pid);

@@ -4,16 +4,19 @@
 #include "buf.h"
 #include "compiler.h"
 #include "names.h"
+#include "path.h"
 #include "sys.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -109,60 +112,56 @@ static void use_stderr(struct ns_sink *s)
 
 /*
  * A file or FIFO another user put at the path in a sticky world-writable
- * directory, /tmp say, that is not the directory owner's: what the kernel
- * refuses to open with O_CREAT where fs.protected_regular and
- * fs.protected_fifos are set (proc_sys_fs(5)), and what we refuse where they
- * are not. Otherwise that user would read the trace, or, with a FIFO, stop
- * the program at start until someone reads.
+ * directory (@dirfd), /tmp say, that is not the directory owner's: what the
+ * kernel refuses to open with O_CREAT where fs.protected_regular and
+ * fs.protected_fifos are set (proc_sys_fs(5)), and what we refuse where
+ * they are not. Otherwise that user would read the trace, or, with a FIFO,
+ * stop the program at start until someone reads.
  */
-static bool planted(char *path, const struct stat *st)
+static bool planted(int dirfd, const struct stat *st)
 {
-	char *slash = strrchr(path, '/');
 	struct stat dir;
-	int r;
 
 	if (st->st_uid == geteuid() ||
 	    !(S_ISREG(st->st_mode) || S_ISFIFO(st->st_mode)))
 		return false;
-	if (slash == path) {
-		r = stat("/", &dir);
-	} else if (slash) {
-		*slash = '\0';	/* our own copy of the path */
-		r = stat(path, &dir);
-		*slash = '/';
-	} else {
-		r = stat(".", &dir);
-	}
-	return r == 0 &&
+	return fstat(dirfd, &dir) == 0 &&
 	       (dir.st_mode & (S_ISVTX | S_IWOTH)) == (S_ISVTX | S_IWOTH) &&
 	       st->st_uid != dir.st_uid;
 }
 
 /*
- * O_NOFOLLOW: a trace path in a shared directory must not be a way to make a
- * privileged program write elsewhere. O_NONBLOCK, dropped once open: a FIFO
- * is looked at before open(2) waits for its reader.
+ * The directories are walked by ns_path_dir (links another user planted in
+ * them are refused), the last name opened with O_NOFOLLOW: a trace path in
+ * a shared directory must not be a way to make a privileged program write
+ * elsewhere. O_NONBLOCK, dropped once open: a FIFO is looked at before
+ * open(2) waits for its reader, and only waits when @wait says so.
  */
-static int open_trace(char *path)
+static int open_in(int dirfd, const char *name, bool wait)
 {
 	int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
 		    O_NOCTTY;
-	int fd = open(path, flags | O_NONBLOCK, 0600), fl;
+	int fd = openat(dirfd, name, flags | O_NONBLOCK, 0600), fl;
 	struct stat st;
 
-	if (fd < 0 && errno == ENXIO && lstat(path, &st) == 0 &&
+	if (fd < 0 && errno == ENXIO &&
+	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISFIFO(st.st_mode)) {
 		/* Nobody reads yet: wait for a reader, as without us,
 		 * unless the FIFO is planted. */
-		if (planted(path, &st)) {
+		if (planted(dirfd, &st)) {
 			errno = EACCES;
 			return -1;
 		}
-		return open(path, flags, 0600);
+		if (!wait) {
+			errno = ENXIO;
+			return -1;
+		}
+		return openat(dirfd, name, flags, 0600);
 	}
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) == 0 && planted(path, &st)) {
+	if (fstat(fd, &st) == 0 && planted(dirfd, &st)) {
 		ns_sys_close(fd);
 		errno = EACCES;
 		return -1;
@@ -171,6 +170,25 @@ static int open_trace(char *path)
 	if (fl >= 0)
 		ns_sys_fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	return fd;
+}
+
+int ns_trace_open(const char *path, bool wait)
+{
+	const char *name;
+	int dirfd = ns_path_dir(path, &name), fd, err;
+
+	if (dirfd < 0)
+		return -1;
+	fd = open_in(dirfd, name, wait);
+	err = errno;
+	ns_sys_close(dirfd);
+	errno = err;
+	return fd;
+}
+
+int ns_sink_high_fd(int fd)
+{
+	return high_fd(fd);
 }
 
 void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
@@ -221,7 +239,7 @@ void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
 			use_stderr(s);
 			break;
 		}
-		fd = open_trace(s->path);
+		fd = ns_trace_open(s->path, true);
 		if (fd < 0) {
 			int err = errno;
 
@@ -240,6 +258,54 @@ void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
 		break;
 	}
 	classify(s);
+}
+
+/* "N:DEV:INO" into its three numbers. */
+static bool parse_inherited(const char *v, unsigned long long n[3])
+{
+	for (int i = 0; i < 3; i++) {
+		char *end;
+
+		if (*v < '0' || *v > '9')
+			return false;
+		errno = 0;
+		n[i] = strtoull(v, &end, 10);
+		if (errno || *end != (i < 2 ? ':' : '\0'))
+			return false;
+		v = end + 1;
+	}
+	return n[0] <= 1 << 30;
+}
+
+/*
+ * `netshim run -o FILE` opens FILE itself and hands it down across exec
+ * without FD_CLOEXEC, so that a program that dropped privileges (runuser,
+ * su, setpriv) still writes the trace it could not open. The number is
+ * taken only while it still is that file; it keeps FD_CLOEXEC clear for
+ * the children, and is the program's no more than our own copy is
+ * (hook_fd.c).
+ */
+bool ns_sink_adopt(struct ns_sink *s, const struct ns_config *c,
+		   const char *inherited)
+{
+	unsigned long long n[3];
+	struct stat st;
+	int fl;
+
+	if (!inherited || c->trace != NS_TRACE_FILE ||
+	    strstr(c->trace_path, "%p") || !parse_inherited(inherited, n) ||
+	    fstat((int)n[0], &st) != 0 || (unsigned long long)st.st_dev != n[1] ||
+	    (unsigned long long)st.st_ino != n[2])
+		return false;
+	fl = ns_sys_fcntl((int)n[0], F_GETFL, 0);
+	if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
+		return false;
+	memset(s, 0, sizeof(*s));
+	s->fd = (int)n[0];
+	s->owned = true;
+	strcpy(s->path, c->trace_path);
+	classify(s);
+	return true;
 }
 
 ssize_t ns_write_nosigpipe(int fd, const char *p, size_t n)
@@ -326,28 +392,85 @@ void ns_sink_write(struct ns_sink *s, const char *line, size_t len,
 	writing--;
 }
 
+/*
+ * A write that stopped part-way (a full disk: write(2) takes what fits,
+ * then fails with ENOSPC) left @done bytes of a line at the end of the
+ * file. Cut them off while nothing follows them, so that the file holds
+ * only whole lines again; another process writing the same file may have
+ * appended after them, and then they stay (see write_line).
+ */
+static bool cut_fragment(int fd, size_t done)
+{
+	struct stat st;
+	off_t end = lseek(fd, 0, SEEK_CUR);
+
+	return end >= (off_t)done && fstat(fd, &st) == 0 &&
+	       S_ISREG(st.st_mode) && st.st_size == end &&
+	       ftruncate(fd, end - (off_t)done) == 0;
+}
+
+/* The line, after a newline that ends a fragment left by an earlier
+ * failure: one writev(2), as atomic with O_APPEND as write(2). */
+static ssize_t write_after_fragment(int fd, const char *p, size_t n)
+{
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)"\n", .iov_len = 1 },
+		{ .iov_base = (void *)p, .iov_len = n },
+	};
+
+	return syscall(SYS_writev, fd, iov, 2);
+}
+
 static void write_line(struct ns_sink *s, int fd, const char *line,
 		       size_t len, const struct ns_config_io *io)
 {
+	size_t done = 0;
+	int err;
+
 	/* The loop stops when the sink moved away meanwhile (a signal
 	 * handler's dup2 onto our number): the rest of the line must not
 	 * go into what the program put there. */
 	while (len && fd == __atomic_load_n(&s->fd, __ATOMIC_ACQUIRE)) {
-		ssize_t r = write_once(s, fd, line, len);
+		bool torn = !done && __atomic_exchange_n(&s->torn, false,
+							 __ATOMIC_RELAXED);
+		ssize_t r = torn ? write_after_fragment(fd, line, len)
+				 : write_once(s, fd, line, len);
 
+		if (r > 0 && torn)
+			r--;	/* the fragment is a line of its own now */
+		else if (r <= 0 && torn)
+			__atomic_store_n(&s->torn, true, __ATOMIC_RELAXED);
 		if (r > 0) {
 			line += r;
 			len -= (size_t)r;
+			done += (size_t)r;
 			continue;
 		}
 		if (r < 0 && errno == EINTR)
 			continue;
 		/* Disk full, reader gone, descriptor closed behind our back:
 		 * say it once, drop this event, try again next event. */
+		err = r < 0 ? errno : ENOSPC;
+		if (done && !s->pipe && !s->sock && !cut_fragment(fd, done))
+			__atomic_store_n(&s->torn, true, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&s->lost, 1, __ATOMIC_RELAXED);
 		if (!__atomic_exchange_n(&s->warned, true, __ATOMIC_RELAXED))
 			say_(io, "writing the trace failed, events are lost: ",
-			     s->path, r < 0 ? errno : ENOSPC, false, NULL);
+			     s->path, err, false, NULL);
 		return;
+	}
+	/* Once, when writing works again: how many events the gap holds. */
+	if (unlikely(__atomic_load_n(&s->lost, __ATOMIC_RELAXED)) && !len &&
+	    !__atomic_exchange_n(&s->recovered, true, __ATOMIC_RELAXED)) {
+		char tail[48];
+		struct ns_buf b;
+
+		ns_buf_init(&b, tail, sizeof(tail) - 1);
+		ns_buf_str(&b, "; events lost: ");
+		ns_buf_u64(&b, __atomic_load_n(&s->lost, __ATOMIC_RELAXED));
+		tail[b.len] = '\0';
+		say_(io, "writing the trace works again: ", s->path, 0, false,
+		     tail);
 	}
 }
 

@@ -18,6 +18,10 @@ struct ns_sink {
 	bool pipe;		/* a pipe or FIFO: guard against SIGPIPE */
 	bool sock;		/* a socket: send with MSG_NOSIGNAL */
 	bool warned;		/* one complaint about failed writes */
+	bool recovered;		/* one line when they work again */
+	bool torn;		/* a fragment no cut could remove ends the
+				 * file: the next line starts with '\n' */
+	unsigned long lost;	/* events dropped by failed writes */
 	char path[NS_PATH_MAX];	/* the file (%p expanded), fd:N or stderr */
 	/* ns_sink_write calls under way, counted in lanes that threads
 	 * share round-robin: one counter made every thread of a busy
@@ -34,10 +38,25 @@ struct ns_sink {
  * is reported through @io and replaced by stderr. */
 void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
 		  const struct ns_config_io *io);
+/* Takes the trace descriptor `netshim run` handed down (@inherited, the
+ * value of NETSHIM_TRACE_INHERITED) when it still is that file and @c
+ * names one file; false, and nothing done, otherwise. */
+bool ns_sink_adopt(struct ns_sink *s, const struct ns_config *c,
+		   const char *inherited);
 /* Writes one whole line; failures are reported once, never retried in a
- * loop and never raise SIGPIPE. */
+ * loop and never raise SIGPIPE. A line a failure cut short is taken out
+ * of a regular file again, so that the file holds only whole lines; the
+ * first write that works again says how many events were lost. */
 void ns_sink_write(struct ns_sink *s, const char *line, size_t len,
 		   const struct ns_config_io *io);
+/* Opens trace file @path for appending (0600, O_CLOEXEC), refusing a
+ * link at its last name, a link another user planted in its directories
+ * (path.h) and a file or FIFO another user planted in a sticky directory.
+ * A FIFO nobody reads: waits for a reader when @wait, else -1 with ENXIO.
+ * -1 with errno on failure. */
+int ns_trace_open(const char *path, bool wait);
+/* A copy of @fd (O_CLOEXEC) high up, where programs rarely look. */
+int ns_sink_high_fd(int fd);
 /* Moves an owned descriptor to another number because the program wants
  * this one (dup2 onto it). Returns the number given up, still open, for the
  * caller to close if the program's call fails; -1 if nothing moved. */
