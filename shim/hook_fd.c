@@ -11,9 +11,20 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* netshim's own descriptors: the trace and the copy of stderr (init.c).
+ * One load when there is neither. */
 static bool is_sink(int fd)
 {
-	return ns_sink_owns(&ns_sink, fd);
+	return ns_sink_owns(&ns_sink, fd) || ns_errfd_is(fd);
+}
+
+/* To the program these numbers were never open (close(2), fcntl(2),
+ * dup(2): EBADF), so it can neither close them, nor clear FD_CLOEXEC and
+ * hand them to a child, nor copy them. */
+static int not_open(void)
+{
+	errno = EBADF;
+	return -1;
 }
 
 /* The program closes what may be our stderr: whatever it puts there next
@@ -33,6 +44,22 @@ static int sink_fd(void)
 {
 	return ns_sink.owned ? __atomic_load_n(&ns_sink.fd, __ATOMIC_RELAXED)
 			     : -1;
+}
+
+/* netshim's own numbers in ascending order, -1 for none; returns how
+ * many. */
+static int own_fds(int keep[2])
+{
+	int a = sink_fd(), b = __atomic_load_n(&ns_errfd, __ATOMIC_RELAXED);
+	int n = 0;
+
+	if (a >= 0 && b >= 0 && b < a)
+		keep[n++] = b, b = -1;
+	if (a >= 0)
+		keep[n++] = a;
+	if (b >= 0)
+		keep[n++] = b;
+	return n;
 }
 
 /* glibc has close_range and closefrom since 2.34; older ones get the
@@ -88,11 +115,6 @@ static NS_NOINLINE int close_on(int fd)
 	struct ns_cx cx;
 	int ret;
 
-	if (unlikely(is_sink(fd))) {
-		/* Not the program's: to it, this number was never open. */
-		errno = EBADF;
-		return -1;
-	}
 	distrust_stderr((unsigned)fd, (unsigned)fd);
 	/* A signal handler that interrupted its own thread's table
 	 * operation cannot look: the kernel says what the number is. */
@@ -115,24 +137,32 @@ static NS_NOINLINE int close_on(int fd)
 
 static inline int ns_close(int fd)
 {
+	if (unlikely(is_sink(fd)))
+		return not_open();
 	if (!ns_enabled(NS_CALL_close))
 		return NS_REAL(close)(fd);
 	return close_on(fd);
 }
 
-/* close_range over the trace descriptor closes around it. */
+/* close_range over netshim's descriptors closes around them. With
+ * CLOSE_RANGE_CLOEXEC too: the trace `netshim run` hands down keeps
+ * FD_CLOEXEC clear on purpose (sink.c, ns_sink_adopt). */
 static int close_range_sparing(unsigned first, unsigned last, int flags)
 {
-	int s = sink_fd(), ret = 0;
+	int keep[2], n = own_fds(keep), ret = 0;
 
-	if (s < 0 || (unsigned)s < first || (unsigned)s > last ||
-	    (flags & CLOSE_RANGE_CLOEXEC))
-		return real_close_range(first, last, flags);
-	if ((unsigned)s > first)
-		ret = real_close_range(first, (unsigned)s - 1, flags);
-	if (ret == 0 && (unsigned)s < last)
-		ret = real_close_range((unsigned)s + 1, last, flags);
-	return ret;
+	for (int i = 0; i < n && ret == 0; i++) {
+		unsigned k = (unsigned)keep[i];
+
+		if (k < first || k > last)
+			continue;
+		if (k > first)
+			ret = real_close_range(first, k - 1, flags);
+		if (k == last)
+			return ret;
+		first = k + 1;
+	}
+	return ret ? ret : real_close_range(first, last, flags);
 }
 
 static NS_NOINLINE int close_range_on(unsigned first, unsigned last, int flags)
@@ -170,7 +200,7 @@ static inline int ns_close_range(unsigned first, unsigned last, int flags)
  */
 static void closefrom_by_hand(void (*real)(int), unsigned first)
 {
-	int s = sink_fd();
+	int keep[2], n = own_fds(keep), s = n ? keep[n - 1] : -1;
 
 	if (s < 0 || (unsigned)s < first) {
 		if (real)
@@ -178,7 +208,8 @@ static void closefrom_by_hand(void (*real)(int), unsigned first)
 		return;
 	}
 	for (unsigned fd = first; fd < (unsigned)s; fd++)
-		ns_sys_close((int)fd);
+		if ((int)fd != keep[0])
+			ns_sys_close((int)fd);
 	if (real)
 		real(s + 1);
 }
@@ -233,6 +264,8 @@ static NS_NOINLINE int dup_on(int fd)
 
 static inline int ns_dup(int fd)
 {
+	if (unlikely(is_sink(fd)))
+		return not_open();
 	if (!ns_enabled(NS_CALL_dup))
 		return NS_REAL(dup)(fd);
 	return dup_on(fd);
@@ -251,7 +284,7 @@ static NS_NOINLINE int dup23_on(enum ns_call call, int fd, int newfd, int flags)
 	/* The program wants the number our trace file has: move ours (not
 	 * from a vfork child, whose dup2 only replaces its own copy). If no
 	 * number is free, tracing stops rather than write into its file. */
-	if (unlikely(is_sink(newfd)) && fd != newfd) {
+	if (unlikely(ns_sink_owns(&ns_sink, newfd)) && fd != newfd) {
 		int pid = ns_memory_child();
 
 		if (pid) {
@@ -293,11 +326,25 @@ static NS_NOINLINE int dup23_on(enum ns_call call, int fd, int newfd, int flags)
 static inline int ns_dup23(enum ns_call call, int fd, int newfd, int flags)
 {
 	bool three = call == NS_CALL_dup3;
+	int ret, given_up = -1, err;
 
+	if (unlikely(is_sink(fd)))
+		return not_open();
+	/* Onto netshim's copy of stderr: it moves out of the way, as the
+	 * trace does in dup23_on. */
+	if (unlikely(ns_errfd_is(newfd)) && fd != newfd)
+		given_up = ns_errfd_move();
 	if (!ns_enabled(call))
-		return three ? NS_REAL(dup3)(fd, newfd, flags)
-			     : NS_REAL(dup2)(fd, newfd);
-	return dup23_on(call, fd, newfd, flags);
+		ret = three ? NS_REAL(dup3)(fd, newfd, flags)
+			    : NS_REAL(dup2)(fd, newfd);
+	else
+		ret = dup23_on(call, fd, newfd, flags);
+	if (unlikely(ret < 0 && given_up >= 0)) {
+		err = errno;
+		ns_sys_close(given_up);	/* as if never open */
+		errno = err;
+	}
+	return ret;
 }
 
 static NS_NOINLINE int fcntl_on(int (*real)(int, int, ...), int fd, int cmd,
@@ -329,6 +376,8 @@ static NS_NOINLINE int fcntl_on(int (*real)(int, int, ...), int fd, int cmd,
 static inline int ns_fcntl(int (*real)(int, int, ...), int fd, int cmd,
 			   void *arg)
 {
+	if (unlikely(is_sink(fd)))
+		return not_open();
 	if (likely(cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC) ||
 	    !ns_enabled(NS_CALL_fcntl))
 		return real(fd, cmd, arg);

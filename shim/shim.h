@@ -35,6 +35,18 @@ extern int ns_pid;
  * must not be written there (it shares our memory, not our fds). */
 extern int ns_sink_clobbered_by;
 
+/* netshim's copy of the program's stderr as it was at set-up, where its
+ * complaints go; -1 when it holds none (init.c says when). */
+extern int ns_errfd;
+static inline bool ns_errfd_is(int fd)
+{
+	return fd >= 0 && fd == __atomic_load_n(&ns_errfd, __ATOMIC_RELAXED);
+}
+/* The program dup2s onto ns_errfd: the copy moves to another number.
+ * Returns the number given up, still open, for the caller to close if
+ * the program's call fails. */
+int ns_errfd_move(void);
+
 /* Set while netshim itself calls libc (a lookup, set-up): hooks reached
  * from there pass straight through. */
 extern __thread int ns_guard __attribute__((tls_model("initial-exec")));
