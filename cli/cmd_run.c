@@ -4,6 +4,8 @@
  * it. */
 #include "cli.h"
 #include "../src/config.h"
+#include "../src/path.h"
+#include "../src/sink.h"
 #include "reach.h"
 #include "../seccomp/run.h"
 
@@ -268,6 +270,90 @@ static bool set_preload(const char *lib)
 	return rc == 0;
 }
 
+/* A file -o names, not stderr, off or fd:N. */
+static bool names_file(const char *v)
+{
+	return v && *v && strcmp(v, "stderr") && strcmp(v, "off") &&
+	       strncmp(v, "fd:", 3);
+}
+
+/*
+ * -o FILE is checked before the program starts, in both fronts: made
+ * absolute (children that chdir write the file the user named), its
+ * directory walked as the library walks it. Without %p, the file is
+ * opened here, and kept: -1 in *@fd otherwise. Returns false, having said
+ * why in one line, when the program must not start.
+ */
+static bool check_output(const char **v, int *fd)
+{
+	static char abs[PATH_MAX + NS_PATH_MAX];
+	const char *name, *given = *v;
+	char expanded[NS_PATH_MAX];
+	int d, err;
+
+	*fd = -1;
+	if (!names_file(*v))
+		return true;
+	if (**v != '/') {
+		if (!getcwd(abs, PATH_MAX)) {
+			err = errno;
+			goto bad;
+		}
+		snprintf(abs + strlen(abs), sizeof(abs) - strlen(abs), "/%s",
+			 *v);
+		*v = abs;
+	}
+	if (strnlen(*v, NS_PATH_MAX) >= NS_PATH_MAX - 16 ||
+	    !ns_expand_path(expanded, sizeof(expanded), *v, getpid())) {
+		err = ENAMETOOLONG;
+		goto bad;
+	}
+	if (strstr(*v, "%p")) {
+		d = ns_path_dir(expanded, &name);
+		err = errno;
+		if (d < 0)
+			goto bad;
+		close(d);
+		return true;
+	}
+	*fd = ns_trace_open(*v, false);
+	if (*fd < 0 && errno == ENXIO) {
+		fprintf(stderr, "netshim run: --output=%s: a FIFO nobody reads "
+			"yet; waiting for a reader\n", given);
+		*fd = ns_trace_open(*v, true);
+	}
+	err = errno;
+	if (*fd < 0)
+		goto bad;
+	d = ns_sink_high_fd(*fd);
+	if (d >= 0) {
+		close(*fd);
+		*fd = d;
+	}
+	return true;
+bad:
+	fprintf(stderr, "netshim run: --output=%s: %s\n", given,
+		strerror(err));
+	return false;
+}
+
+/* The preload front: the trace opened by check_output goes down to the
+ * program across exec (FD_CLOEXEC cleared), which the library takes up
+ * (NETSHIM_TRACE_INHERITED, sink.c) and hides from it. */
+static bool hand_down(int fd)
+{
+	char val[80];
+	struct stat st;
+
+	if (fd < 0)
+		return true;
+	if (fstat(fd, &st) != 0 || fcntl(fd, F_SETFD, 0) != 0)
+		return false;
+	snprintf(val, sizeof(val), "%d:%llu:%llu", fd,
+		 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	return setenv(NS_ENV_INHERITED, val, 1) == 0;
+}
+
 enum { OPT_PREFER = 256, OPT_MPTCP, OPT_TFO, OPT_JSON, OPT_EVENTS,
        OPT_BACKTRACE, OPT_LIBRARY, OPT_FAIL, OPT_SCENARIO, OPT_SEED,
        OPT_LIST_SCENARIOS, OPT_FRONT };
@@ -303,7 +389,7 @@ int cli_cmd_run(int argc, char **argv)
 	const char *library = NULL, *lib;
 	char name[] = "netshim run", seed[24];
 	enum front front = FRONT_AUTO;
-	int c, family = 0, err;
+	int c, family = 0, err, out_fd;
 
 #ifdef HAVE_LIBUNWIND
 	io.have_backtrace = true;
@@ -361,6 +447,10 @@ int cli_cmd_run(int argc, char **argv)
 		fprintf(stderr, "\n");
 		return usage_tail();
 	}
+	/* A descriptor an outer run handed down is not this run's. */
+	unsetenv(NS_ENV_INHERITED);
+	if (!check_output(&o.var[NS_VAR_TRACE], &out_fd))
+		return CLI_EXIT_USAGE;
 	/* Every process of the run draws from one seed, told here so the
 	 * run can be replayed with --seed. */
 	if (cfg.fault.random && !cfg.fault.seeded && !getenv("NETSHIM_SEED")) {
@@ -394,7 +484,7 @@ int cli_cmd_run(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	if (cli_reach_check(argv[optind], lib, &reach) > 0)
 		cli_reach_print(stderr, "run", &reach);
-	if (!set_preload(lib)) {
+	if (!set_preload(lib) || !hand_down(out_fd)) {
 		fprintf(stderr, "netshim run: %s\n", strerror(errno));
 		return CLI_EXIT_FAIL;
 	}
