@@ -19,6 +19,11 @@ static const char *env_get(const char *name, void *ctx)
 	return getenv(name);
 }
 
+static void warn_none(const char *line, size_t len, void *ctx)
+{
+	(void)line, (void)len, (void)ctx;
+}
+
 static void warn_stderr(const char *line, size_t len, void *ctx)
 {
 	(void)ctx;
@@ -74,11 +79,22 @@ int ns_sc_run(char *const argv[], int *err)
 		 * nothing. */
 		.have_backtrace = true,
 	};
+	struct ns_config_io said = io;
+	extern char **environ;
+	char mark[NS_REPORTED_LEN];
 	bool killable = false;
 	int lfd, status, sig;
 	pid_t pid;
 
-	ns_config_parse(&cfg, &io);
+	/* The library's judgement, with its messages: bad values and
+	 * unknown names, once a run (NETSHIM_REPORTED, as shim/init.c). */
+	ns_config_reported_mark(environ, mark);
+	if (ns_config_reported(environ, mark))
+		said.warn = warn_none;
+	if (ns_config_parse(&cfg, &said) +
+	    ns_config_check_names(environ, &said) > 0 &&
+	    said.warn != warn_none)
+		setenv(NS_ENV_REPORTED, mark, 1);
 	cfg.backtrace = 0;
 	drop_shim_from_preload();
 	ns_sc_filter(ns_policy_acts_on(&cfg));

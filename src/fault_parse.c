@@ -11,29 +11,36 @@
 #include <time.h>
 #include <unistd.h>
 
+/* How much of a bad rule a complaint quotes, as config.c quotes values
+ * (README: 64 bytes, then "..."), and of the text from the bad column. */
+#define SHOW_RULE 64
+#define SHOW_REST 32
+
 /* "netshim: VAR: rule N "TEXT" at column C ("REST"): expected WHAT; that
  * rule is ignored", one line. */
 static void complain_rule(const struct ns_config_io *io, const char *var,
 			  int n, const char *b, const char *e, const char *at,
 			  const char *what)
 {
-	char mem[640], text[80], rest[40];
+	char mem[640], text[SHOW_RULE + 2], rest[SHOW_REST + 2];
 	struct ns_buf o;
 
-	copy(text, sizeof(text), b, e - b < 79 ? e : b + 79);
-	copy(rest, sizeof(rest), at, e - at < 39 ? e : at + 39);
+	/* One byte more than is shown: ns_buf_esc then adds "...". */
+	copy(text, sizeof(text), b, e - b <= SHOW_RULE ? e : b + SHOW_RULE + 1);
+	copy(rest, sizeof(rest), at,
+	     e - at <= SHOW_REST ? e : at + SHOW_REST + 1);
 	ns_buf_init(&o, mem, sizeof(mem) - 1);
 	ns_buf_str(&o, "netshim: ");
 	ns_buf_str(&o, var);
 	ns_buf_str(&o, ": rule ");
 	ns_buf_u64(&o, (uint64_t)n);
 	ns_buf_str(&o, " \"");
-	ns_buf_esc(&o, text, sizeof(text));
+	ns_buf_esc(&o, text, SHOW_RULE);
 	ns_buf_str(&o, "\" at column ");
 	ns_buf_u64(&o, (uint64_t)(at - b + 1));
 	if (at < e) {
 		ns_buf_str(&o, " (\"");
-		ns_buf_esc(&o, rest, sizeof(rest));
+		ns_buf_esc(&o, rest, SHOW_REST);
 		ns_buf_str(&o, "\")");
 	} else {
 		ns_buf_str(&o, " (its end)");
