@@ -48,3 +48,34 @@ socketpair vfork"
 	done
 	[ "$n" -gt 10 ]
 }
+
+@test "one version: netshim --version says what NEWS's first heading and the man pages say" {
+	local news
+	news=$(sed -n 's/^netshim \([0-9][0-9.]*\) .*/\1/p' "$NS_SRCDIR/NEWS" | head -n 1)
+	[ -n "$news" ]
+	run "$NS_BUILDDIR/netshim" --version
+	assert_success
+	assert_output "netshim $news"
+	# Every "netshim X.Y.Z" of the man pages, the .TH lines included.
+	run bash -c 'grep -ho "netshim [0-9]*\.[0-9]*\.[0-9]*" "$@" | sort -u' _ \
+		"$NS_SRCDIR/man/netshim.1" "$NS_SRCDIR/man/libnetshim.7"
+	assert_output "netshim $news"
+}
+
+@test "./configure again with another prefix rebuilds netshim, which then looks for its library there" {
+	local src="$BATS_TEST_TMPDIR/src" mk=(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make)
+	run timeout 300 "${mk[@]}" -s -C "$NS_BUILDDIR" distdir distdir="$src"
+	assert_success
+	cd "$src"
+	# The library is not built here: the message lists where netshim
+	# looked, the configured pkglibdir last.
+	for p in /opt/ns-a /opt/ns-b; do
+		run timeout 300 ./configure -q --prefix="$p"
+		assert_success
+		run timeout 600 "${mk[@]}" -s -j2 netshim
+		assert_success
+		run ./netshim run -- true
+		assert_failure 1
+		assert_line --index 0 --partial ", $p/lib/netshim/libnetshim.so"
+	done
+}
