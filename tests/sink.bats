@@ -406,3 +406,183 @@ PY
 	assert_line --index 2 --partial '] close('
 	[ "${#lines[@]}" -eq 3 ]
 }
+
+# ---- issue 18: a hostile disk and other users ----
+
+@test "a disk full mid-line, then space freed: every line parses, one warning, one line counting the lost events" {
+	need_root
+	mkdir "$D/small"
+	# 4 pages of tmpfs, 3 taken: the trace fills its page mid-line, and
+	# the program frees the 3 pages before its last 5 sockets.
+	run timeout -s KILL 60 unshare -m sh -c '
+		mount -t tmpfs -o size=16k tmpfs "$1" &&
+		head -c 12288 /dev/zero >"$1/fill" &&
+		env NETSHIM_FORMAT=json NETSHIM_TRACE="$1/t" LD_PRELOAD="$2" \
+			"$3" -c "
+import os, socket, sys
+for i in range(40):
+    socket.socket().close()
+os.unlink(sys.argv[1] + \"/fill\")
+for i in range(5):
+    socket.socket(socket.AF_INET6).close()
+print(\"done\")" "$1" 2>"$1/../err" && cp "$1/t" "$1/../t"' sh "$D/small" "$NS_PRELOAD" "$PY"
+	assert_success
+	assert_output done
+	# Every line is a JSON object, and the file ends with a newline.
+	run jq -c . "$D/t"
+	assert_success
+	[ "$(tail -c 1 "$D/t" | od -An -c | tr -d ' ')" = '\n' ]
+	# The events after the gap are there, whole.
+	run grep -c '"call":"socket","family":"AF_INET6"' "$D/t"
+	assert_output 5
+	run cat "$D/err"
+	assert_line --index 0 "netshim: writing the trace failed, events are lost: $D/small/t: ENOSPC"
+	assert_line --index 1 --regexp "^netshim: writing the trace works again: $D/small/t; events lost: [1-9][0-9]*\$"
+	[ "${#lines[@]}" = 2 ]
+}
+
+# plant_link DIR NAME TARGET OWNER: a symbolic link DIR/NAME -> TARGET
+# that OWNER owns.
+plant_link() {
+	ln -s "$3" "$1/$2"
+	chown -h "$4" "$1/$2"
+}
+
+@test "a link another user planted in a sticky world-writable directory of the trace path is refused, as fs.protected_symlinks would" {
+	need_root
+	id nobody >/dev/null 2>&1 || skip "no user nobody"
+	mkdir -m 1777 "$D/pub"
+	mkdir "$D/etc" "$D/mine"
+	plant_link "$D/pub" d "$D/etc" nobody
+	# Whatever the sysctl says (0 on this VM): our check, not the kernel's.
+	cd "$D"
+	ns_run NETSHIM_TRACE="$D/pub/d/x.json" -- "$PY" -c "$PYSOCK" >"$D/out" 2>"$D/err"
+	run cat "$D/err"
+	assert_line --index 0 "netshim: cannot open trace file NETSHIM_TRACE=$D/pub/d/x.json: EACCES (Permission denied); tracing to stderr instead"
+	assert_line --partial "$SOCK_LINE"
+	[ ! -e "$D/etc/x.json" ]
+	# Deeper: the link as a later part of the path, reached through a
+	# link of our own.
+	ln -s "$D/pub" "$D/via"
+	ns_run NETSHIM_TRACE="$D/via/d/y.json" -- "$PY" -c "$PYSOCK" 2>"$D/err"
+	run cat "$D/err"
+	assert_line --index 0 --partial "NETSHIM_TRACE=$D/via/d/y.json: EACCES"
+	[ ! -e "$D/etc/y.json" ]
+	# Followed: root's own link there, one that belongs to the
+	# directory's owner, and another user's link in a directory that is
+	# not sticky.
+	plant_link "$D/pub" r "$D/mine" root
+	chown nobody "$D/pub"
+	plant_link "$D/pub" o "$D/mine" nobody
+	mkdir -m 0777 "$D/open"
+	plant_link "$D/open" n "$D/mine" nobody
+	for p in pub/r/a.json pub/o/b.json open/n/c.json; do
+		ns_run NETSHIM_FORMAT=json NETSHIM_TRACE="$D/$p" -- "$PY" -c "$PYSOCK" 2>"$D/err"
+		run cat "$D/err"
+		assert_output ""
+		json_lines "$D/mine/$(basename "$p")"
+	done
+}
+
+@test "a relative NETSHIM_TRACE: made absolute once, children that chdir write the same file" {
+	mkdir "$D/sub"
+	cd "$D"
+	ns_run NETSHIM_FORMAT=json NETSHIM_TRACE=rel.json -- "$PY" -c '
+import os, socket, subprocess, sys
+os.chdir("sub")
+subprocess.run([sys.executable, "-c", "import os, socket; socket.socket().close(); print(os.environ[\"NETSHIM_TRACE\"])"])
+socket.socket().close()' >"$D/out" 2>"$D/err"
+	run cat "$D/out"
+	assert_output "$D/rel.json"
+	run cat "$D/err"
+	assert_output ""
+	[ ! -e "$D/sub/rel.json" ]
+	json_lines "$D/rel.json"
+	run jq -r 'select(.call == "socket") | .pid' "$D/rel.json"
+	[ "${#lines[@]}" = 2 ]
+	[ "${lines[0]}" != "${lines[1]}" ]
+}
+
+# The python that looks for the trace descriptor and tries every way to
+# get hold of it.
+GRAB='
+import errno, fcntl, os, sys
+t = [int(f) for f in os.listdir("/proc/self/fd")
+     if os.path.realpath("/proc/self/fd/" + f) == sys.argv[1]][0]
+tries = [("F_GETFD", lambda: fcntl.fcntl(t, fcntl.F_GETFD)),
+         ("F_SETFD 0", lambda: fcntl.fcntl(t, fcntl.F_SETFD, 0)),
+         ("F_GETFL", lambda: fcntl.fcntl(t, fcntl.F_GETFL)),
+         ("F_DUPFD", lambda: fcntl.fcntl(t, fcntl.F_DUPFD, 0)),
+         ("F_DUPFD_CLOEXEC", lambda: fcntl.fcntl(t, fcntl.F_DUPFD_CLOEXEC, 0)),
+         ("dup", lambda: os.dup(t)),
+         ("dup2", lambda: os.dup2(t, 100)),
+         ("dup3", lambda: os.dup2(t, 101, inheritable=False)),
+         ("close", lambda: os.close(t))]
+for name, f in tries:
+    try:
+        print(name, f())
+    except OSError as e:
+        print(name, errno.errorcode[e.errno])
+'
+
+@test "fcntl, dup, dup2, dup3 on the trace descriptor fail with EBADF as close does; no child inherits it" {
+	cd "$D"
+	ns_run NETSHIM_TRACE="$D/t" -- "$PY" -c "$GRAB" "$D/t" >"$D/out" 2>"$D/err"
+	run cat "$D/out"
+	assert_output - <<'OUT'
+F_GETFD EBADF
+F_SETFD 0 EBADF
+F_GETFL EBADF
+F_DUPFD EBADF
+F_DUPFD_CLOEXEC EBADF
+dup EBADF
+dup2 EBADF
+dup3 EBADF
+close EBADF
+OUT
+	# A child exec'd without the library has nothing of the trace open.
+	ns_run NETSHIM_TRACE="$D/t" -- "$PY" -c '
+import os, subprocess, sys
+subprocess.run(["env", "-u", "LD_PRELOAD", "ls", "-l", "/proc/self/fd/"], close_fds=False)' >"$D/out"
+	run grep -c "$D/t" "$D/out"
+	assert_output 0
+}
+
+@test "complaints go to the stderr the program started with, not into what it later put at fd 2" {
+	# The trace a pipe nobody reads: the first event makes a complaint,
+	# after the program put its data file at fd 2.
+	prog='
+import os, socket, sys
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+os.dup2(fd, 2)
+os.write(2, b"data\n")
+socket.socket().close()
+print("ok")'
+	for how in file pipe; do
+		timeout 30 "$PY" - "$how" "$NS_PRELOAD" "$PY" "$prog" "$D/data" "$D/err" <<'PY' >"$D/out"
+import os, subprocess, sys
+how, lib, py, prog, data, err = sys.argv[1:7]
+r, w = os.pipe()
+os.close(r)
+env = dict(os.environ, LD_PRELOAD=lib, NETSHIM_TRACE="fd:%d" % w)
+if how == "file":
+    e = open(err, "wb")
+    p = subprocess.run([py, "-c", prog, data], env=env, stderr=e, pass_fds=[w])
+else:
+    p = subprocess.run([py, "-c", prog, data], env=env, stderr=subprocess.PIPE, pass_fds=[w])
+    open(err, "wb").write(p.stderr)
+PY
+		run cat "$D/out"
+		assert_output ok
+		run cat "$D/data"
+		assert_output data
+		run cat "$D/err"
+		if [ $how = file ]; then
+			assert_output --regexp '^netshim: writing the trace failed, events are lost: fd:[0-9]+: EPIPE$'
+		else
+			# A pipe is not held open (its reader would wait for
+			# ever): the complaint is dropped, not put in the data.
+			assert_output ""
+		fi
+	done
+}
