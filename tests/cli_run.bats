@@ -523,3 +523,98 @@ teardown() {
 	ok
 	EOF
 }
+
+# ---- -o checked, made absolute and handed down (issue 18) ----
+
+@test "-o rel.json: made absolute before the program starts; children that chdir write the file named" {
+	mkdir "$T/sub"
+	cd "$T"
+	run timeout 20 "$NS" run --json -o rel.json -- "$PY" -c '
+import os, socket, subprocess, sys
+os.chdir("sub")
+subprocess.run([sys.executable, "-c", "import os, socket; socket.socket().close(); print(os.environ[\"NETSHIM_TRACE\"])"])
+socket.socket().close()'
+	assert_success
+	assert_output "$T/rel.json"
+	[ ! -e "$T/sub/rel.json" ]
+	json_lines "$T/rel.json"
+	run jq -r 'select(.call == "socket") | .pid' "$T/rel.json"
+	[ "${#lines[@]}" = 2 ]
+}
+
+@test "-o in a missing directory, or through another user's planted link: one line, exit 2, the program not started (both fronts)" {
+	for front in preload seccomp; do
+		run timeout 20 "$NS" run --front=$front -o nodir/t.json -- touch "$T/marker"
+		assert_failure 2
+		assert_output "netshim run: --output=nodir/t.json: No such file or directory"
+		run timeout 20 "$NS" run --front=$front -o "$T/nodir/t.%p" -- touch "$T/marker"
+		assert_failure 2
+		assert_output "netshim run: --output=$T/nodir/t.%p: No such file or directory"
+		[ ! -e "$T/marker" ]
+	done
+	need_root
+	mkdir -m 1777 "$T/pub"
+	mkdir "$T/etc"
+	ln -s "$T/etc" "$T/pub/d"
+	chown -h nobody "$T/pub/d"
+	run timeout 20 "$NS" run -o "$T/pub/d/t.json" -- touch "$T/marker"
+	assert_failure 2
+	assert_output "netshim run: --output=$T/pub/d/t.json: Permission denied"
+	[ ! -e "$T/marker" ]
+	[ ! -e "$T/etc/t.json" ]
+}
+
+@test "-o a FIFO nobody reads yet: one line says netshim waits for a reader, then the reader gets the events (both fronts)" {
+	local i
+	for front in preload seccomp; do
+		rm -f "$T/f" "$T/err"
+		mkfifo "$T/f"
+		timeout 30 "$NS" run --front=$front --json -o "$T/f" -- \
+			"$PY" -c 'import socket; socket.socket().close()' 2>"$T/err" &
+		for i in $(seq 100); do
+			[ -s "$T/err" ] && break
+			sleep 0.1
+		done
+		run cat "$T/err"
+		assert_output "netshim run: --output=$T/f: a FIFO nobody reads yet; waiting for a reader"
+		run timeout 20 cat "$T/f"
+		wait $!
+		assert_line --partial '"call":"socket","family":"AF_INET"'
+	done
+}
+
+# dropped PREFIX...: python's socket() as nobody under netshim run -o
+# $T/t.json after PREFIX drops privileges; the events in $T/t.json.
+dropped() {
+	rm -f "$T/t.json"
+	cd /
+	run timeout 30 "$NS" run --json -o "$T/t.json" -- "$@" "$PY" -c \
+		'import os, socket; socket.socket().close(); print(os.getuid())'
+	assert_success
+	assert_output "$(id -u nobody)"
+	run jq -r 'select(.prog == "python3" and .call == "socket") | .family' "$T/t.json"
+	assert_output AF_INET
+}
+
+@test "privileges dropped by runuser, su, setpriv or a worker that execs: the trace still lands in -o's file" {
+	need_root
+	id nobody >/dev/null 2>&1 || skip "no user nobody"
+	chmod 0700 "$T"	# nobody could not open the file by its name
+	dropped runuser -u nobody --
+	dropped setpriv --reuid=nobody --regid=nogroup --clear-groups --
+	# su runs its -c string with the user's shell: /bin/sh here.
+	rm -f "$T/t.json"
+	run timeout 30 "$NS" run --json -o "$T/t.json" -- su -s /bin/sh nobody -c \
+		"$PY -c 'import socket; socket.socket().close()'"
+	assert_success
+	run jq -r 'select(.prog == "python3" and .call == "socket") | .family' "$T/t.json"
+	assert_output AF_INET
+	# A server's worker: fork, drop to nobody, exec.
+	dropped "$PY" -c '
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.setgroups([]); os.setgid(65534); os.setuid(65534)
+    os.execv(sys.argv[1], sys.argv[1:])
+os.waitpid(pid, 0)' "$PY" -c 'import socket, sys; socket.socket().close(); print(65534)'
+}

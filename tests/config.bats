@@ -272,3 +272,23 @@ print(" ".join(calls))' "$t"
 	events_case 'socket,!socket' ""
 	events_case 'sendto,accept4,!accept' "accept4 sendto"
 }
+
+@test "a bad value or an unknown name is reported once a run, not once a process; other settings in a child are reported again" {
+	run ns_run NETSHIM_TRACE=off NETSHIM_FORMAT=xml NETSHIM_FOO=1 -- sh -c \
+		"$PY -c 1; $PY -c 1; sh -c '$PY -c 1'; NETSHIM_FORMAT=yaml $PY -c 1"
+	assert_success
+	assert_output - <<'OUT'
+netshim: NETSHIM_FORMAT=xml is not one of text, json; using text
+netshim: NETSHIM_FOO is not a variable netshim knows; see libnetshim(7)
+netshim: NETSHIM_FORMAT=yaml is not one of text, json; using text
+netshim: NETSHIM_FOO is not a variable netshim knows; see libnetshim(7)
+OUT
+	# The mark is in the environment only when something was said.
+	run ns_run NETSHIM_TRACE=off NETSHIM_FORMAT=xml -- "$PY" -c 'import os; print(os.environ.get("NETSHIM_REPORTED"))'
+	assert_line --index 1 --regexp '^[0-9a-f]{16}$'
+	run ns_run NETSHIM_TRACE=off NETSHIM_FORMAT=json -- "$PY" -c 'import os; print(sorted(k for k in os.environ if k.startswith("NETSHIM_")))'
+	assert_output "['NETSHIM_FORMAT', 'NETSHIM_TRACE']"
+	# Order does not matter: bash hands its variables on in its own.
+	run ns_run NETSHIM_TRACE=off NETSHIM_FOO=1 NETSHIM_BAR=2 -- bash -c "$PY -c 1"
+	[ "${#lines[@]}" = 2 ]
+}
