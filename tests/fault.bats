@@ -397,6 +397,14 @@ bad() {
 	assert_equal "$stderr" "$2"
 }
 
+@test "a long bad rule is quoted as values are: 64 bytes then ..., the text from its column 32 bytes then ..." {
+	local x
+	x=$(printf 'X%.0s' $(seq 100))
+	bad "connect(ipv6)=EPERM$x" "netshim: NETSHIM_FAIL: rule 1 \"connect(ipv6)=EPERM${x:0:45}...\" at column 15 (\"EPERM${x:0:27}...\"): expected an errno name such as ECONNREFUSED, or delay(DURATION); that rule is ignored"
+	# Exactly 64 bytes: whole, no dots.
+	bad "connect(ipv6)=EPERM${x:0:45}" "netshim: NETSHIM_FAIL: rule 1 \"connect(ipv6)=EPERM${x:0:45}\" at column 15 (\"EPERM${x:0:27}...\"): expected an errno name such as ECONNREFUSED, or delay(DURATION); that rule is ignored"
+}
+
 @test "bad rules: the rule, the column and what was expected" {
 	bad 'socket(ipv7)=EPERM' 'netshim: NETSHIM_FAIL: rule 1 "socket(ipv7)=EPERM" at column 8 ("ipv7)=EPERM"): expected a family (ipv4, ipv6, unix) or a protocol (tcp, udp, mptcp); that rule is ignored'
 	bad 'connect=ENETUNREACH;conect(ipv6)=EPERM' 'netshim: NETSHIM_FAIL: rule 2 "conect(ipv6)=EPERM" at column 1 ("conect(ipv6)=EPERM"): expected a call: socket, connect, bind, listen, accept, accept4, setsockopt, getsockopt, sendto, sendmsg, getaddrinfo, gethostbyname or gethostbyname2; that rule is ignored'

@@ -485,3 +485,16 @@ EOF"
 	run cat "$T/out"
 	assert_line 'socket ret=-1 errno=ENOSYS'
 }
+
+@test "bad NETSHIM_* values and unknown names: the seccomp front says what the library says, once" {
+	need_seccomp
+	local x
+	x=$(printf 'X%.0s' $(seq 100))
+	export NETSHIM_FOO=1 NETSHIM_FORMAT=xml NETSHIM_FAIL="connect=EPERM$x"
+	run --separate-stderr timeout 20 "$NS" run --front=preload -o off -- /bin/true
+	assert_success
+	local want=$stderr
+	[ "$(printf '%s\n' "$want" | wc -l)" = 3 ]
+	run --separate-stderr timeout 20 "$NS" run --front=seccomp -o off -- "$PS"
+	assert_equal "$stderr" "$want"
+}
