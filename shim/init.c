@@ -218,6 +218,13 @@ static void setup(void)
 		config.events = 0;
 	ns_fd_keep(ns_policy_needs_table(&config));
 	ns_calls_on = ns_policy_calls(&config);
+	/* The copy is guarded only where every call is seen: else
+	 * close_range could close it and the number go to a file of the
+	 * program's. Complaints then go by fd 2's identity. */
+	if (!ns_policy_needs_table(&config) && ns_errfd >= 0) {
+		ns_sys_close(ns_errfd);
+		ns_errfd = -1;
+	}
 	ns_cfg = &config;
 	ns_fault_announce(&io);
 	ns_pid = getpid();

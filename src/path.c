@@ -39,8 +39,8 @@ static int open_dir(int at, const char *name)
 }
 
 /* Replaces the first @used bytes of @rest by @target and a '/'. */
-static bool splice_target(char *rest, size_t cap, size_t used, const char *target,
-		   size_t tlen)
+static bool splice_target(char *rest, size_t cap, size_t used,
+			  const char *target, size_t tlen)
 {
 	size_t left = strlen(rest + used);
 

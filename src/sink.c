@@ -294,7 +294,8 @@ bool ns_sink_adopt(struct ns_sink *s, const struct ns_config *c,
 
 	if (!inherited || c->trace != NS_TRACE_FILE ||
 	    strstr(c->trace_path, "%p") || !parse_inherited(inherited, n) ||
-	    fstat((int)n[0], &st) != 0 || (unsigned long long)st.st_dev != n[1] ||
+	    fstat((int)n[0], &st) != 0 ||
+	    (unsigned long long)st.st_dev != n[1] ||
 	    (unsigned long long)st.st_ino != n[2])
 		return false;
 	fl = ns_sys_fcntl((int)n[0], F_GETFL, 0);
