@@ -96,8 +96,9 @@ static void classify(struct ns_sink *s)
 {
 	struct stat st;
 
-	s->pipe = s->sock = false;
+	s->pipe = s->sock = s->file = false;
 	if (fstat(s->fd, &st) == 0) {
+		s->file = S_ISREG(st.st_mode);
 		s->pipe = S_ISFIFO(st.st_mode);
 		s->sock = S_ISSOCK(st.st_mode);
 	}
@@ -445,7 +446,12 @@ static void write_line(struct ns_sink *s, int fd, const char *line,
 			line += r;
 			len -= (size_t)r;
 			done += (size_t)r;
-			continue;
+			/* A regular file takes less than asked only when it
+			 * can take no more (a full disk, RLIMIT_FSIZE): no
+			 * second write just to learn the errno. */
+			if (!len || !s->file)
+				continue;
+			r = 0;
 		}
 		if (r < 0 && errno == EINTR)
 			continue;

@@ -17,6 +17,8 @@ struct ns_sink {
 	bool owned;		/* we opened fd and protect it */
 	bool pipe;		/* a pipe or FIFO: guard against SIGPIPE */
 	bool sock;		/* a socket: send with MSG_NOSIGNAL */
+	bool file;		/* a regular file: a short write is a full
+				 * disk, its fragment cut off again */
 	bool warned;		/* one complaint about failed writes */
 	bool recovered;		/* one line when they work again */
 	bool torn;		/* a fragment no cut could remove ends the
