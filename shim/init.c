@@ -41,7 +41,8 @@ static const char *env_get(const char *name, void *ctx)
 /*
  * Complaints go where stderr was when netshim started, not into whatever
  * the program later put at fd 2 (a data file, a socket): a copy of it, or
- * fd 2 while it is still the same pipe or socket (keep_stderr says why).
+ * fd 2 while it is still the same pipe, socket or terminal (keep_stderr
+ * says why).
  */
 static int complaint_fd(void)
 {
@@ -81,11 +82,12 @@ static void warn_none(const char *line, size_t len, void *ctx)
 }
 
 /*
- * A copy of fd 2, guarded from the program as the trace is (hook_fd.c).
- * Not of a pipe or socket: the copy would hold it open, and a reader
- * waiting for its end after the program closed stderr (a daemon under
- * $(...), a supervisor's log pipe) would wait for ever. Those are
- * written while fd 2 is still the same file, else not at all.
+ * A copy of fd 2, guarded from the program as the trace is (hook_fd.c),
+ * when it is a regular file. Not of a pipe, socket or terminal: a copy
+ * would hold it open, and whoever waits for its end after the program
+ * closed stderr would wait for ever (a daemon under $(...), a log pipe,
+ * sshd waiting for the last holder of a pty to go). Those are written
+ * while fd 2 is still the same file, else not at all.
  */
 static void keep_stderr(void)
 {
@@ -96,7 +98,7 @@ static void keep_stderr(void)
 	err_was.known = true;
 	err_was.dev = st.st_dev;
 	err_was.ino = st.st_ino;
-	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+	if (!S_ISREG(st.st_mode))
 		return;
 	__atomic_store_n(&ns_errfd, ns_sink_high_fd(STDERR_FILENO),
 			 __ATOMIC_SEQ_CST);
