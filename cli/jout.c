@@ -36,16 +36,22 @@ void cli_jput(const char *s)
 
 int cli_tput(const char *s, size_t n, size_t max)
 {
-	char small[1024], *mem;
+	char small[1024], *mem, *src;
 	struct ns_buf b;
-	size_t cap = max < 4 * n + 4 ? max : 4 * n + 4;
+	size_t len = strnlen(s, n);
 
-	mem = cap <= sizeof(small) ? small : cli_xmalloc(cap);
-	ns_buf_init(&b, mem, cap);
-	ns_buf_esc(&b, s, n);
+	/* The escaper cuts with "..." at its own limit: give it exactly the
+	 * bytes to show. */
+	src = cli_xmalloc(len + 1);
+	memcpy(src, s, len);
+	src[len] = '\0';
+	mem = max <= sizeof(small) ? small : cli_xmalloc(max);
+	ns_buf_init(&b, mem, max);
+	ns_buf_esc(&b, src, SIZE_MAX);
 	fwrite(b.p, 1, b.len, stdout);
 	if (mem != small)
 		free(mem);
+	free(src);
 	return (int)b.len;
 }
 

@@ -161,8 +161,11 @@ void cli_sock_finish(struct cli_sock *s, const char *closed, const char *how,
 	cli_sadd(tb, "fd %lld  %s[%lld]  %s:%lu  %s  %s %s %s", s->key.fd,
 		 s->prog, s->key.pid, s->file, s->line, s->made_by, s->fam,
 		 s->type, s->proto);
+	/* Protocol 0 asks the kernel to choose: not a change. */
 	if (s->asked_known && (strcmp(s->afam, s->fam) ||
-			       strcmp(s->aproto, s->proto)))
+			       (strcmp(s->aproto, s->proto) &&
+				strcmp(s->aproto, "IPPROTO_IP") &&
+				strcmp(s->aproto, "0"))))
 		cli_sadd(tb, " (asked %s %s)", s->afam, s->aproto);
 	if (s->local[0])
 		cli_sadd(tb, "\n    local %s%s", s->local,
