@@ -275,8 +275,87 @@ void cli_lookup_sock(struct cli_sock *s, bool gone, long long t_us)
 	}
 }
 
+/* Each process's last IPv6 dial, for programs whose lookups the trace
+ * does not show (the seccomp front sees no name lookups: Go's resolver
+ * reads /etc/hosts itself). */
+struct v6dial {
+	UT_hash_handle hh;
+	long long pid, fd;
+	unsigned long long seq;
+	char port[8];
+};
+static struct v6dial *v6dials;
+
+static const char *port_of(const char *addr)
+{
+	const char *p = addr ? strrchr(addr, ':') : NULL;
+
+	return p && (addr[0] != '[' || p[-1] == ']') ? p + 1 : "";
+}
+
+/* An IPv4 dial to the port of an IPv6 dial still under way or failed:
+ * the program fell back, and the IPv6 path is what went wrong. */
+void cli_lookup_v6_then_v4(struct cli_sock *s, const struct cli_ev *ev)
+{
+	struct v6dial *d;
+	struct cli_sock *v6;
+	char key[32], sum[512], what[96];
+	struct cli_finding *f;
+	bool fresh;
+
+	HASH_FIND(hh, v6dials, &ev->pid, sizeof(ev->pid), d);
+	if (ev->addr && ev->addr[0] == '[' && strncmp(ev->addr, "[::ffff:", 8)) {
+		if (!d) {
+			d = cli_xmalloc(sizeof(*d));
+			d->pid = ev->pid;
+			HASH_ADD(hh, v6dials, pid, sizeof(d->pid), d);
+		}
+		d->fd = s->key.fd;
+		d->seq = s->seq;
+		cli_cpy(d->port, sizeof(d->port), port_of(ev->addr));
+		return;
+	}
+	if (!d || !ev->addr || s->lk || strcmp(d->port, port_of(ev->addr)))
+		return;
+	v6 = cli_sock_find(ev->pid, d->fd);
+	HASH_DEL(v6dials, d);
+	free(d);
+	if (!v6 || v6->seq >= s->seq || v6->lk ||
+	    (v6->conn != CONN_PENDING && v6->conn != CONN_FAILED))
+		return;
+	if (v6->conn == CONN_FAILED)
+		cli_fmt(what, sizeof(what), "failed with %s", v6->conn_err);
+	else
+		cli_fmt(what, sizeof(what), "had not completed after %.3f s",
+			ev->t_us >= 0 && v6->conn_t0 >= 0 ?
+			(ev->t_us - v6->conn_t0) / 1e6 : 0.0);
+	cli_fmt(key, sizeof(key), "port %s", port_of(ev->addr));
+	f = cli_finding_add(F_V6_FIRST, key, v6->file, v6->conn_line, &fresh);
+	cli_finding_ref(f, ev->file, ev->line);
+	if (!fresh)
+		return;
+	cli_fmt(sum, sizeof(sum), "IPv6 dialled first: %s %s when %s[%lld] "
+		"tried %s", v6->peer, what, ev->prog, ev->pid, ev->addr);
+	cli_finding_text(f, sum, "The program dialled an IPv6 address first "
+			 "(a name's first answer, though the trace shows no "
+			 "lookup: the seccomp front does not see Go's own "
+			 "resolver) and the IPv6 path failed or did not answer, "
+			 "so it fell back to IPv4 after a delay, or gives up.",
+			 "netshim run -4 (--family=ipv4: the IPv6 socket fails "
+			 "at once, so Go dials IPv4); in the program: a "
+			 "shorter Happy Eyeballs delay (Go: "
+			 "net.Dialer.FallbackDelay), a connect timeout; on the "
+			 "host: mend IPv6 routing or filtering.");
+}
+
 void cli_lookup_end(void)
 {
 	while (lookups)
 		finish(lookups);
+	while (v6dials) {
+		struct v6dial *d = v6dials;
+
+		HASH_DEL(v6dials, d);
+		free(d);
+	}
 }

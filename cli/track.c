@@ -301,8 +301,8 @@ static void finding_mptcp_opt(const struct cli_ev *ev, const char *opt)
 		cli_fmt(fix, sizeof(fix), "netshim run --tfo=retry (go on "
 			 "without Fast Open) or --tfo=drop, or --mptcp=strip "
 			 "(plain TCP); in the program: GODEBUG=multipathtcp=0 "
-			 "for Go, or treat ENOPROTOOPT from %s as \"no Fast "
-			 "Open\"; on the host: Linux 6.2 or later.", opt);
+			 "for Go, or treat ENOPROTOOPT from %s as the absence of Fast "
+			 "Open; on the host: Linux 6.2 or later.", opt);
 	} else {
 		cli_fmt(cause, sizeof(cause), "Linux refuses %s on "
 			 "IPPROTO_MPTCP sockets (net/mptcp/sockopt.c: MD5 "

@@ -112,6 +112,9 @@ void cli_lookup_event(const struct cli_ev *ev);
 void cli_lookup_dial(struct cli_sock *s, const struct cli_ev *ev);
 /* @s's connect resolved (s->conn) or @s is going away (@gone). */
 void cli_lookup_sock(struct cli_sock *s, bool gone, long long t_us);
+/* The first connect of @s, when no lookup explains it: an IPv4 dial after
+ * an IPv6 one to the same port that failed or is still under way. */
+void cli_lookup_v6_then_v4(struct cli_sock *s, const struct cli_ev *ev);
 void cli_lookup_end(void);
 
 /* Keeps a finished row: its JSON object and its text. */

@@ -282,8 +282,10 @@ static void do_connect(struct cli_sock *s, const struct cli_ev *ev)
 		s->conn_dur_us = s->conn_t0 >= 0 && ev->t_us >= 0 ?
 			ev->t_us - s->conn_t0 + ev->dur_ns / 1000 : -1;
 	}
-	if (first)
+	if (first) {
 		cli_lookup_dial(s, ev);
+		cli_lookup_v6_then_v4(s, ev);
+	}
 	if (s->conn != CONN_PENDING)
 		cli_lookup_sock(s, false, ev->t_us);
 }
@@ -323,20 +325,32 @@ static void do_dup(const struct cli_ev *ev, struct cli_sock *old)
 			 made, ev->file, ev->line);
 		if (prev->conn == CONN_NONE && !prev->listening &&
 		    is(prev->made_by, "socket")) {
-			char sum[512];
+			char sum[768], lost[400] = "";
+			struct cli_finding *f;
+			bool fresh;
 
 			cli_fmt(rep, sizeof(rep), "fd %lld was socket(%s %s "
 				 "%s) of %s:%lu until %s", ev->ret, prev->afam,
 				 prev->atype, prev->aproto, prev->file,
 				 prev->line, made);
+			if (prev->opts_t[0])
+				cli_fmt(lost, sizeof(lost), "; the options set "
+					"on it are lost (%s)", prev->opts_t);
 			cli_fmt(sum, sizeof(sum), "fd %lld, made by socket(%s, "
 				 "%s) at %s:%lu, was replaced by %s (%s%s%s) "
-				 "before it connected: %s[%lld]", ev->ret,
+				 "before it connected%s: %s[%lld]", ev->ret,
 				 prev->afam, prev->aproto, prev->file,
 				 prev->line, made, old->fam,
 				 old->peer[0] ? ", connected to " : "",
-				 old->peer, ev->prog, ev->pid);
-			finding_family(F_DUP_REPLACED, ev, sum, "A wrapper or "
+				 old->peer, lost, ev->prog, ev->pid);
+			f = cli_finding_add(F_DUP_REPLACED, ev->prog, prev->file,
+					    prev->line, &fresh);
+			if (old->conn_line)
+				cli_finding_ref(f, old->file, old->conn_line);
+			cli_finding_ref(f, ev->file, ev->line);
+			if (!fresh)
+				goto done;
+			cli_finding_text(f, sum, "A wrapper or "
 				"library (proxychains, torsocks, a proxy layer) "
 				"made a socket of its own, connected it, and put "
 				"it in the place of the program's socket with "
@@ -351,6 +365,7 @@ static void do_dup(const struct cli_ev *ev, struct cli_sock *old)
 				"the wrapper's connect, or run without the "
 				"wrapper.");
 		}
+done:
 		cli_sock_finish(prev, NULL, how, ev->t_us);
 	}
 	s = cli_sock_make(ev, ev->ret, made);
@@ -519,4 +534,5 @@ void cli_track_end(void)
 		HASH_DEL(abandons, a);
 		free(a);
 	}
+
 }
