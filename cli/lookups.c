@@ -303,6 +303,8 @@ void cli_lookup_v6_then_v4(struct cli_sock *s, const struct cli_ev *ev)
 	struct cli_finding *f;
 	bool fresh;
 
+	if (strcmp(s->type, "SOCK_STREAM"))
+		return;	/* a UDP connect only picks a route */
 	HASH_FIND(hh, v6dials, &ev->pid, sizeof(ev->pid), d);
 	if (ev->addr && ev->addr[0] == '[' && strncmp(ev->addr, "[::ffff:", 8)) {
 		if (!d) {
