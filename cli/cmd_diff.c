@@ -155,9 +155,14 @@ static void stream_key(struct side *s, const struct cli_ev *ev, char *key,
 			name_count(s, name) + 1, node ?: "(null)");
 		return;
 	}
-	if ((is(c, "socket") || is(c, "accept") || is(c, "accept4")) &&
-	    ev->ret >= 0) {
-		fd_set_sock(s, ev->pid, ev->ret, ++p->nsock);
+	/* A socket() that failed is a socket of its own: compared with the
+	 * one the other side made there. */
+	if (is(c, "socket") || ((is(c, "accept") || is(c, "accept4")) &&
+				ev->ret >= 0)) {
+		++p->nsock;
+		if (ev->ret >= 0)
+			fd_set_sock(s, ev->pid, ev->ret, p->nsock);
+		*closes = ev->ret < 0;
 		cli_fmt(key, size, "process %u: socket %u", p->idx + 1,
 			p->nsock);
 		return;
