@@ -122,7 +122,7 @@ int cli_cmd_report(int argc, char **argv)
 	}
 	files = optind < argc ? argv + optind : dash;
 	nfiles = optind < argc ? argc - optind : 1;
-	if (!cli_track_init())
+	if (!cli_track_init(as_json))
 		return CLI_EXIT_FAIL;
 	t = cli_traces_open(CMD, files, nfiles, &rc);
 	while (cli_traces_next(t, &ev)) {

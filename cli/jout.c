@@ -57,7 +57,7 @@ int cli_tput(const char *s, size_t n, size_t max)
 
 int cli_sadd(struct cli_sbuf d, const char *fmt, ...)
 {
-	size_t used = strlen(d.p);
+	size_t used = d.len ? *d.len : strlen(d.p);
 	va_list ap;
 	int n;
 
@@ -68,12 +68,14 @@ int cli_sadd(struct cli_sbuf d, const char *fmt, ...)
 		d.p[used] = '\0';
 		return -1;
 	}
+	if (d.len)
+		*d.len = used + (size_t)n;
 	return 0;
 }
 
 int cli_sjstr(struct cli_sbuf d, const char *s)
 {
-	size_t used = strlen(d.p);
+	size_t used = d.len ? *d.len : strlen(d.p);
 	struct ns_buf b;
 
 	if (!s)
@@ -85,6 +87,8 @@ int cli_sjstr(struct cli_sbuf d, const char *s)
 		return -1;
 	}
 	d.p[used + b.len] = '\0';
+	if (d.len)
+		*d.len = used + b.len;
 	return 0;
 }
 

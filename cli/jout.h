@@ -20,8 +20,9 @@ int cli_tput(const char *s, size_t n, size_t max);
 struct cli_sbuf {
 	char *p;
 	size_t size;
+	size_t *len;		/* the text's length, kept; NULL: strlen */
 };
-#define CLI_SBUF(a) ((struct cli_sbuf){ (a), sizeof(a) })
+#define CLI_SBUF(a) ((struct cli_sbuf){ (a), sizeof(a), NULL })
 int cli_sadd(struct cli_sbuf d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Appends @s as a JSON string (null for NULL). */

@@ -85,7 +85,8 @@ static void v6_first(const struct cli_lookup *lk)
 static void finish(struct cli_lookup *lk)
 {
 	static char j[16384], t[4096];
-	struct cli_sbuf jb = CLI_SBUF(j), tb = CLI_SBUF(t);
+	size_t jn = 0, tn = 0;
+	struct cli_sbuf jb = { j, sizeof(j), &jn }, tb = { t, sizeof(t), &tn };
 
 	j[0] = t[0] = '\0';
 	for (unsigned i = 0; i < lk->ndials; i++) {
@@ -149,7 +150,7 @@ static void finish(struct cli_lookup *lk)
 	cli_sadd(jb, "}");
 	if (!lk->ndials && lk->nans)
 		cli_sadd(tb, "\n    not dialled");
-	cli_rows_add(&cli_lookup_rows, lk->seq, j, strlen(j), t);
+	cli_rows_add(&cli_lookup_rows, lk->seq, j, jn, t);
 	HASH_DEL(lookups, lk);
 	free(lk->key);
 	free(lk);

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 /* A line longer than this is garbage, not a reason to eat all memory. */
@@ -49,24 +48,59 @@ struct cli_traces {
 	struct cli_json sniff;
 };
 
+/* @n digits at @p as a number, or -1. */
+static int digits(const char *p, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v;
+}
+
 long long cli_ts_us(const char *ts)
 {
-	int y, mo, d, h, mi, s, us, n = 0;
+	/* Twice per event: by hand, and the day's number kept. */
+	static char last_day[10];
+	static long long last_days = -1;
+	int h, mi, s, us;
 	long long days;
 
-	if (!ts || sscanf(ts, "%4d-%2d-%2dT%2d:%2d:%2d.%6dZ%n", &y, &mo, &d,
-			  &h, &mi, &s, &us, &n) != 7 || n != 27)
+	if (!ts || strnlen(ts, 28) != 27 || ts[4] != '-' || ts[7] != '-' ||
+	    ts[10] != 'T' || ts[13] != ':' || ts[16] != ':' ||
+	    ts[19] != '.' || ts[26] != 'Z')
 		return -1;
-	/* Days from civil (H. Hinnant's algorithm): no timegm, no locale. */
-	y -= mo <= 2;
-	{
-		long long era = (y >= 0 ? y : y - 399) / 400;
-		unsigned yoe = (unsigned)(y - era * 400);
-		unsigned doy = (153 * (unsigned)(mo + (mo > 2 ? -3 : 9)) + 2) /
-			       5 + (unsigned)d - 1;
-		unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	h = digits(ts + 11, 2);
+	mi = digits(ts + 14, 2);
+	s = digits(ts + 17, 2);
+	us = digits(ts + 20, 6);
+	if (h < 0 || mi < 0 || s < 0 || us < 0)
+		return -1;
+	if (last_days >= 0 && !memcmp(ts, last_day, 10)) {
+		days = last_days;
+	} else {
+		int y = digits(ts, 4), mo = digits(ts + 5, 2),
+		    d = digits(ts + 8, 2);
 
-		days = era * 146097 + (long long)doe - 719468;
+		if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31)
+			return -1;
+		/* Days from civil (H. Hinnant's algorithm): no timegm, no
+		 * time zone. */
+		y -= mo <= 2;
+		{
+			long long era = y / 400;
+			unsigned yoe = (unsigned)(y - era * 400);
+			unsigned doy = (153 * (unsigned)(mo + (mo > 2 ? -3 : 9)) +
+					2) / 5 + (unsigned)d - 1;
+			unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+			days = era * 146097 + (long long)doe - 719468;
+		}
+		memcpy(last_day, ts, 10);
+		last_days = days;
 	}
 	return ((days * 86400 + h * 3600 + mi * 60 + s) * 1000000LL) + us;
 }
@@ -368,24 +402,71 @@ static const char *code(struct cli_ev *ev, int i, char *tmp)
 	return tmp;
 }
 
+/* One pass over the members: each event is looked at once per key. */
 static void pick(struct cli_ev *ev)
 {
 	struct cli_json *j = ev->j;
-	int sock, fd;
+	int sock = -1;
 
-	ev->ts = cli_json_str(j, cli_json_get(j, 0, "ts"));
-	ev->prog = cli_json_str(j, cli_json_get(j, 0, "prog"));
-	ev->call = cli_json_str(j, cli_json_get(j, 0, "call"));
-	cli_json_int(j, cli_json_get(j, 0, "pid"), &ev->pid);
-	cli_json_int(j, cli_json_get(j, 0, "tid"), &ev->tid);
-	cli_json_int(j, cli_json_get(j, 0, "ret"), &ev->ret);
-	cli_json_int(j, cli_json_get(j, 0, "dur_ns"), &ev->dur_ns);
+	ev->ts = ev->prog = ev->call = ev->err = ev->gai = NULL;
+	ev->addr = ev->policy = ev->injected = NULL;
+	ev->has_fd = false;
+	for (unsigned k = 1; k < j->tok[0].end; k = j->tok[k].end) {
+		const char *key = j->tok[k].key;
+		int i = (int)k;
+
+		switch (key[0]) {
+		case 'a':
+			if (!strcmp(key, "addr"))
+				ev->addr = cli_json_str(j, i);
+			break;
+		case 'c':
+			if (!strcmp(key, "call"))
+				ev->call = cli_json_str(j, i);
+			break;
+		case 'd':
+			if (!strcmp(key, "dur_ns"))
+				cli_json_int(j, i, &ev->dur_ns);
+			break;
+		case 'e':
+			if (!strcmp(key, "errno"))
+				ev->err = code(ev, i, ev->num[0]);
+			else if (!strcmp(key, "error"))
+				ev->gai = code(ev, i, ev->num[1]);
+			break;
+		case 'f':
+			if (!strcmp(key, "fd"))
+				ev->has_fd = cli_json_int(j, i, &ev->fd);
+			break;
+		case 'i':
+			if (!strcmp(key, "injected"))
+				ev->injected = cli_json_str(j, i);
+			break;
+		case 'p':
+			if (!strcmp(key, "pid"))
+				cli_json_int(j, i, &ev->pid);
+			else if (!strcmp(key, "prog"))
+				ev->prog = cli_json_str(j, i);
+			else if (!strcmp(key, "policy"))
+				ev->policy = cli_json_str(j, i);
+			break;
+		case 'r':
+			if (!strcmp(key, "ret"))
+				cli_json_int(j, i, &ev->ret);
+			break;
+		case 's':
+			if (!strcmp(key, "sock"))
+				sock = i;
+			break;
+		case 't':
+			if (!strcmp(key, "ts"))
+				ev->ts = cli_json_str(j, i);
+			else if (!strcmp(key, "tid"))
+				cli_json_int(j, i, &ev->tid);
+			break;
+		}
+	}
 	ev->t_us = cli_ts_us(ev->ts);
-	ev->err = code(ev, cli_json_get(j, 0, "errno"), ev->num[0]);
-	ev->gai = code(ev, cli_json_get(j, 0, "error"), ev->num[1]);
-	fd = cli_json_get(j, 0, "fd");
-	ev->has_fd = cli_json_int(j, fd, &ev->fd);
-	sock = cli_json_get(j, 0, "sock");
 	ev->has_sock = sock >= 0 && j->tok[sock].type == CLI_JOBJ;
 	ev->family = ev->type = ev->proto = NULL;
 	if (ev->has_sock) {
@@ -395,9 +476,6 @@ static void pick(struct cli_ev *ev)
 		ev->proto = code(ev, cli_json_get(j, sock, "protocol"),
 				 ev->num[3]);
 	}
-	ev->addr = cli_json_str(j, cli_json_get(j, 0, "addr"));
-	ev->policy = cli_json_str(j, cli_json_get(j, 0, "policy"));
-	ev->injected = cli_json_str(j, cli_json_get(j, 0, "injected"));
 }
 
 bool cli_traces_next(struct cli_traces *t, struct cli_ev *ev)

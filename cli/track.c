@@ -23,7 +23,12 @@ static unsigned long long sock_seq;
 
 void cli_cpy(char *out, size_t size, const char *s)
 {
-	cli_fmt(out, size, "%s", s ? s : "");
+	size_t n = s ? strnlen(s, size - 1) : 0;
+
+	/* Several times per event: no printf. */
+	if (n)
+		memcpy(out, s, n);
+	out[n] = '\0';
 }
 
 void cli_addr_host(const char *addr, char *out, size_t size)
@@ -43,8 +48,10 @@ void cli_addr_host(const char *addr, char *out, size_t size)
 		 addr);
 }
 
-bool cli_track_init(void)
+bool cli_track_init(bool json)
 {
+	if (!json)
+		return true;
 	cli_sock_rows.json = tmpfile();
 	cli_lookup_rows.json = tmpfile();
 	if (!cli_sock_rows.json || !cli_lookup_rows.json) {
@@ -57,8 +64,10 @@ bool cli_track_init(void)
 void cli_rows_add(struct cli_rows *r, unsigned long long seq,
 		  const char *json, size_t jlen, const char *text)
 {
-	fwrite(json, 1, jlen, r->json);
-	fputc('\n', r->json);
+	if (r->json) {
+		fwrite(json, 1, jlen, r->json);
+		fputc('\n', r->json);
+	}
 	r->n++;
 	if (r->ntext < CLI_TEXT_ROWS) {
 		r->seq[r->ntext] = seq;
@@ -95,7 +104,8 @@ void cli_sock_finish(struct cli_sock *s, const char *closed, const char *how,
 		     long long t_us)
 {
 	static char j[8192], t[2048];
-	struct cli_sbuf jb = CLI_SBUF(j), tb = CLI_SBUF(t);
+	size_t jn = 0, tn = 0;
+	struct cli_sbuf jb = { j, sizeof(j), &jn }, tb = { t, sizeof(t), &tn };
 	bool end = !closed && t_us < 0;
 	const char *cw = conn_word(s, end);
 
@@ -103,6 +113,10 @@ void cli_sock_finish(struct cli_sock *s, const char *closed, const char *how,
 		s->conn_dur_us = t_us - s->conn_t0;
 	cli_lookup_sock(s, true, t_us);
 	j[0] = t[0] = '\0';
+	/* Only what will be shown is made: JSON rows for --json, text rows
+	 * up to the text report's limit. */
+	if (!cli_sock_rows.json)
+		goto text;
 	cli_sadd(jb, "{\"pid\": %lld, \"prog\": ", s->key.pid);
 	cli_sjstr(jb, s->prog);
 	cli_sadd(jb, ", \"fd\": %lld, \"file\": ", s->key.fd);
@@ -157,7 +171,9 @@ void cli_sock_finish(struct cli_sock *s, const char *closed, const char *how,
 	if (s->opts_cut || s->pol_cut)
 		cli_sadd(jb, ", \"truncated\": true");
 	cli_sadd(jb, "}");
-
+text:
+	if (cli_sock_rows.ntext >= CLI_TEXT_ROWS)
+		goto out;
 	cli_sadd(tb, "fd %lld  %s[%lld]  %s:%lu  %s  %s %s %s", s->key.fd,
 		 s->prog, s->key.pid, s->file, s->line, s->made_by, s->fam,
 		 s->type, s->proto);
@@ -187,7 +203,8 @@ void cli_sock_finish(struct cli_sock *s, const char *closed, const char *how,
 	if (s->replaced[0])
 		cli_sadd(tb, "\n    replaced: %s", s->replaced);
 	cli_sadd(tb, "\n    closed: %s", closed ? closed : how);
-	cli_rows_add(&cli_sock_rows, s->seq, j, strlen(j), t);
+out:
+	cli_rows_add(&cli_sock_rows, s->seq, j, jn, t);
 	HASH_DEL(cli_socks, s);
 	free(s);
 }
@@ -332,9 +349,13 @@ void cli_sock_opt(struct cli_sock *s, const struct cli_ev *ev)
 		cli_fmt(optn, sizeof(optn), "%lld", n);
 		opt = optn;
 	}
-	if (v >= 0 && j->tok[v].type == CLI_JNUM)
-		cli_fmt(val, sizeof(val), "%.*s", (int)j->tok[v].len,
-			 j->tok[v].str);
+	if (v >= 0 && j->tok[v].type == CLI_JNUM) {
+		size_t n = j->tok[v].len < sizeof(val) - 1 ? j->tok[v].len :
+			   sizeof(val) - 1;
+
+		memcpy(val, j->tok[v].str, n);
+		val[n] = '\0';
+	}
 	else if (v >= 0 && j->tok[v].type == CLI_JSTR)
 		cli_cpy(val, sizeof(val), j->tok[v].str);
 	if (ev->err && !strcmp(ev->err, "ENOPROTOOPT") && ev->proto &&
@@ -347,6 +368,15 @@ void cli_sock_opt(struct cli_sock *s, const struct cli_ev *ev)
 		finding_mptcp_opt(ev, opt);
 	if (s->opts_cut)
 		return;
+	if (!cli_sock_rows.json) {	/* text only: no JSON rows */
+		if (cli_sadd(CLI_SBUF(s->opts_t), "%s%s%s%s %s", tl ? ", " : "",
+			     opt, val[0] ? "=" : "", val,
+			     ev->err ? ev->err : "ok")) {
+			s->opts_t[tl] = '\0';
+			s->opts_cut = true;
+		}
+		return;
+	}
 	if ((jl && cli_sadd(CLI_SBUF(s->opts_j), ", ")) ||
 	    cli_sadd(CLI_SBUF(s->opts_j), "{\"level\": ") ||
 	    cli_sjstr(CLI_SBUF(s->opts_j), lvl) ||

@@ -75,7 +75,8 @@ struct cli_lookup {
 
 /* Where finished rows go. */
 struct cli_rows {
-	FILE *json;		/* one JSON object a line, commas added later */
+	FILE *json;		/* one JSON object a line, commas added later;
+				 * NULL: text only */
 	long long n;
 	char *text[CLI_TEXT_ROWS];
 	unsigned long long seq[CLI_TEXT_ROWS];
@@ -84,8 +85,9 @@ struct cli_rows {
 
 extern struct cli_rows cli_sock_rows, cli_lookup_rows;
 
-/* Opens the row files; false (said) when no temporary file can be made. */
-bool cli_track_init(void);
+/* Opens the row files for --json (@json); false (said) when no temporary
+ * file can be made. */
+bool cli_track_init(bool json);
 /* Takes one event. */
 void cli_track_event(const struct cli_ev *ev);
 /* Writes out what is still open at the end of the traces. */
