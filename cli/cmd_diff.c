@@ -136,6 +136,30 @@ static bool is(const char *a, const char *b)
 	return a && b && !strcmp(a, b);
 }
 
+/* "process P: socket N", once per event: without printf. */
+static void sock_key(char *key, size_t size, unsigned proc, unsigned sock)
+{
+	char tmp[64], *p = tmp + sizeof(tmp);
+	static const char head[] = "process ";
+	size_t n;
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + sock % 10);
+	while (sock /= 10);
+	memcpy(p -= 9, ": socket ", 9);
+	do
+		*--p = (char)('0' + proc % 10);
+	while (proc /= 10);
+	n = (size_t)(tmp + sizeof(tmp) - p);
+	if (n + sizeof(head) - 1 > size) {
+		key[0] = '\0';
+		return;
+	}
+	memcpy(key, head, sizeof(head) - 1);
+	memcpy(key + sizeof(head) - 1, p, n);
+}
+
 /* The stream an event belongs to, in @key; *closes when it ends it. */
 static void stream_key(struct side *s, const struct cli_ev *ev, char *key,
 		       size_t size, bool *closes)
@@ -163,8 +187,7 @@ static void stream_key(struct side *s, const struct cli_ev *ev, char *key,
 		if (ev->ret >= 0)
 			fd_set_sock(s, ev->pid, ev->ret, p->nsock);
 		*closes = ev->ret < 0;
-		cli_fmt(key, size, "process %u: socket %u", p->idx + 1,
-			p->nsock);
+		sock_key(key, size, p->idx + 1, p->nsock);
 		return;
 	}
 	if (is(c, "socketpair") && !ev->err) {
@@ -176,13 +199,11 @@ static void stream_key(struct side *s, const struct cli_ev *ev, char *key,
 		     k < ev->j->tok[fds].end; k = ev->j->tok[k].end)
 			if (cli_json_int(ev->j, (int)k, &fd))
 				fd_set_sock(s, ev->pid, fd, p->nsock);
-		cli_fmt(key, size, "process %u: socket %u", p->idx + 1,
-			p->nsock);
+		sock_key(key, size, p->idx + 1, p->nsock);
 		return;
 	}
 	if (ev->has_fd && (m = fd_of(s, ev->pid, ev->fd))) {
-		cli_fmt(key, size, "process %u: socket %u", p->idx + 1,
-			m->sock);
+		sock_key(key, size, p->idx + 1, m->sock);
 		if ((is(c, "dup") || is(c, "dup2") || is(c, "dup3") ||
 		     is(c, "fcntl")) && ev->ret >= 0 && ev->ret != ev->fd)
 			fd_set_sock(s, ev->pid, ev->ret, m->sock);
@@ -232,14 +253,35 @@ static void stream_free(struct stream *st)
 	free(st);
 }
 
+/* Line @line of @file, as shown: read again, parsed, rendered. */
+static char *reread(const char *file, unsigned long line)
+{
+	char *path = (char *)file, *norm, *shown = NULL;
+	int rc = CLI_EXIT_OK;
+	struct cli_traces *t = cli_traces_open(CMD, &path, 1, &rc);
+	struct cli_ev ev;
+
+	while (cli_traces_next(t, &ev))
+		if (ev.line == line) {
+			cli_diff_norm(&ev, &norm, &shown);
+			free(norm);
+			break;
+		}
+	cli_traces_close(t, &rc);
+	return shown ? shown : cli_xstrdup("(the line could not be read again)");
+}
+
 static void show(int side, const char *file, unsigned long line,
 		 const char *shown)
 {
+	char *mine = shown ? NULL : reread(file, line);
+
 	printf("%c ", side ? '>' : '<');
 	cli_tput(file, SIZE_MAX, 1024);
 	printf(":%lu: ", line);
-	cli_tput(shown, SIZE_MAX, 8192);
+	cli_tput(shown ? shown : mine, SIZE_MAX, 8192);
 	putchar('\n');
+	free(mine);
 }
 
 static void first_difference(const struct stream *st, int side_a,
@@ -273,19 +315,22 @@ static void align(int k, const struct cli_ev *ev)
 	if (differ)	/* the summary needs no more alignment */
 		return;
 	stream_key(&sides[k], ev, key, sizeof(key), &closes);
-	cli_diff_norm(ev, &norm, &shown);
+	cli_diff_norm(ev, &norm, NULL);
 	st = stream_get(key);
 	if (st->last[k] && !strcmp(st->last[k], norm)) {
 		/* The same call again (EAGAIN loops, SO_ERROR polls): how
 		 * often depends on timing, not on the program. */
 		free(norm);
-		free(shown);
 		st->closed[k] |= closes;
 		return;
 	}
-	free(st->last[k]);
-	st->last[k] = cli_xstrdup(norm);
-	st->closed[k] |= closes;
+	/* The line as shown is made when it is shown: read again from its
+	 * file then (standard input cannot be, so it is made now). */
+	shown = NULL;
+	if (!strcmp(ev->file, "(standard input)")) {
+		free(norm);
+		cli_diff_norm(ev, &norm, &shown);
+	}
 	if (st->head && st->side != k) {
 		struct item *it = st->head;
 		struct item mine = { NULL, norm, shown, ev->file, ev->line };
@@ -300,7 +345,7 @@ static void align(int k, const struct cli_ev *ev)
 			queued--;
 		}
 		free(norm);
-		free(shown);
+		free(shown);	/* NULL when it matched */
 	} else {
 		struct item *it = cli_xmalloc(sizeof(*it));
 

@@ -11,7 +11,7 @@
 /*
  * The event as compared (*norm: no times, ids, descriptor numbers,
  * durations or ephemeral ports) and as shown (*shown: a line for people);
- * both malloc'ed.
+ * both malloc'ed; @shown may be NULL when only *norm is wanted.
  */
 void cli_diff_norm(const struct cli_ev *ev, char **norm, char **shown);
 /* Counts what side @side (0: A, 1: B) did, for the summary. */

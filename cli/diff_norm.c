@@ -51,11 +51,14 @@ static void value(struct ns_buf *n, struct ns_buf *s, const struct cli_ev *ev,
 		if (peer_port)
 			strip_port(n, from);
 	}
-	cli_jsonl_text(s, ev->j, k, cli_jsonl_quoted(t->key));
+	if (s->cap)
+		cli_jsonl_text(s, ev->j, k, cli_jsonl_quoted(t->key));
 }
 
 void cli_diff_norm(const struct cli_ev *ev, char **norm, char **shown)
 {
+	/* @shown NULL: only the comparison's form (most events match and
+	 * are never shown). */
 	static char nm[8192], sm[8192];
 	struct ns_buf n, s;
 	const struct cli_json *j = ev->j;
@@ -65,7 +68,7 @@ void cli_diff_norm(const struct cli_ev *ev, char **norm, char **shown)
 		    is(ev->call, "getnameinfo");
 
 	ns_buf_init(&n, nm, sizeof(nm) - 1);
-	ns_buf_init(&s, sm, sizeof(sm) - 1);
+	ns_buf_init(&s, sm, shown ? sizeof(sm) - 1 : 0);
 	ns_buf_str(&n, ev->call);
 	ns_buf_str(&s, ev->call);
 	ns_buf_putc(&n, '(');
@@ -91,7 +94,8 @@ void cli_diff_norm(const struct cli_ev *ev, char **norm, char **shown)
 		if (!strcmp(key, "fd") || !strcmp(key, "newfd") ||
 		    !strcmp(key, "fds")) {
 			ns_buf_str(&n, "fd");
-			cli_jsonl_text(&s, j, (int)k, false);
+			if (shown)
+				cli_jsonl_text(&s, j, (int)k, false);
 			continue;
 		}
 		ns_buf_str(&n, key);
@@ -128,9 +132,12 @@ void cli_diff_norm(const struct cli_ev *ev, char **norm, char **shown)
 		ns_buf_str(&s, "  injected: ");
 		ns_buf_esc(&s, ev->injected, SIZE_MAX);
 	}
-	nm[n.len] = sm[s.len] = '\0';
+	nm[n.len] = '\0';
 	*norm = cli_xstrdup(nm);
-	*shown = cli_xstrdup(sm);
+	if (shown) {
+		sm[s.len] = '\0';
+		*shown = cli_xstrdup(sm);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -153,9 +160,10 @@ static struct tally *tallies;
 static void tally(int side, enum cat c, const char *v)
 {
 	size_t n = strlen(v) + 2;
-	char *key = cli_xmalloc(n + 1);
+	char small[256], *key = n <= sizeof(small) ? small : cli_xmalloc(n);
 	struct tally *t;
 
+	/* Every event counts something: no malloc for the key. */
 	key[0] = (char)('a' + c);
 	memcpy(key + 1, v, n - 1);
 	HASH_FIND(hh, tallies, key, n - 1, t);
@@ -166,7 +174,8 @@ static void tally(int side, enum cat c, const char *v)
 		memcpy(t->key, key, n);
 		HASH_ADD(hh, tallies, key[0], n - 1, t);
 	}
-	free(key);
+	if (key != small)
+		free(key);
 	t->n[side]++;
 }
 
