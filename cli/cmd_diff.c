@@ -170,7 +170,8 @@ static void stream_key(struct side *s, const struct cli_ev *ev, char *key,
 	char name[300];
 
 	*closes = false;
-	if (!strncmp(c, "getaddrinfo", 11) || !strncmp(c, "gethostbyname", 13)) {
+	if (!strncmp(c, "getaddrinfo", 11) ||
+	    !strncmp(c, "gethostbyname", 13)) {
 		const char *node = cli_json_str(ev->j, cli_json_get(ev->j, 0,
 								   "node"));
 
@@ -268,7 +269,8 @@ static char *reread(const char *file, unsigned long line)
 			break;
 		}
 	cli_traces_close(t, &rc);
-	return shown ? shown : cli_xstrdup("(the line could not be read again)");
+	return shown ? shown :
+		       cli_xstrdup("(the line could not be read again)");
 }
 
 static void show(int side, const char *file, unsigned long line,

@@ -236,7 +236,8 @@ bool cli_diff_summary(long long na, long long nb, bool differ)
 			if (c != C_ERROR && t->n[0] && t->n[1])
 				continue;
 			if (!any)
-				printf("%sWhat differs (A: %lld events, B: %lld "
+				printf("%sWhat differs (A: %lld events, "
+				       "B: %lld "
 				       "events):\n", differ ? "\n" : "", na,
 				       nb);
 			any = true;

@@ -79,7 +79,8 @@ static void v6_first(const struct cli_lookup *lk)
 				 "IPv6 unless it answered) and a shorter "
 				 "connect timeout; on the host: mend IPv6 "
 				 "routing or filtering, or prefer IPv4 in "
-				 "/etc/gai.conf (precedence ::ffff:0:0/96 100).");
+				 "/etc/gai.conf (precedence ::ffff:0:0/96 "
+				 "100).");
 }
 
 static void finish(struct cli_lookup *lk)
@@ -307,7 +308,8 @@ void cli_lookup_v6_then_v4(struct cli_sock *s, const struct cli_ev *ev)
 	if (strcmp(s->type, "SOCK_STREAM"))
 		return;	/* a UDP connect only picks a route */
 	HASH_FIND(hh, v6dials, &ev->pid, sizeof(ev->pid), d);
-	if (ev->addr && ev->addr[0] == '[' && strncmp(ev->addr, "[::ffff:", 8)) {
+	if (ev->addr && ev->addr[0] == '[' &&
+	    strncmp(ev->addr, "[::ffff:", 8)) {
 		if (!d) {
 			d = cli_xmalloc(sizeof(*d));
 			d->pid = ev->pid;
@@ -342,7 +344,8 @@ void cli_lookup_v6_then_v4(struct cli_sock *s, const struct cli_ev *ev)
 	cli_finding_text(f, sum, "The program dialled an IPv6 address first "
 			 "(a name's first answer, though the trace shows no "
 			 "lookup: the seccomp front does not see Go's own "
-			 "resolver) and the IPv6 path failed or did not answer, "
+			 "resolver) and the IPv6 path failed or did not "
+			 "answer, "
 			 "so it fell back to IPv4 after a delay, or gives up.",
 			 "netshim run -4 (--family=ipv4: the IPv6 socket fails "
 			 "at once, so Go dials IPv4); in the program: a "

@@ -93,8 +93,8 @@ long long cli_ts_us(const char *ts)
 		{
 			long long era = y / 400;
 			unsigned yoe = (unsigned)(y - era * 400);
-			unsigned doy = (153 * (unsigned)(mo + (mo > 2 ? -3 : 9)) +
-					2) / 5 + (unsigned)d - 1;
+			unsigned m3 = (unsigned)(mo + (mo > 2 ? -3 : 9));
+			unsigned doy = (153 * m3 + 2) / 5 + (unsigned)d - 1;
 			unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 
 			days = era * 146097 + (long long)doe - 719468;

@@ -217,8 +217,8 @@ struct cli_sock *cli_sock_make(const struct cli_ev *ev, long long fd,
 	if (s)	/* closed where we could not see it (a fork, exec) */
 		cli_sock_finish(s, NULL, "its descriptor was reused", ev->t_us);
 	if (HASH_COUNT(cli_socks) >= MAX_OPEN)
-		cli_sock_finish(cli_socks, NULL, "too many sockets open at once",
-		       ev->t_us);
+		cli_sock_finish(cli_socks, NULL,
+				"too many sockets open at once", ev->t_us);
 	s = cli_xmalloc(sizeof(*s));
 	memset(s, 0, sizeof(*s));
 	s->key.pid = ev->pid;
@@ -244,7 +244,8 @@ struct cli_sock *cli_sock_on(const struct cli_ev *ev)
 		return NULL;
 	s = cli_sock_find(ev->pid, ev->fd);
 	if (!s)
-		s = cli_sock_make(ev, ev->fd, "not seen (inherited or earlier)");
+		s = cli_sock_make(ev, ev->fd,
+				  "not seen (inherited or earlier)");
 	cli_cpy(s->fam, sizeof(s->fam), ev->family);
 	cli_cpy(s->type, sizeof(s->type), ev->type);
 	cli_cpy(s->proto, sizeof(s->proto), ev->proto);
@@ -265,7 +266,8 @@ void cli_sock_policy(struct cli_sock *s, const struct cli_ev *ev)
 		    cli_sadd(CLI_SBUF(s->pol_j), "{\"call\": \"%s\", \"%s\": ",
 			     ev->call, i ? "injected" : "policy") ||
 		    cli_sjstr(CLI_SBUF(s->pol_j), what[i]) ||
-		    cli_sadd(CLI_SBUF(s->pol_j), ", \"line\": %lu}", ev->line) ||
+		    cli_sadd(CLI_SBUF(s->pol_j), ", \"line\": %lu}",
+			     ev->line) ||
 		    cli_sadd(CLI_SBUF(s->pol_t), "%s%s%s: %s", tl ? "; " : "",
 			     i ? "injected " : "", ev->call, what[i])) {
 			s->pol_j[jl] = s->pol_t[tl] = '\0';
@@ -318,8 +320,9 @@ static void finding_mptcp_opt(const struct cli_ev *ev, const char *opt)
 		cli_fmt(fix, sizeof(fix), "netshim run --tfo=retry (go on "
 			 "without Fast Open) or --tfo=drop, or --mptcp=strip "
 			 "(plain TCP); in the program: GODEBUG=multipathtcp=0 "
-			 "for Go, or treat ENOPROTOOPT from %s as the absence of Fast "
-			 "Open; on the host: Linux 6.2 or later.", opt);
+			 "for Go, or treat ENOPROTOOPT from %s as the "
+			 "absence of Fast Open; on the host: Linux 6.2 or "
+			 "later.", opt);
 	} else {
 		cli_fmt(cause, sizeof(cause), "Linux refuses %s on "
 			 "IPPROTO_MPTCP sockets (net/mptcp/sockopt.c: MD5 "

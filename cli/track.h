@@ -25,7 +25,8 @@ struct cli_sock {
 	const char *file;
 	unsigned long line;
 	char ts[32], prog[64];
-	char made_by[64];	/* "socket", "accept4 on fd 3", "dup2 of fd 6" */
+	char made_by[64];	/* "socket", "accept4 on fd 3", "dup2 of fd
+				 * 6" */
 	bool asked_known;
 	char afam[24], atype[40], aproto[24];	/* asked */
 	char fam[24], type[40], proto[24];	/* obtained */

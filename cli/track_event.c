@@ -23,6 +23,27 @@ struct abandon {
 };
 static struct abandon *abandons;
 
+/* The findings' texts that do not depend on the event. */
+static const char dup_cause[] = "A wrapper or library (proxychains, "
+	"torsocks, a proxy layer) made a socket of its own, connected it, and "
+	"put it in the place of the program's socket with dup2/dup3: the "
+	"family, protocol and options the program chose for its socket are "
+	"gone, and its connect is answered by the wrapper.";
+static const char dup_fix[] = "Look at the wrapper's configuration (the "
+	"proxy's address family, proxy_dns); netshim log "
+	"--call=socket,connect,dup2,dup3,close shows the exchange; netshim's "
+	"-4/-6 act on the program's own socket() only; set options after the "
+	"wrapper's connect, or run without the wrapper.";
+static const char mapped_cause[] = "The program (or a proxy layer, or "
+	"getaddrinfo with AI_V4MAPPED) gave an IPv4 address as ::ffff:a.b.c.d "
+	"to an IPv6 socket: the kernel speaks IPv4 underneath, so IPv6 "
+	"options, IPV6_V6ONLY=1 (connect fails with ENETUNREACH) and IPv6-only "
+	"hosts behave differently from a plain AF_INET socket.";
+static const char mapped_fix[] = "netshim run -4 (--family=ipv4) or "
+	"--prefer=ipv4 for IPv4 sockets; in the program: use the address's "
+	"own family (AF_INET for IPv4), drop AI_V4MAPPED; on the host: "
+	"net.ipv6.bindv6only=0 if the program relies on mapped addresses.";
+
 static bool is(const char *a, const char *b)
 {
 	return a && b && !strcmp(a, b);
@@ -140,8 +161,8 @@ static void dropped(struct cli_sock *s, const struct cli_ev *ev)
 			 "used for %s instead", ev->prog, ev->pid, a->why,
 			 ev->addr);
 		cli_fmt(fix, sizeof(fix), "On the host: net.mptcp.enabled=1, "
-			 "Linux 6.2 or later for TCP Fast Open on MPTCP. netshim "
-			 "run --mptcp=strip to ask for TCP from the start, "
+			 "Linux 6.2 or later for TCP Fast Open on MPTCP. "
+			 "netshim run --mptcp=strip to ask for TCP from the start, "
 			 "--tfo=retry to keep MPTCP without Fast Open. "
 			 "GODEBUG=multipathtcp=0 stops a Go program trying.");
 		cli_finding_text(f, sum, "The program asked for MPTCP, did not "
@@ -221,21 +242,9 @@ static void family_checks(struct cli_sock *s, const struct cli_ev *ev)
 	if (is(s->fam, "AF_INET6") && a && !strncmp(a, "[::ffff:", 8) &&
 	    strchr(a, '.')) {
 		cli_fmt(sum, sizeof(sum), "an AF_INET6 socket connected to the "
-			 "IPv4-mapped address %s: %s[%lld] reaches IPv4 through "
-			 "IPv6", a, ev->prog, ev->pid);
-		finding_family(F_V4MAPPED, ev, sum, "The program (or a proxy "
-			       "layer, or getaddrinfo with AI_V4MAPPED) gave "
-			       "an IPv4 address as ::ffff:a.b.c.d to an IPv6 "
-			       "socket: the kernel speaks IPv4 underneath, so "
-			       "IPv6 options, IPV6_V6ONLY=1 (connect fails with "
-			       "ENETUNREACH) and IPv6-only hosts behave "
-			       "differently from a plain AF_INET socket.",
-			       "netshim run -4 (--family=ipv4) or "
-			       "--prefer=ipv4 for IPv4 sockets; in the "
-			       "program: use the address's own family "
-			       "(AF_INET for IPv4), drop AI_V4MAPPED; on the "
-			       "host: net.ipv6.bindv6only=0 if the program "
-			       "relies on mapped addresses.");
+			 "IPv4-mapped address %s: %s[%lld] reaches IPv4 "
+			 "through IPv6", a, ev->prog, ev->pid);
+		finding_family(F_V4MAPPED, ev, sum, mapped_cause, mapped_fix);
 	} else if ((is(s->fam, "AF_INET") && v6addr) ||
 		   (is(s->fam, "AF_INET6") && v4addr)) {
 		cli_fmt(sum, sizeof(sum), "connect of an %s socket to %s, an "
@@ -343,27 +352,14 @@ static void do_dup(const struct cli_ev *ev, struct cli_sock *old)
 				 prev->line, made, old->fam,
 				 old->peer[0] ? ", connected to " : "",
 				 old->peer, lost, ev->prog, ev->pid);
-			f = cli_finding_add(F_DUP_REPLACED, ev->prog, prev->file,
-					    prev->line, &fresh);
+			f = cli_finding_add(F_DUP_REPLACED, ev->prog,
+					    prev->file, prev->line, &fresh);
 			if (old->conn_line)
 				cli_finding_ref(f, old->file, old->conn_line);
 			cli_finding_ref(f, ev->file, ev->line);
 			if (!fresh)
 				goto done;
-			cli_finding_text(f, sum, "A wrapper or "
-				"library (proxychains, torsocks, a proxy layer) "
-				"made a socket of its own, connected it, and put "
-				"it in the place of the program's socket with "
-				"dup2/dup3: the family, protocol and options the "
-				"program chose for its socket are gone, and its "
-				"connect is answered by the wrapper.",
-				"Look at the wrapper's configuration (the "
-				"proxy's address family, proxy_dns); netshim "
-				"log --call=socket,connect,dup2,dup3,close "
-				"shows the exchange; netshim's -4/-6 act on the "
-				"program's own socket() only; set options after "
-				"the wrapper's connect, or run without the "
-				"wrapper.");
+			cli_finding_text(f, sum, dup_cause, dup_fix);
 		}
 done:
 		cli_sock_finish(prev, NULL, how, ev->t_us);
@@ -444,7 +440,8 @@ void cli_track_event(const struct cli_ev *ev)
 
 	if (ev->policy || ev->injected)
 		acted(ev);
-	if (!strncmp(c, "getaddrinfo", 11) || !strncmp(c, "gethostbyname", 13)) {
+	if (!strncmp(c, "getaddrinfo", 11) ||
+	    !strncmp(c, "gethostbyname", 13)) {
 		cli_lookup_event(ev);
 		return;
 	}
@@ -458,8 +455,10 @@ void cli_track_event(const struct cli_ev *ev)
 		     k < ev->j->tok[fds].end; k = ev->j->tok[k].end)
 			if (cli_json_int(ev->j, (int)k, &v)) {
 				s = cli_sock_make(ev, v, "socketpair");
-				cli_cpy(s->fam, sizeof(s->fam), jstr(ev, "family"));
-				cli_cpy(s->type, sizeof(s->type), jstr(ev, "type"));
+				cli_cpy(s->fam, sizeof(s->fam),
+					jstr(ev, "family"));
+				cli_cpy(s->type, sizeof(s->type),
+					jstr(ev, "type"));
 			}
 		return;
 	} else if (is(c, "close")) {
