@@ -18,6 +18,8 @@ int cli_cmd_run(int argc, char **argv);
 int cli_cmd_log(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
 int cli_cmd_doctor(int argc, char **argv);
+int cli_cmd_diff(int argc, char **argv);
+int cli_cmd_export(int argc, char **argv);
 
 /* "netshim run: MESSAGE" and a pointer to --help on stderr; returns
  * CLI_EXIT_USAGE. */

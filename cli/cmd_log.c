@@ -7,6 +7,7 @@
 #include "../src/event.h"
 #include "jsonl.h"
 #include "tail.h"
+#include "traces.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -48,14 +49,17 @@ static const size_t width_cap[NCOLS] = { 15, 15, 16, 14, 24, 56, 24, 9 };
 /* Rows rendered before the widths are fixed for them. */
 #define BATCH 256
 
-static struct cli_json json;
+static struct cli_json json_mem;
+/* The event at hand: parsed here (-f) or by the merging reader. */
+static struct cli_json *jp = &json_mem;
 
 static int help(void)
 {
-	printf("Usage: netshim log [OPTION]... [FILE|-]\n"
+	printf("Usage: netshim log [OPTION]... [FILE]...\n"
 	       "Show a JSON trace (NETSHIM_FORMAT=json) as aligned lines: "
 	       "time, pid/tid,\nprogram, call, socket, arguments, result and "
-	       "errno, duration, policy.\nWith no FILE, or when FILE is -, "
+	       "errno, duration, policy.\nSeveral files (a -o t.%%p.json set) "
+	       "are merged in time order. With no FILE,\nor when FILE is -, "
 	       "read standard input.\n\n"
 	       "  -f, --follow          keep reading as the file grows; wait "
 	       "for it to\n"
@@ -140,53 +144,53 @@ static bool wanted(const struct opts *o)
 	if (o->npids) {
 		size_t i;
 
-		cli_json_int(&json, cli_json_get(&json, 0, "pid"), &pid);
+		cli_json_int(jp, cli_json_get(jp, 0, "pid"), &pid);
 		for (i = 0; i < o->npids && o->pids[i] != pid; i++)
 			;
 		if (i == o->npids)
 			return false;
 	}
 	if (o->calls &&
-	    (!ns_call_by_name(cli_json_str(&json, cli_json_get(&json, 0, "call")),
+	    (!ns_call_by_name(cli_json_str(jp, cli_json_get(jp, 0, "call")),
 			      &c) || !(o->calls & NS_CALLBIT(c))))
 		return false;
-	return !o->errors || cli_jsonl_failed(&json);
+	return !o->errors || cli_jsonl_failed(jp);
 }
 
 /* "AF_INET6" -> "INET6": the column is for scanning, the prefix is noise. */
 static void put_short(struct ns_buf *b, int i, const char *prefix)
 {
-	const char *s = cli_json_str(&json, i);
+	const char *s = cli_json_str(jp, i);
 
 	if (s && !strncmp(s, prefix, strlen(prefix)) && s[strlen(prefix)])
 		ns_buf_esc(b, s + strlen(prefix), SIZE_MAX);
 	else if (s)
 		ns_buf_esc(b, s, SIZE_MAX);
-	else if (i >= 0 && json.tok[i].type == CLI_JNUM)
-		ns_buf_mem(b, json.tok[i].str, json.tok[i].len);
+	else if (i >= 0 && jp->tok[i].type == CLI_JNUM)
+		ns_buf_mem(b, jp->tok[i].str, jp->tok[i].len);
 	else
 		ns_buf_putc(b, '?');
 }
 
 static void put_sock(struct ns_buf *b)
 {
-	int fd = cli_json_get(&json, 0, "fd");
-	int sock = cli_json_get(&json, 0, "sock");
-	const char *call = cli_json_str(&json, cli_json_get(&json, 0, "call"));
+	int fd = cli_json_get(jp, 0, "fd");
+	int sock = cli_json_get(jp, 0, "sock");
+	const char *call = cli_json_str(jp, cli_json_get(jp, 0, "call"));
 
 	/* socket's fd is its result, shown there. */
 	if (fd < 0 || !strcmp(call, "socket"))
 		return;
-	if (json.tok[fd].type == CLI_JNUM)
-		ns_buf_mem(b, json.tok[fd].str, json.tok[fd].len);
-	if (sock < 0 || json.tok[sock].type != CLI_JOBJ)
+	if (jp->tok[fd].type == CLI_JNUM)
+		ns_buf_mem(b, jp->tok[fd].str, jp->tok[fd].len);
+	if (sock < 0 || jp->tok[sock].type != CLI_JOBJ)
 		return;
 	ns_buf_putc(b, ' ');
-	put_short(b, cli_json_get(&json, sock, "family"), "AF_");
+	put_short(b, cli_json_get(jp, sock, "family"), "AF_");
 	ns_buf_putc(b, '/');
-	put_short(b, cli_json_get(&json, sock, "type"), "SOCK_");
+	put_short(b, cli_json_get(jp, sock, "type"), "SOCK_");
 	ns_buf_putc(b, '/');
-	put_short(b, cli_json_get(&json, sock, "protocol"), "IPPROTO_");
+	put_short(b, cli_json_get(jp, sock, "protocol"), "IPPROTO_");
 }
 
 /*
@@ -198,8 +202,8 @@ static void put_args(struct ns_buf *b)
 {
 	bool in = false;
 
-	for (unsigned k = 1; k < json.tok[0].end; k = json.tok[k].end) {
-		const struct cli_jtok *t = &json.tok[k];
+	for (unsigned k = 1; k < jp->tok[0].end; k = jp->tok[k].end) {
+		const struct cli_jtok *t = &jp->tok[k];
 		const char *key = t->key;
 
 		if (!strcmp(key, "call")) {
@@ -224,16 +228,16 @@ static void put_args(struct ns_buf *b)
 			ns_buf_esc(b, key, SIZE_MAX);
 			ns_buf_putc(b, '=');
 		}
-		cli_jsonl_text(b, &json, (int)k, cli_jsonl_quoted(key));
+		cli_jsonl_text(b, jp, (int)k, cli_jsonl_quoted(key));
 	}
 }
 
 static void put_code(struct ns_buf *b, int i)
 {
-	if (cli_json_none(&json, i))
+	if (cli_json_none(jp, i))
 		return;
 	ns_buf_putc(b, ' ');
-	cli_jsonl_text(b, &json, i, false);
+	cli_jsonl_text(b, jp, i, false);
 }
 
 static void put_dur(struct ns_buf *b)
@@ -241,7 +245,7 @@ static void put_dur(struct ns_buf *b)
 	long long ns = 0;
 	char tmp[32];
 
-	cli_json_int(&json, cli_json_get(&json, 0, "dur_ns"), &ns);
+	cli_json_int(jp, cli_json_get(jp, 0, "dur_ns"), &ns);
 	if (ns < 1000)
 		snprintf(tmp, sizeof(tmp), "%lldns", ns);
 	else if (ns < 1000000)
@@ -255,7 +259,7 @@ static void put_dur(struct ns_buf *b)
 
 static void put_time(struct ns_buf *b)
 {
-	const char *ts = cli_json_str(&json, cli_json_get(&json, 0, "ts"));
+	const char *ts = cli_json_str(jp, cli_json_get(jp, 0, "ts"));
 	const char *t = strchr(ts, 'T');
 
 	/* The date is the same on every line that matters; the time of day
@@ -331,16 +335,16 @@ static void flush_rows(const struct opts *o)
 
 static void put_bt(struct ns_buf *b)
 {
-	int i = cli_json_get(&json, 0, "bt");
+	int i = cli_json_get(jp, 0, "bt");
 
-	if (i < 0 || json.tok[i].type != CLI_JARR || !json.tok[i].n)
+	if (i < 0 || jp->tok[i].type != CLI_JARR || !jp->tok[i].n)
 		return;
 	ns_buf_str(b, "bt: ");
-	for (unsigned k = (unsigned)i + 1; k < json.tok[i].end;
-	     k = json.tok[k].end) {
+	for (unsigned k = (unsigned)i + 1; k < jp->tok[i].end;
+	     k = jp->tok[k].end) {
 		if (k != (unsigned)i + 1)
 			ns_buf_str(b, " < ");
-		cli_jsonl_text(b, &json, (int)k, false);
+		cli_jsonl_text(b, jp, (int)k, false);
 	}
 }
 
@@ -356,37 +360,37 @@ static void render(const struct opts *o)
 	for (i = 0; i < NCOLS; i++)
 		ns_buf_init(&f[i], mem[i], sizeof(mem[i]));
 	put_time(&f[COL_TIME]);
-	cli_json_int(&json, cli_json_get(&json, 0, "pid"), &v);
+	cli_json_int(jp, cli_json_get(jp, 0, "pid"), &v);
 	ns_buf_i64(&f[COL_PID], v);
 	ns_buf_putc(&f[COL_PID], '/');
-	cli_json_int(&json, cli_json_get(&json, 0, "tid"), &v);
+	cli_json_int(jp, cli_json_get(jp, 0, "tid"), &v);
 	ns_buf_i64(&f[COL_PID], v);
 	ns_buf_esc(&f[COL_PROG],
-		   cli_json_str(&json, cli_json_get(&json, 0, "prog")), 64);
+		   cli_json_str(jp, cli_json_get(jp, 0, "prog")), 64);
 	ns_buf_esc(&f[COL_CALL],
-		   cli_json_str(&json, cli_json_get(&json, 0, "call")), 64);
+		   cli_json_str(jp, cli_json_get(jp, 0, "call")), 64);
 	put_sock(&f[COL_SOCK]);
 	put_args(&f[COL_ARGS]);
 	ns_buf_str(&f[COL_RES], "= ");
-	cli_json_int(&json, cli_json_get(&json, 0, "ret"), &v);
+	cli_json_int(jp, cli_json_get(jp, 0, "ret"), &v);
 	ns_buf_i64(&f[COL_RES], v);
-	put_code(&f[COL_RES], cli_json_get(&json, 0, "errno"));
-	put_code(&f[COL_RES], cli_json_get(&json, 0, "error"));
+	put_code(&f[COL_RES], cli_json_get(jp, 0, "errno"));
+	put_code(&f[COL_RES], cli_json_get(jp, 0, "error"));
 	put_dur(&f[COL_DUR]);
-	i = cli_json_get(&json, 0, "policy");
-	if (cli_json_str(&json, i)) {
+	i = cli_json_get(jp, 0, "policy");
+	if (cli_json_str(jp, i)) {
 		ns_buf_str(&f[COL_POLICY], "policy: ");
-		ns_buf_esc(&f[COL_POLICY], json.tok[i].str, SIZE_MAX);
+		ns_buf_esc(&f[COL_POLICY], jp->tok[i].str, SIZE_MAX);
 	}
-	i = cli_json_get(&json, 0, "injected");
-	if (cli_json_str(&json, i)) {
+	i = cli_json_get(jp, 0, "injected");
+	if (cli_json_str(jp, i)) {
 		ns_buf_str(&f[COL_POLICY], f[COL_POLICY].len ? " injected: "
 							     : "injected: ");
-		ns_buf_esc(&f[COL_POLICY], json.tok[i].str, SIZE_MAX);
+		ns_buf_esc(&f[COL_POLICY], jp->tok[i].str, SIZE_MAX);
 	}
 	put_bt(&f[COL_BT]);
-	i = cli_json_get(&json, 0, "truncated");
-	if (i >= 0 && json.tok[i].type == CLI_JTRUE)
+	i = cli_json_get(jp, 0, "truncated");
+	if (i >= 0 && jp->tok[i].type == CLI_JTRUE)
 		ns_buf_str(&f[COL_TRUNC], "(truncated)");
 
 	for (i = 0; i < NCOLS; i++)
@@ -400,7 +404,7 @@ static void render(const struct opts *o)
 		r->len[i] = f[i].len;
 		total += f[i].len;
 	}
-	r->failed = cli_jsonl_failed(&json);
+	r->failed = cli_jsonl_failed(jp);
 	if (++nrows == BATCH)
 		flush_rows(o);
 }
@@ -425,13 +429,32 @@ static void take_line(struct cli_tail *s, char *line, size_t len)
 	char why_buf[128];
 	const char *why;
 
-	if (cli_jsonl_event(&json, line, len, why_buf, sizeof(why_buf),
+	if (cli_jsonl_event(jp, line, len, why_buf, sizeof(why_buf),
 			   &why)) {
 		bad_line(s, why);
 		return;
 	}
 	if (wanted(o))
 		render(o);
+}
+
+/* Every FILE (a -o t.%p.json set) as one trace in time order. */
+static int read_merged(const struct opts *o, int n, char **files)
+{
+	static char *dash[] = { "-" };
+	int rc = CLI_EXIT_OK;
+	struct cli_traces *t = cli_traces_open(CMD, files ? files : dash, n,
+					       &rc);
+	struct cli_ev ev;
+
+	while (cli_traces_next(t, &ev)) {
+		jp = ev.j;
+		if (wanted(o))
+			render(o);
+	}
+	flush_rows(o);
+	cli_traces_close(t, &rc);
+	return rc;
 }
 
 static int parse_color(struct opts *o, const char *arg)
@@ -499,8 +522,8 @@ int cli_cmd_log(int argc, char **argv)
 					      argv[optind - 1]);
 		}
 	}
-	if (argc - optind > 1)
-		return cli_usage_error(CMD, "one trace at a time: '%s' is one "
+	if (o.follow && argc - optind > 1)
+		return cli_usage_error(CMD, "-f follows one trace: '%s' is one "
 				      "too many", argv[optind + 1]);
 	/* https://no-color.org: an explicit --color still wins. */
 	if (color_auto)
@@ -509,8 +532,13 @@ int cli_cmd_log(int argc, char **argv)
 	s.path = optind < argc && strcmp(argv[optind], "-") ? argv[optind] :
 							       NULL;
 	s.name = s.path ? s.path : "(standard input)";
-	rc = s.path && o.follow ? cli_tail_follow(&s) : cli_tail_read(&s);
-	cli_tail_done(&s);
+	if (s.path && o.follow) {
+		rc = cli_tail_follow(&s);
+		cli_tail_done(&s);
+	} else {
+		rc = read_merged(&o, optind < argc ? argc - optind : 1,
+				 optind < argc ? argv + optind : NULL);
+	}
 	/* flush_rows flushed already: the error indicator tells. */
 	if ((fflush(stdout) == EOF || ferror(stdout)) && rc == CLI_EXIT_OK)
 		rc = CLI_EXIT_FAIL;

@@ -227,13 +227,14 @@ static int number(struct parser *p, struct cli_jtok *t)
 		return fail(p, "number too long");
 	memcpy(tmp, t->str, t->len);
 	tmp[t->len] = '\0';
-	t->dval = strtod(tmp, NULL);
 	t->isint = false;
 	if (!frac) {
 		errno = 0;
 		t->ival = strtoll(tmp, &end, 10);
 		t->isint = errno == 0 && *end == '\0';
 	}
+	/* strtod is the parser's dearest call: integers do without. */
+	t->dval = t->isint ? (double)t->ival : strtod(tmp, NULL);
 	return 0;
 }
 

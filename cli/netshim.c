@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* The netshim command: dispatch to run, log, report and doctor. */
+/* The netshim command: dispatch to run, log, report, diff, export and
+ * doctor. */
 #include "cli.h"
 
 #include <stdarg.h>
@@ -14,7 +15,11 @@ static const struct {
 } commands[] = {
 	{ "run", cli_cmd_run, "run a program with libnetshim.so preloaded" },
 	{ "log", cli_cmd_log, "show a JSON trace as aligned lines" },
-	{ "report", cli_cmd_report, "summarise JSON traces" },
+	{ "report", cli_cmd_report, "summarise JSON traces: findings, sockets, "
+				    "lookups" },
+	{ "diff", cli_cmd_diff, "compare two JSON traces call by call" },
+	{ "export", cli_cmd_export, "write JSON traces for Perfetto or "
+				    "OpenTelemetry" },
 	{ "doctor", cli_cmd_doctor, "check this host for what trips programs up" },
 };
 

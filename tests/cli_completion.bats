@@ -78,9 +78,11 @@ help_options() {
 }
 
 @test "completion: subcommands after 'netshim '" {
-	completes 'netshim ' run log report doctor --help --version
+	completes 'netshim ' run log report diff export doctor --help --version
 	completes 'netshim r' run report
 	completes 'netshim do' doctor
+	completes 'netshim d' diff doctor
+	completes 'netshim e' export
 }
 
 @test "completion: run's options after 'netshim run --'" {
@@ -97,15 +99,21 @@ help_options() {
 		"$(help_options run)"
 }
 
-@test "completion: log, report and doctor offer every option of their --help" {
+@test "completion: log, report, diff, export and doctor offer every option of their --help" {
 	[ -x "$NETSHIM" ] || skip "no $NETSHIM: build it first"
 	local cmd
-	for cmd in log report doctor; do
+	for cmd in log report diff export doctor; do
 		run --separate-stderr complete "netshim $cmd --"
 		assert_success
 		assert_equal "$cmd: $(printf '%s\n' "$output" | LC_ALL=C sort)" \
 			"$cmd: $(help_options "$cmd")"
 	done
+}
+
+@test "completion: export's --format values, after '=' and after a blank" {
+	completes 'netshim export --format=' perfetto otlp
+	completes 'netshim export --format o' otlp
+	completes 'netshim export -f p' perfetto
 }
 
 @test "completion: --mptcp values, after '=' and after a blank" {

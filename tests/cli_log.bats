@@ -95,7 +95,7 @@ on_tty() {
 @test "log --help and report --help describe the options" {
 	run "$NETSHIM" log --help
 	assert_success
-	assert_line --partial "Usage: netshim log [OPTION]... [FILE|-]"
+	assert_line --partial "Usage: netshim log [OPTION]... [FILE]..."
 	assert_output --partial "--follow"
 	assert_output --partial "--color[=WHEN]"
 	run "$NETSHIM" report --help
@@ -115,8 +115,10 @@ on_tty() {
 	assert_failure 2
 	run "$NETSHIM" log --pid=x /dev/null
 	assert_failure 2
-	run "$NETSHIM" log /dev/null /dev/null
+	# Several files are merged; -f follows one.
+	run "$NETSHIM" log -f /dev/null /dev/null
 	assert_failure 2
+	assert_output --partial "-f follows one trace"
 	run "$NETSHIM" report --bogus /dev/null
 	assert_failure 2
 	assert_output --partial "Try 'netshim report --help'"
