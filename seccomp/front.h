@@ -5,6 +5,7 @@
 #ifndef NS_SC_FRONT_H
 #define NS_SC_FRONT_H
 
+#include "../src/call.h"
 #include "../src/compiler.h"
 #include "../src/config.h"
 #include "../src/event.h"
@@ -82,22 +83,24 @@ struct sc_call {
 	int lfd;
 	struct sc_proc *proc;
 	int dup;		/* pidfd_getfd of the socket argument, or -1 */
-	struct ns_event ev;
+	NS_CALL_REC(rec);	/* the engine's record: ev, note; kfd = dup */
 	struct ns_sock sock;
 	struct ns_fdinfo info;	/* what the socket argument is (sc_take_fd) */
 	struct sockaddr_storage addr;	/* the address argument */
 	unsigned char *data;	/* a send's bytes (malloc), or NULL */
 	size_t dlen;
-	struct timespec t0;
-	bool trace;
 	bool answered;
 	bool pending;		/* an answer waits for the event (sc_emit) */
 	bool worker;		/* on a thread of its own (sc_detach) */
 	int inj_err;		/* accept: what NETSHIM_FAIL decided */
 	long pend_ret;
 	int pend_err;
-	char note[224];
 };
+
+/* The seccomp front's operations for the engine (ops.c): the kernel
+ * calls on our duplicates, ADDFD for the program's numbers, the
+ * process's fd table. */
+extern const struct ns_ops sc_ops;
 
 extern const struct ns_config *sc_cfg;
 /* The filter has WAIT_KILLABLE_RECV: once we received a call, only a
@@ -153,8 +156,6 @@ int sc_addfd(struct sc_call *c, int fd, bool cloexec, int at, bool send);
 void sc_begin(struct sc_call *c);
 /* Records the real call's result: @ret, or -1 with @err. */
 void sc_after(struct sc_call *c, long ret, int err);
-/* A policy's words, joined by "; ", as the shim's ns_note. */
-void sc_note(struct sc_call *c, const char *what, int err, const char *tail);
 /* Writes the event when the call is traced, then sends the answer. */
 void sc_emit(struct sc_call *c);
 /* The socket blocks: the rest of the call runs on a thread of its own so

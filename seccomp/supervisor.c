@@ -144,25 +144,6 @@ int sc_addfd(struct sc_call *c, int fd, bool cloexec, int at, bool send)
 	return ret;
 }
 
-/* SO_DOMAIN, SO_TYPE and SO_PROTOCOL (socket(7)), as the shim probes. */
-static bool probe(int fd, struct ns_fdinfo *info)
-{
-	socklen_t len = sizeof(int);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &info->family, &len) != 0)
-		return false;
-	len = sizeof(int);
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &info->type, &len) != 0)
-		return false;
-	len = sizeof(int);
-	if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &info->protocol,
-		       &len) != 0)
-		info->protocol = 0;
-	info->state = NS_FD_PROBED;
-	info->nopts = 0;
-	return true;
-}
-
 int sc_getfd(struct sc_call *c, int fd, struct ns_fdinfo *info)
 {
 	struct ns_fdinfo tmp;
@@ -173,6 +154,7 @@ int sc_getfd(struct sc_call *c, int fd, struct ns_fdinfo *info)
 	c->dup = (int)syscall(SYS_pidfd_getfd, c->proc->pidfd, fd, 0);
 	if (c->dup < 0)
 		return -errno;
+	c->kfd = c->dup;	/* what the engine acts on */
 	if (fstat(c->dup, &st) < 0 || !S_ISSOCK(st.st_mode)) {
 		ns_fdtab_del(c->proc->fdt, fd);
 		return 0;
@@ -181,7 +163,7 @@ int sc_getfd(struct sc_call *c, int fd, struct ns_fdinfo *info)
 	 * given to another socket since. */
 	if (!ns_fdtab_get(c->proc->fdt, fd, info) ||
 	    info->ino != (uint64_t)st.st_ino) {
-		if (!probe(c->dup, info))
+		if (!ns_probe_fd(c->dup, info))
 			return 0;
 		info->ino = (uint64_t)st.st_ino;
 		ns_fdtab_put(c->proc->fdt, fd, info);
@@ -203,6 +185,8 @@ bool sc_blocking(const struct sc_call *c)
 
 void sc_begin(struct sc_call *c)
 {
+	c->cfg = sc_cfg;
+	c->kfd = c->dup;
 	c->trace = sc_cfg->trace != NS_TRACE_OFF &&
 		   (sc_cfg->events & NS_CALLBIT(c->ev.call));
 	clock_gettime(CLOCK_MONOTONIC, &c->t0);
@@ -217,12 +201,6 @@ void sc_after(struct sc_call *c, long ret, int err)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	c->ev.dur_ns = (uint64_t)(t1.tv_sec - c->t0.tv_sec) * 1000000000u +
 		       (uint64_t)t1.tv_nsec - (uint64_t)c->t0.tv_nsec;
-}
-
-void sc_note(struct sc_call *c, const char *what, int err, const char *tail)
-{
-	c->ev.policy = ns_policy_note(c->note, sizeof(c->note), what, err,
-				      tail);
 }
 
 void sc_emit(struct sc_call *c)

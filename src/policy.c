@@ -166,6 +166,25 @@ bool ns_is_tfo_option(int level, int name)
 	       (name == TCP_FASTOPEN || name == TCP_FASTOPEN_CONNECT);
 }
 
+void ns_plan_tfo_sockopt(const struct ns_config *c, int level, int name,
+			 socklen_t len, struct ns_tfo_plan *p)
+{
+	bool tfo = c->tfo != NS_TFO_PASS && ns_is_tfo_option(level, name);
+
+	/* Only an int: any other length is the kernel's EINVAL to give. */
+	p->drop = tfo && c->tfo == NS_TFO_DROP && len == sizeof(int);
+	p->retry = tfo && c->tfo == NS_TFO_RETRY;
+}
+
+void ns_plan_tfo_send(const struct ns_config *c, int flags,
+		      struct ns_tfo_plan *p)
+{
+	bool tfo = (flags & MSG_FASTOPEN) && c->tfo != NS_TFO_PASS;
+
+	p->drop = tfo && c->tfo == NS_TFO_DROP;
+	p->retry = tfo && c->tfo == NS_TFO_RETRY;
+}
+
 bool ns_tfo_refused(int err)
 {
 	return err == ENOPROTOOPT || err == EOPNOTSUPP || err == EINVAL;

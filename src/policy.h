@@ -48,6 +48,26 @@ bool ns_plan_host_family(const struct ns_config *c, int family,
 const char *ns_reorder_results(const struct ns_config *c,
 			       struct addrinfo **res);
 
+/*
+ * NETSHIM_TFO's plan for a call: @drop, the option or MSG_FASTOPEN is kept
+ * from the kernel (a send then connects and sends); @retry, a refusal by
+ * the kernel is gone round the same way. Both only for a TCP socket (the
+ * outcome layer asks, ns_info_is_tcp), and a send's only before it is
+ * connected.
+ */
+struct ns_tfo_plan {
+	bool drop;
+	bool retry;
+};
+
+/* setsockopt(@level, @name) with an @len-byte value. */
+void ns_plan_tfo_sockopt(const struct ns_config *c, int level, int name,
+			 socklen_t len, struct ns_tfo_plan *p);
+
+/* A send with @flags. */
+void ns_plan_tfo_send(const struct ns_config *c, int flags,
+		      struct ns_tfo_plan *p);
+
 /* TCP_FASTOPEN or TCP_FASTOPEN_CONNECT. */
 bool ns_is_tfo_option(int level, int name);
 

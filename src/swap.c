@@ -2,9 +2,11 @@
 /* The MPTCP-to-TCP swap's work on sockets, shared by both fronts; by system
  * call (sys.h), so that a front's own hooks never see it. */
 #include "swap.h"
+#include "call.h"
 #include "sys.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 
 bool ns_swap_idle(int fd)
@@ -100,4 +102,58 @@ const char *ns_swap_done(const struct ns_fdinfo *info, int lost)
 	return lost || (info->state & NS_FD_OPTS_LOST)
 		       ? "replaced by TCP, some options not replayed"
 		       : "replaced by TCP, options replayed";
+}
+
+/*
+ * All or nothing: the TCP socket gets the options so far, the option the
+ * MPTCP socket refused and the bound address before it takes the number
+ * (dup3, or ADDFD_FLAG_SETFD: no other thread can be handed the number in
+ * between); if any of that fails, the MPTCP socket stays and the kernel's
+ * refusal stands. Returns 0 when the swap happened (the option is then
+ * set).
+ */
+int ns_swap_to_tcp(const struct ns_ops *o, struct ns_call_rec *r, int fd,
+		   struct ns_fdinfo *info, int level, int name,
+		   const void *val, socklen_t len)
+{
+	const char *why, *tail;
+	int fl, nfd, lost, at;
+	bool bound;
+
+	fl = o->fcntl(r, r->kfd, F_GETFL, 0);
+	if (fl < 0 || !ns_swap_idle(r->kfd))
+		return -1;
+	if (o->shared(r, fd)) {
+		ns_rec_note(r, "the socket has other descriptors", 0,
+			    ", socket kept");
+		return -1;
+	}
+	nfd = o->socket(r, info->family,
+			info->type | SOCK_CLOEXEC |
+				((fl & O_NONBLOCK) ? SOCK_NONBLOCK : 0),
+			IPPROTO_TCP);
+	if (nfd < 0) {
+		ns_rec_note(r, "could not make a TCP socket", -nfd, NULL);
+		return -1;
+	}
+	if (ns_swap_ready(r->kfd, nfd, info, level, name, val, len, &lost,
+			  &bound, &why, &tail) < 0) {
+		ns_rec_note(r, why, errno, tail);
+		goto fail;
+	}
+	at = o->install(r, nfd, fd, false);
+	if (at < 0) {
+		ns_rec_note(r, "could not replace the socket", -at, NULL);
+		goto fail;
+	}
+	info->protocol = IPPROTO_TCP;
+	if (bound)
+		info->state |= NS_FD_BOUND;
+	o->put(r, fd, nfd, info);
+	o->close(r, nfd);
+	ns_rec_note(r, ns_swap_done(info, lost), 0, NULL);
+	return 0;
+fail:
+	o->close(r, nfd);
+	return -1;
 }

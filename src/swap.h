@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* NETSHIM_MPTCP=fallback's swap of an MPTCP socket for a TCP one: the part
  * that acts on sockets of the calling process, the same for every front.
- * The front makes the TCP socket and puts it at the program's number. */
+ * The front lends the engine its socket and dup3 (call.h). */
 #ifndef NS_SWAP_H
 #define NS_SWAP_H
 
@@ -28,5 +28,16 @@ int ns_swap_ready(int fd, int nfd, const struct ns_fdinfo *info, int level,
 
 /* The policy note once the swap is done. */
 const char *ns_swap_done(const struct ns_fdinfo *info, int lost);
+
+struct ns_ops;
+struct ns_call_rec;
+
+/* Puts a TCP socket in place of the MPTCP socket @fd (r->lfd; same number
+ * and flags, options replayed, address bound again) that takes the option
+ * @level/@name with @val; 0 when done, -1 when nothing changed (the note
+ * says why). */
+int ns_swap_to_tcp(const struct ns_ops *o, struct ns_call_rec *r, int fd,
+		   struct ns_fdinfo *info, int level, int name,
+		   const void *val, socklen_t len);
 
 #endif
