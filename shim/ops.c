@@ -71,13 +71,16 @@ static struct ns_cx *cx_of(struct ns_call_rec *r)
 }
 
 /* A real call's result the engine's way (-errno), errno kept for the
- * program as ns_after keeps it. */
+ * program as ns_after keeps it (a success leaves it as it was). */
 static long result(struct ns_call_rec *r, long ret)
 {
-	int err = errno;
+	int err;
 
+	if (likely(ret >= 0))
+		return ret;
+	err = errno;
 	cx_of(r)->saved_errno = err;
-	return ret < 0 ? -err : ret;
+	return -err;
 }
 
 static int op_socket(struct ns_call_rec *r, int family, int type,

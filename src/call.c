@@ -2,6 +2,7 @@
 /* The outcome layer's record of a call, what a descriptor is, and the
  * socket and connect calls as the policies want them, for every front. */
 #include "call.h"
+#include "compiler.h"
 #include "names.h"
 #include "policy.h"
 #include "sys.h"
@@ -29,20 +30,6 @@ void ns_rec_begin(struct ns_call_rec *r, const struct ns_config *cfg,
 	if (r->trace) {
 		clock_gettime(CLOCK_REALTIME, &r->ev.ts);
 		clock_gettime(CLOCK_MONOTONIC, &r->t0);
-	}
-}
-
-void ns_rec_after(struct ns_call_rec *r, long ret, int err)
-{
-	struct timespec t1;
-
-	r->ev.ret = err ? -1 : ret;
-	r->ev.err = err;
-	if (r->trace) {
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		r->ev.dur_ns = (uint64_t)(t1.tv_sec - r->t0.tv_sec) *
-				       1000000000u +
-			       (uint64_t)t1.tv_nsec - (uint64_t)r->t0.tv_nsec;
 	}
 }
 
@@ -93,15 +80,20 @@ bool ns_info_is_tcp(const struct ns_fdinfo *i)
  * retry) is what the rules see, so an injected refusal drives the same
  * fallback as a real one.
  */
-static int make_socket(const struct ns_ops *o, struct ns_call_rec *r,
-		       int family, int type, int protocol)
+static inline __attribute__((always_inline)) int
+make_socket(const struct ns_ops *o, struct ns_call_rec *r, int family,
+	    int type, int protocol)
 {
-	struct ns_fault_call fc = { .call = NS_CALL_socket, .family = family };
-	int err;
+	if (unlikely(ns_fault_wants(&r->cfg->fault, NS_CALL_socket))) {
+		struct ns_fault_call fc = {
+			.call = NS_CALL_socket,
+			.family = family,
+			.protocol = ns_effective_protocol(family, type,
+							  protocol),
+		};
+		int err = o->inject(r, &fc);
 
-	if (ns_fault_wants(&r->cfg->fault, NS_CALL_socket)) {
-		fc.protocol = ns_effective_protocol(family, type, protocol);
-		if ((err = o->inject(r, &fc)))
+		if (err)
 			return -err;
 	}
 	return o->socket(r, family, type, protocol);
@@ -139,12 +131,14 @@ int ns_do_socket(const struct ns_ops *o, struct ns_call_rec *r, int family,
 	if (fd >= 0) {
 		/* A number libc closed behind our back comes back here,
 		 * and the table's entry replaces whatever was stale. */
-		info = (struct ns_fdinfo){
-			.family = family,
-			.type = type & ~SOCK_FLAGS,
-			.protocol = ns_effective_protocol(family, type,
-							  plan.protocol),
-		};
+		/* Only what is read: no option is recorded yet. */
+		info.family = family;
+		info.type = type & ~SOCK_FLAGS;
+		info.protocol = ns_effective_protocol(family, type,
+						      plan.protocol);
+		info.state = 0;
+		info.ino = 0;
+		info.nopts = 0;
 		o->put(r, fd, lfd, &info);
 	}
 	if (lfd >= 0 && lfd != fd)
@@ -152,24 +146,32 @@ int ns_do_socket(const struct ns_ops *o, struct ns_call_rec *r, int family,
 	return fd < 0 ? -1 : fd;
 }
 
+int ns_rules_fd(const struct ns_ops *o, struct ns_call_rec *r, int fd,
+		const struct sockaddr *sa, socklen_t salen, int level, int name)
+{
+	struct ns_fault_call fc = { .call = r->ev.call, .sa = sa,
+				    .salen = salen, .level = level,
+				    .optname = name };
+	struct ns_fdinfo info;
+
+	/* The selectors need what the socket is: the table knows, or the
+	 * kernel is asked once (a socket made before we were loaded). */
+	if (o->lookup(r, fd, &info)) {
+		fc.family = info.family;
+		fc.protocol = info.protocol;
+	}
+	return o->inject(r, &fc);
+}
+
 int ns_do_connect(const struct ns_ops *o, struct ns_call_rec *r, int fd,
 		  const struct sockaddr *sa, socklen_t len)
 {
-	struct ns_fault_call fc = { .call = r->ev.call, .sa = sa,
-				    .salen = len, .level = -1,
-				    .optname = -1 };
-	struct ns_fdinfo info;
 	int ret, err = 0;
 
 	/* An injected failure comes from connect itself, also on a
 	 * non-blocking socket, as the kernel's ENETUNREACH does. */
-	if (ns_fault_wants(&r->cfg->fault, r->ev.call)) {
-		if (o->lookup(r, fd, &info)) {
-			fc.family = info.family;
-			fc.protocol = info.protocol;
-		}
-		err = o->inject(r, &fc);
-	}
+	if (unlikely(ns_fault_wants(&r->cfg->fault, r->ev.call)))
+		err = ns_rules_fd(o, r, fd, sa, len, -1, -1);
 	ret = err ? -err : o->connect(r, r->kfd, sa, len);
 	ns_rec_after(r, ret, ret < 0 ? -ret : 0);
 	if (ret == 0 || ret == -EINPROGRESS)

@@ -88,7 +88,19 @@ void ns_rec_begin(struct ns_call_rec *r, const struct ns_config *cfg,
 
 /* Right after the real call: the result, or -1 with @err; the clock
  * stops. */
-void ns_rec_after(struct ns_call_rec *r, long ret, int err);
+static inline void ns_rec_after(struct ns_call_rec *r, long ret, int err)
+{
+	struct timespec t1;
+
+	r->ev.ret = err ? -1 : ret;
+	r->ev.err = err;
+	if (r->trace) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		r->ev.dur_ns = (uint64_t)(t1.tv_sec - r->t0.tv_sec) *
+				       1000000000u +
+			       (uint64_t)t1.tv_nsec - (uint64_t)r->t0.tv_nsec;
+	}
+}
 
 /* A policy acted: "@what" then " (ERRNO)" for a kernel's refusal @err
  * when not 0, then @tail; several notes in one call are joined by "; ".
@@ -110,6 +122,12 @@ bool ns_probe_fd(int lfd, struct ns_fdinfo *info);
 bool ns_info_is_tcp(const struct ns_fdinfo *info);
 
 /* ---- the calls ---- */
+
+/* NETSHIM_FAIL's rules for the call in @r on @fd (r->ev.call), with the
+ * address or option it names (else NULL, 0 and -1, -1); asked only when
+ * some rule names the call (ns_fault_wants): the errno, or 0. */
+int ns_rules_fd(const struct ns_ops *o, struct ns_call_rec *r, int fd,
+		const struct sockaddr *sa, socklen_t salen, int level, int name);
 
 /* socket(2) as the policies want it (NETSHIM_FAMILY, NETSHIM_MPTCP and
  * its TCP retry), installed and remembered: the program's number, or -1

@@ -12,20 +12,12 @@
 static ssize_t real_send(const struct ns_ops *o, struct ns_call_rec *r,
 			 int fd, const struct msghdr *msg, int flags)
 {
-	struct ns_fault_call fc = { .call = r->ev.call, .sa = msg->msg_name,
-				    .salen = msg->msg_namelen, .level = -1,
-				    .optname = -1 };
-	struct ns_fdinfo info;
 	int err;
 
-	if (ns_fault_wants(&r->cfg->fault, r->ev.call)) {
-		if (o->lookup(r, fd, &info)) {
-			fc.family = info.family;
-			fc.protocol = info.protocol;
-		}
-		if ((err = o->inject(r, &fc)))
-			return -err;
-	}
+	if (ns_fault_wants(&r->cfg->fault, r->ev.call) &&
+	    (err = ns_rules_fd(o, r, fd, msg->msg_name, msg->msg_namelen, -1,
+			       -1)))
+		return -err;
 	return o->sendmsg(r, r->kfd, msg, flags);
 }
 

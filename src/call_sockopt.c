@@ -19,8 +19,7 @@ size_t ns_opt_copy(unsigned char *dst, int level, int name, const void *val,
 	if (!val || n > NS_OPTVAL_MAX)
 		return 0;
 	if (!ns_sockopt_is_string(level, name)) {
-		for (i = 0; i < n; i++)
-			dst[i] = v[i];
+		__builtin_memcpy(dst, v, n);
 		return n;
 	}
 	for (i = 0; i < n && v[i]; i++)
@@ -106,10 +105,7 @@ static int refused(const struct ns_ops *o, struct ns_call_rec *r, int fd,
 int ns_do_setsockopt(const struct ns_ops *o, struct ns_call_rec *r, int fd,
 		     int level, int name, const void *val, socklen_t len)
 {
-	struct ns_fault_call fc = { .call = NS_CALL_setsockopt,
-				    .level = level, .optname = name };
 	struct ns_tfo_plan tfo;
-	struct ns_fdinfo info;
 	int ret, err = 0;
 
 	ns_plan_tfo_sockopt(r->cfg, level, name, len, &tfo);
@@ -122,13 +118,8 @@ int ns_do_setsockopt(const struct ns_ops *o, struct ns_call_rec *r, int fd,
 	}
 	/* An injected refusal goes where the kernel's would: to tfo=retry
 	 * and mptcp=fallback. */
-	if (ns_fault_wants(&r->cfg->fault, NS_CALL_setsockopt)) {
-		if (o->lookup(r, fd, &info)) {
-			fc.family = info.family;
-			fc.protocol = info.protocol;
-		}
-		err = o->inject(r, &fc);
-	}
+	if (ns_fault_wants(&r->cfg->fault, NS_CALL_setsockopt))
+		err = ns_rules_fd(o, r, fd, NULL, 0, level, name);
 	ret = err ? -err : o->setsockopt(r, r->kfd, level, name, val, len);
 	ns_rec_after(r, ret, ret < 0 ? -ret : 0);
 	if (ret < 0) {
