@@ -166,7 +166,13 @@ int ns_rules_fd(const struct ns_ops *o, struct ns_call_rec *r, int fd,
 int ns_do_connect(const struct ns_ops *o, struct ns_call_rec *r, int fd,
 		  const struct sockaddr *sa, socklen_t len)
 {
-	int ret, err = 0;
+	const char *why;
+	int ret, err;
+
+	if (unlikely(err = ns_plan_destination(r->cfg, sa, len, &why))) {
+		ns_rec_deny(r, err, why);
+		return -1;
+	}
 
 	/* An injected failure comes from connect itself, also on a
 	 * non-blocking socket, as the kernel's ENETUNREACH does. */

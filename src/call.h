@@ -135,13 +135,14 @@ int ns_rules_fd(const struct ns_ops *o, struct ns_call_rec *r, int fd,
 int ns_do_socket(const struct ns_ops *o, struct ns_call_rec *r, int family,
 		 int type, int protocol);
 
-/* connect(2) on @fd (r->kfd), NETSHIM_FAIL's rules, the socket's state
- * remembered. */
+/* connect(2) on @fd (r->kfd): a v4-mapped address under
+ * NETSHIM_FAMILY=ipv6 is refused (ns_plan_destination), NETSHIM_FAIL's
+ * rules asked, the socket's state remembered. */
 int ns_do_connect(const struct ns_ops *o, struct ns_call_rec *r, int fd,
 		  const struct sockaddr *sa, socklen_t len);
 
 /* sendto(2) and sendmsg(2) as one message, with a destination or
- * MSG_FASTOPEN: NETSHIM_TFO. */
+ * MSG_FASTOPEN: NETSHIM_FAMILY's v4-mapped refusal and NETSHIM_TFO. */
 ssize_t ns_do_send(const struct ns_ops *o, struct ns_call_rec *r, int fd,
 		   const struct msghdr *msg, int flags);
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* sendto and sendmsg as the policies want them, for every front:
- * NETSHIM_TFO's MSG_FASTOPEN gone round by connect, then send. */
+/* sendto and sendmsg as the policies want them, for every front: the
+ * v4-mapped refusal of NETSHIM_FAMILY=ipv6 and NETSHIM_TFO's MSG_FASTOPEN
+ * gone round by connect, then send. */
 #include "call.h"
+#include "compiler.h"
 #include "policy.h"
 
 #include <errno.h>
@@ -77,8 +79,15 @@ ssize_t ns_do_send(const struct ns_ops *o, struct ns_call_rec *r, int fd,
 		   const struct msghdr *msg, int flags)
 {
 	struct ns_tfo_plan tfo;
+	const char *why;
 	ssize_t ret;
+	int err;
 
+	if (unlikely(err = ns_plan_destination(r->cfg, msg->msg_name,
+					       msg->msg_namelen, &why))) {
+		ns_rec_deny(r, err, why);
+		return -1;
+	}
 	ns_plan_tfo_send(r->cfg, flags, &tfo);
 	if (tfo.drop && tfo_candidate(o, r, fd)) {
 		ns_rec_note(r, "tfo=drop: connect, then send without "

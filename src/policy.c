@@ -185,6 +185,19 @@ void ns_plan_tfo_send(const struct ns_config *c, int flags,
 	p->retry = tfo && c->tfo == NS_TFO_RETRY;
 }
 
+int ns_plan_destination(const struct ns_config *c, const struct sockaddr *sa,
+			socklen_t len, const char **why)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+
+	*why = NULL;
+	if (c->family != NS_FAMILY_IPV6 || !sa || len < sizeof(*s6) ||
+	    sa->sa_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+		return 0;
+	*why = "family=ipv6: an IPv4-mapped address is IPv4";
+	return ENETUNREACH;
+}
+
 bool ns_tfo_refused(int err)
 {
 	return err == ENOPROTOOPT || err == EOPNOTSUPP || err == EINVAL;
@@ -247,6 +260,11 @@ ns_callmask ns_policy_acts_on(const struct ns_config *c)
 		     NS_CALLBIT(NS_CALL_getaddrinfo) |
 		     NS_CALLBIT(NS_CALL_gethostbyname) |
 		     NS_CALLBIT(NS_CALL_gethostbyname2);
+	/* An AF_INET6 socket reaches IPv4 through a v4-mapped address
+	 * (ns_plan_destination). */
+	if (c->family == NS_FAMILY_IPV6)
+		m |= NS_CALLBIT(NS_CALL_connect) | NS_CALLBIT(NS_CALL_sendto) |
+		     NS_CALLBIT(NS_CALL_sendmsg);
 	if (c->prefer != NS_PREFER_NONE)
 		m |= NS_CALLBIT(NS_CALL_getaddrinfo);
 	if (c->mptcp != NS_MPTCP_PASS)

@@ -68,6 +68,16 @@ void ns_plan_tfo_sockopt(const struct ns_config *c, int level, int name,
 void ns_plan_tfo_send(const struct ns_config *c, int flags,
 		      struct ns_tfo_plan *p);
 
+/*
+ * NETSHIM_FAMILY=ipv6 and an IPv4-mapped IPv6 destination
+ * (::ffff:a.b.c.d, RFC 4291 2.5.5.2), which an AF_INET6 socket reaches
+ * over IPv4 (ipv6(7), IPV6_V6ONLY off): ENETUNREACH, what the kernel
+ * gives when no route leads there, with the policy's words in *@why;
+ * else 0.
+ */
+int ns_plan_destination(const struct ns_config *c, const struct sockaddr *sa,
+			socklen_t len, const char **why);
+
 /* TCP_FASTOPEN or TCP_FASTOPEN_CONNECT. */
 bool ns_is_tfo_option(int level, int name);
 
