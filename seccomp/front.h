@@ -36,6 +36,14 @@ pid_t ns_sc_spawn(char *const argv[], int *lfd, bool *killable);
 void ns_sc_filter(ns_callmask calls);
 
 
+/* The system calls the front serves, from the engine's table (calls.h). */
+struct sc_served {
+	int nr;
+	enum ns_call call;
+};
+extern const struct sc_served sc_served[];
+extern const unsigned sc_nserved;
+
 /* ---- supervisor.c: the notification loop ---- */
 
 /* Serves @lfd until no process of the program is left; returns @child's

@@ -113,24 +113,24 @@ static int parse_format(struct ns_config *c, const struct ns_config_io *io)
 	return 1;
 }
 
+/* The groups of NETSHIM_EVENTS, their calls from calls.h. */
 static const struct {
 	const char *name;
-	ns_callmask mask;
+	unsigned groups;
 } groups[] = {
-	{ "all", (NS_CALLBIT(NS_CALL_COUNT) - 1) },
+	{ "all", ~0u },
 	{ "none", 0 },
-	{ "dns", NS_CALLBIT(NS_CALL_getaddrinfo) |
-		 NS_CALLBIT(NS_CALL_freeaddrinfo) |
-		 NS_CALLBIT(NS_CALL_gethostbyname) |
-		 NS_CALLBIT(NS_CALL_gethostbyname2) |
-		 NS_CALLBIT(NS_CALL_getnameinfo) },
-	{ "sockopt", NS_CALLBIT(NS_CALL_setsockopt) |
-		     NS_CALLBIT(NS_CALL_getsockopt) },
-	{ "fd", NS_CALLBIT(NS_CALL_close) | NS_CALLBIT(NS_CALL_close_range) |
-		NS_CALLBIT(NS_CALL_closefrom) | NS_CALLBIT(NS_CALL_dup) |
-		NS_CALLBIT(NS_CALL_dup2) | NS_CALLBIT(NS_CALL_dup3) |
-		NS_CALLBIT(NS_CALL_fcntl) },
+	{ "dns", NS_GROUP_dns },
+	{ "sockopt", NS_GROUP_sockopt },
+	{ "fd", NS_GROUP_fd },
 };
+
+#define ALL_CALLS (NS_CALLBIT(NS_CALL_COUNT) - 1)
+
+static ns_callmask group_mask(size_t i)
+{
+	return i == 0 ? ALL_CALLS : ns_calls_in_group(groups[i].groups);
+}
 
 static bool lookup_events(const char *name, size_t len, ns_callmask *mask)
 {
@@ -143,7 +143,7 @@ static bool lookup_events(const char *name, size_t len, ns_callmask *mask)
 	tmp[len] = '\0';
 	for (size_t i = 0; i < NS_ARRAY_SIZE(groups); i++) {
 		if (strcmp(tmp, groups[i].name) == 0) {
-			*mask = groups[i].mask;
+			*mask = group_mask(i);
 			return true;
 		}
 	}
@@ -157,7 +157,7 @@ static bool lookup_events(const char *name, size_t len, ns_callmask *mask)
 static int parse_events(struct ns_config *c, const struct ns_config_io *io)
 {
 	const char *v = io->get("NETSHIM_EVENTS", io->ctx);
-	ns_callmask all = groups[0].mask, add = 0, del = 0, m;
+	ns_callmask all = ALL_CALLS, add = 0, del = 0, m;
 	const char *p, *end;
 	bool only_removals = true;
 	int bad = 0;
