@@ -84,7 +84,7 @@ int sc_proc_socket(struct sc_proc *p, int tid, int family, int type,
 /* Writes one event line to the trace of @p. */
 void sc_proc_write(struct sc_proc *p, const char *line, size_t n);
 
-/* ---- one notification in flight (supervisor.c) ---- */
+/* ---- one notification in flight (request.c) ---- */
 
 struct sc_call {
 	struct seccomp_notif req;
@@ -138,6 +138,8 @@ static inline int sc_iarg(const struct sc_call *c, int n)
 	return (int)c->req.data.args[n];
 }
 
+/* ---- notify.c: the kernel's side of a notification ---- */
+
 /* Reads @n bytes at the program's @addr; -1 (EFAULT) unless all came. */
 int sc_read(struct sc_call *c, uint64_t addr, void *buf, size_t n);
 /* Writes into the program's memory; -1 unless all went. */
@@ -145,9 +147,6 @@ int sc_write(struct sc_call *c, uint64_t addr, const void *buf, size_t n);
 /* The kernel still waits for this answer: the thread that asked is the
  * one whose memory was read (seccomp_unotify(2), ID_VALID). */
 bool sc_valid(struct sc_call *c);
-/* Our copy of the program's descriptor @fd in c->dup; -errno on failure
- * (EBADF: not open). Fills c->sock from the fd table or the kernel. */
-int sc_getfd(struct sc_call *c, int fd, struct ns_fdinfo *info);
 
 /* Answers: the call's result (or -err), the kernel's own handling
  * (untraced), or a descriptor of ours installed as the result. After
@@ -159,6 +158,14 @@ void sc_continue(struct sc_call *c);
  * -1) with O_CLOEXEC when @cloexec; with @send it is the call's result.
  * Returns the number or -errno. */
 int sc_addfd(struct sc_call *c, int fd, bool cloexec, int at, bool send);
+/* Sends an answer that waited for the event (sc_reply), if any. */
+void sc_flush(struct sc_call *c);
+
+/* ---- request.c: the call's socket, address, clock and event ---- */
+
+/* Our copy of the program's descriptor @fd in c->dup; -errno on failure
+ * (EBADF: not open). Fills c->sock from the fd table or the kernel. */
+int sc_getfd(struct sc_call *c, int fd, struct ns_fdinfo *info);
 
 /* Starts the clock and the event; the real call follows. */
 void sc_begin(struct sc_call *c);
@@ -166,13 +173,33 @@ void sc_begin(struct sc_call *c);
 void sc_after(struct sc_call *c, long ret, int err);
 /* Writes the event when the call is traced, then sends the answer. */
 void sc_emit(struct sc_call *c);
+/* Whether our duplicate is a blocking socket. */
+bool sc_blocking(const struct sc_call *c);
+/* The socket argument (args[0]) into c->dup and c->info; false when
+ * the call was answered already: EBADF reported, or left to the kernel
+ * untraced when the process cannot be reached. */
+bool sc_take_fd(struct sc_call *c);
+/* The address argument at @addr, @len bytes, into c->addr; false when
+ * the call was left to the kernel untraced (a path name, or memory that
+ * cannot be read: the kernel's own EFAULT). */
+bool sc_take_addr(struct sc_call *c, uint64_t addr, socklen_t len);
+/* Whether a sockaddr names a path in the file system (AF_UNIX, not
+ * abstract): relative to the program's directory and root, with its
+ * umask, so the kernel must see the program's own call. */
+bool sc_unix_path(const struct sockaddr *sa, socklen_t len);
+
+/* ---- pool.c: threads for calls that block ---- */
+
 /* The socket blocks: the rest of the call runs on a thread of its own so
  * that the loop goes on serving the program's other threads. @fn owns
  * @c (a copy) and must answer it. Returns false if no thread could be
  * made (the caller then runs @fn itself). */
 bool sc_detach(struct sc_call *c, void (*fn)(struct sc_call *c));
-/* Whether our duplicate is a blocking socket. */
-bool sc_blocking(const struct sc_call *c);
+/* Whether a detached call is under way: a process's memory may be in use
+ * then (proc.c does not sweep). */
+bool sc_pool_busy(void);
+/* Waits for the detached calls to end, @seconds at most. */
+void sc_pool_drain(int seconds);
 
 /* ---- the handlers: sys_socket.c, sys_connect.c, sys_sockopt.c ---- */
 
@@ -186,15 +213,6 @@ void sc_sys_sendto(struct sc_call *c);
 void sc_sys_sendmsg(struct sc_call *c);
 void sc_sys_setsockopt(struct sc_call *c);
 void sc_sys_getsockopt(struct sc_call *c);
-
-/* The socket argument (args[0]) into c->dup and c->info; false when
- * the call was answered already: EBADF reported, or left to the kernel
- * untraced when the process cannot be reached. */
-bool sc_take_fd(struct sc_call *c);
-/* The address argument at @addr, @len bytes, into c->addr; false when
- * the call was left to the kernel untraced (a path name, or memory that
- * cannot be read: the kernel's own EFAULT). */
-bool sc_take_addr(struct sc_call *c, uint64_t addr, socklen_t len);
 
 /* NETSHIM_FAIL (inject.c): whether some rule names the call; then, just
  * before the real call, the errno an injected failure puts in its place
@@ -227,10 +245,5 @@ static inline int sc_addr_call(struct sc_call *c,
 	*err = ret < 0 ? errno : 0;
 	return ret;
 }
-
-/* Whether a sockaddr names a path in the file system (AF_UNIX, not
- * abstract): relative to the program's directory and root, with its
- * umask, so the kernel must see the program's own call. */
-bool sc_unix_path(const struct sockaddr *sa, socklen_t len);
 
 #endif

@@ -35,7 +35,6 @@ static bool per_process;
 static bool have_kcmp = true;
 static ino_t my_netns;
 static unsigned created;
-extern int sc_workers;
 
 static ino_t netns_of(int pid)
 {
@@ -133,7 +132,7 @@ static void sweep(void)
 {
 	struct sc_proc **pp = &procs, *p;
 
-	if (__atomic_load_n(&sc_workers, __ATOMIC_RELAXED))
+	if (sc_pool_busy())
 		return;
 	while ((p = *pp)) {
 		if (gone(p)) {
@@ -155,7 +154,7 @@ static struct sc_proc *find(int tgid)
 		if (!gone(p))
 			return p;
 		/* The number was given to a new process. */
-		if (__atomic_load_n(&sc_workers, __ATOMIC_RELAXED))
+		if (sc_pool_busy())
 			return NULL;
 		*pp = p->next;
 		drop(p);

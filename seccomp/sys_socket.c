@@ -15,13 +15,6 @@
 
 #define SOCK_FLAGS (SOCK_NONBLOCK | SOCK_CLOEXEC)
 
-bool sc_unix_path(const struct sockaddr *sa, socklen_t len)
-{
-	return sa && len > offsetof(struct sockaddr_un, sun_path) &&
-	       sa->sa_family == AF_UNIX &&
-	       ((const struct sockaddr_un *)sa)->sun_path[0] != '\0';
-}
-
 /* What the table says about a socket of ours at the program's @fd. */
 static void remember(struct sc_call *c, int fd, int local, int family,
 		     int type, int protocol, uint32_t state)
@@ -114,45 +107,6 @@ out:
 		close(sv[1]);
 	}
 	sc_emit(c);
-}
-
-bool sc_take_fd(struct sc_call *c)
-{
-	int fd = sc_iarg(c, 0), r;
-
-	c->ev.fd = fd;
-	r = sc_getfd(c, fd, &c->info);
-	if (r == -EBADF) {
-		sc_after(c, -1, EBADF);
-		sc_reply(c, -1, EBADF);
-		sc_emit(c);
-		return false;
-	}
-	if (r < 0) {
-		/* Not ours to see (gone, not permitted): the kernel does
-		 * it and nothing is reported. */
-		sc_continue(c);
-		return false;
-	}
-	return true;
-}
-
-bool sc_take_addr(struct sc_call *c, uint64_t addr, socklen_t len)
-{
-	struct sockaddr_storage *ss = &c->addr;
-	size_t n = len < sizeof(*ss) ? len : sizeof(*ss);
-
-	memset(ss, 0, sizeof(*ss));
-	if (addr && n && sc_read(c, addr, ss, n) < 0) {
-		sc_continue(c);	/* the kernel's EFAULT, untraced */
-		return false;
-	}
-	if (sc_unix_path((struct sockaddr *)ss, (socklen_t)n) ||
-	    !sc_valid(c)) {
-		sc_continue(c);
-		return false;
-	}
-	return true;
 }
 
 void sc_sys_bind(struct sc_call *c)
