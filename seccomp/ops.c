@@ -3,10 +3,15 @@
  * kernel calls on the supervisor's duplicate of the program's socket,
  * ADDFD to put a socket at the program's number, the process's table. */
 #include "front.h"
+#include "../src/epoll_regs.h"
 #include "../src/fault.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,15 +94,58 @@ static bool cloexec_of(struct sc_call *c, int fd)
 	return p && (strtoul(p + 6, NULL, 8) & O_CLOEXEC);
 }
 
+/* Registers @sock, a socket of ours, in epoll instance @ep under the
+ * program's number @at: an epoll item is known by the file and the number
+ * it was added with (epoll_ctl(2)), and the program will modify or delete
+ * it by its own number. The number is ours only in a thread with a copy
+ * of our descriptor table (unshare(CLONE_FILES)), gone when it ends. */
+struct rearm {
+	int ep, sock, at;
+	struct epoll_event ev;
+};
+
+static void *rearm_thread(void *arg)
+{
+	struct rearm *a = arg;
+
+	if (unshare(CLONE_FILES) == 0 && dup3(a->sock, a->at, 0) == a->at)
+		epoll_ctl(a->ep, EPOLL_CTL_ADD, a->at, &a->ev);
+	return NULL;
+}
+
+static void rearm(struct sc_call *c, int sock, int at,
+		  const struct ns_epoll_reg *reg)
+{
+	struct rearm a = { .sock = sock, .at = at,
+			   .ev = { .events = reg->events,
+				   .data.u64 = reg->data } };
+	pthread_t th;
+
+	a.ep = (int)syscall(SYS_pidfd_getfd, c->proc->pidfd, reg->epfd, 0);
+	if (a.ep < 0)
+		return;
+	if (pthread_create(&th, NULL, rearm_thread, &a) == 0)
+		pthread_join(th, NULL);
+	close(a.ep);
+}
+
 /* A new socket goes in with the answer when it can (sc_addfd_sends); a
- * swap's takes the number with ADDFD_FLAG_SETFD, dup3 in the program. */
+ * swap's takes the number with ADDFD_FLAG_SETFD, dup3 in the program, and
+ * is then watched by the epoll instances that watched the number (Go's
+ * netpoller registers a listener before the program sets options). */
 static int op_install(struct ns_call_rec *r, int lfd, int fd, bool cloexec)
 {
+	struct ns_epoll_reg regs[NS_EPOLL_REGS_MAX];
 	struct sc_call *c = call_of(r);
+	int at, n;
 
 	if (fd < 0)
 		return sc_addfd(c, lfd, cloexec, -1, sc_addfd_sends(c));
-	return sc_addfd(c, lfd, cloexec_of(c, fd), fd, false);
+	n = ns_epoll_find(c->proc->tgid, fd, regs, NS_EPOLL_REGS_MAX);
+	at = sc_addfd(c, lfd, cloexec_of(c, fd), fd, false);
+	for (int i = 0; at >= 0 && i < n; i++)
+		rearm(c, lfd, at, &regs[i]);
+	return at;
 }
 
 /* The program's other numbers of the socket are not looked for: a socket

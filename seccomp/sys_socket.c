@@ -141,7 +141,7 @@ void sc_sys_listen(struct sc_call *c)
 	sc_after(c, ret, err);
 	sc_reply(c, ret, err);
 	if (ret == 0)
-		ns_fdtab_set_state(c->proc->fdt, c->ev.fd, NS_FD_LISTENING);
+		ns_fdtab_listen(c->proc->fdt, c->ev.fd, sc_iarg(c, 1));
 	c->ev.u.num.n = sc_iarg(c, 1);
 	sc_emit(c);
 }
@@ -184,6 +184,8 @@ static void accept_now(struct sc_call *c)
 	}
 	sc_after(c, pfd, err);
 	if (pfd >= 0) {
+		/* A listener that accepted is never replaced (fallback). */
+		ns_fdtab_set_state(c->proc->fdt, c->ev.fd, NS_FD_SERVED);
 		if (c->ev.sock)
 			remember(c, pfd, nfd, info->family, info->type,
 				 info->protocol,

@@ -116,7 +116,7 @@ static NS_NOINLINE int listen_on(int fd, int backlog)
 		ret = NS_REAL(listen)(fd, backlog);
 	ns_after(&cx, ret);
 	if (ret == 0)
-		ns_fd_set_state(fd, NS_FD_LISTENING);
+		ns_fd_listen(fd, backlog);
 	cx.ev.u.num.n = backlog;
 	ns_finish(&cx);
 	return ret;
@@ -152,6 +152,8 @@ static NS_NOINLINE int accept_common_on(enum ns_call call, int fd,
 			   : NS_REAL(accept)(fd, sa, lenp);
 	ns_after(&cx, nfd);
 	if (nfd >= 0) {
+		/* A listener that accepted is never replaced (fallback). */
+		ns_fd_set_state(fd, NS_FD_SERVED);
 		/* The new socket is what the listener is. */
 		if (ns_fd_lookup(fd, &info))
 			remember(nfd, info.family, info.type, info.protocol,

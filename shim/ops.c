@@ -4,6 +4,7 @@
  * NETSHIM_MPTCP=fallback's swap. */
 #include "shim.h"
 #include "../src/buf.h"
+#include "../src/epoll_regs.h"
 #include "../src/sys.h"
 
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
@@ -131,19 +133,30 @@ static int op_close(struct ns_call_rec *r, int fd)
 
 /* The program's descriptors are ours: a new socket is at its number
  * already; a swap's takes the number with dup3, which closes the MPTCP
- * socket and installs the TCP one in a single step. */
+ * socket and installs the TCP one in a single step, and is then watched
+ * by the epoll instances that watched the number (an event loop's
+ * listener, registered before the option was set). */
 static int op_install(struct ns_call_rec *r, int lfd, int fd, bool cloexec)
 {
-	int fdfl;
+	struct ns_epoll_reg regs[NS_EPOLL_REGS_MAX];
+	int fdfl, n;
 
 	(void)r;
 	(void)cloexec;
 	if (fd < 0)
 		return lfd;
 	fdfl = ns_sys_fcntl(fd, F_GETFD, 0);
-	if (fdfl < 0 ||
-	    ns_sys_dup3(lfd, fd, (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0)
+	if (fdfl < 0)
 		return -errno;
+	n = ns_epoll_find(0, fd, regs, NS_EPOLL_REGS_MAX);
+	if (ns_sys_dup3(lfd, fd, (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0)
+		return -errno;
+	for (int i = 0; i < n; i++) {
+		struct epoll_event ev = { .events = regs[i].events,
+					  .data.u64 = regs[i].data };
+
+		syscall(SYS_epoll_ctl, regs[i].epfd, EPOLL_CTL_ADD, fd, &ev);
+	}
 	return fd;
 }
 

@@ -91,9 +91,23 @@ static int refused(const struct ns_ops *o, struct ns_call_rec *r, int fd,
 			    err, ", went on without it");
 		return 0;
 	}
-	if (!ns_mptcp_option_refused(err) || !o->lookup(r, fd, &info) ||
-	    !ns_can_replace(r->cfg, &info))
+	if (!ns_mptcp_option_refused(err) || !o->lookup(r, fd, &info))
 		return -err;
+	switch (ns_plan_replace(r->cfg, &info)) {
+	case NS_REPLACE_NO:
+		return -err;
+	case NS_REPLACE_SERVED:
+		/* Its connections are MPTCP ones; a new listener would not
+		 * be the socket they came from. */
+		note_option(r, "mptcp=fallback: kernel refused ", level, name,
+			    " on MPTCP", err,
+			    "; a listener that accepted connections is "
+			    "kept: use mptcp=strip or tfo=retry");
+		return -err;
+	case NS_REPLACE_SOCKET:
+	case NS_REPLACE_LISTENER:
+		break;
+	}
 	note_option(r, "mptcp=fallback: kernel refused ", level, name,
 		    " on MPTCP", err, NULL);
 	if (ns_swap_to_tcp(o, r, fd, &info, level, name, val, len) < 0)

@@ -280,11 +280,20 @@ ns_callmask ns_policy_calls(const struct ns_config *c)
 	return ns_policy_acts_on(c);
 }
 
-bool ns_can_replace(const struct ns_config *c, const struct ns_fdinfo *in)
+enum ns_replace ns_plan_replace(const struct ns_config *c,
+				const struct ns_fdinfo *in)
 {
 	/* A socket learnt by probing has a history we did not see. */
-	return c->mptcp == NS_MPTCP_FALLBACK &&
-	       in->protocol == IPPROTO_MPTCP &&
-	       !(in->state &
-		 (NS_FD_CONNECTED | NS_FD_LISTENING | NS_FD_PROBED));
+	if (c->mptcp != NS_MPTCP_FALLBACK || in->protocol != IPPROTO_MPTCP ||
+	    (in->state & (NS_FD_CONNECTED | NS_FD_PROBED)))
+		return NS_REPLACE_NO;
+	if (!(in->state & NS_FD_LISTENING))
+		return NS_REPLACE_SOCKET;
+	return in->state & NS_FD_SERVED ? NS_REPLACE_SERVED
+					: NS_REPLACE_LISTENER;
+}
+
+bool ns_can_replace(const struct ns_config *c, const struct ns_fdinfo *in)
+{
+	return ns_plan_replace(c, in) == NS_REPLACE_SOCKET;
 }

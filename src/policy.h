@@ -129,6 +129,19 @@ static inline bool ns_policy_records_options(const struct ns_config *c)
 	return c->mptcp == NS_MPTCP_FALLBACK;
 }
 
+/* What NETSHIM_MPTCP=fallback may do with a socket whose option MPTCP
+ * refused. */
+enum ns_replace {
+	NS_REPLACE_NO,		/* not MPTCP, not seen made, connected */
+	NS_REPLACE_SOCKET,	/* a fresh socket: swapped for TCP */
+	NS_REPLACE_LISTENER,	/* a listener that accepted nothing yet:
+				 * swapped for a TCP listener */
+	NS_REPLACE_SERVED,	/* a listener that accepted connections:
+				 * kept, and the note says what to use */
+};
+enum ns_replace ns_plan_replace(const struct ns_config *c,
+				const struct ns_fdinfo *in);
+
 /* True when fallback may replace this socket: MPTCP, created under our
  * eyes, not yet connected or listening. */
 bool ns_can_replace(const struct ns_config *c, const struct ns_fdinfo *in);
