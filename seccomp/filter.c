@@ -45,9 +45,11 @@ const struct sc_served sc_served[] = {
 const unsigned sc_nserved = NS_ARRAY_SIZE(sc_served);
 #define served sc_served
 
-/* Let through, but netshim learns the name or namespace anew. */
+/* Let through, but netshim learns the name, namespace or credentials
+ * anew. */
 static const int learned[] = {
 	__NR_execve, __NR_execveat, __NR_setns, __NR_unshare,
+	SC_CREDS_CALLS,
 };
 
 /* Whether sendto has a destination or MSG_FASTOPEN: from the first

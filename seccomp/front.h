@@ -42,6 +42,13 @@ struct sc_served {
 	enum ns_call call;
 };
 extern const struct sc_served sc_served[];
+
+/* The system calls that change a thread's credentials (credentials(7),
+ * capabilities(7); prctl for the bounding and ambient sets). */
+#define SC_CREDS_CALLS							\
+	__NR_setuid, __NR_setgid, __NR_setreuid, __NR_setregid,		\
+	__NR_setresuid, __NR_setresgid, __NR_setfsuid, __NR_setfsgid,	\
+	__NR_setgroups, __NR_capset, __NR_prctl
 extern const unsigned sc_nserved;
 
 /* ---- supervisor.c: the notification loop ---- */
@@ -64,6 +71,12 @@ struct sc_proc {
 	bool other_netns;	/* sockets are made in its namespace */
 	bool moved;		/* called setns or unshare: each thread's
 				 * namespace is looked up at each socket */
+	enum {
+		SC_CREDS_UNKNOWN,	/* not looked at since it began */
+		SC_CREDS_SAME,		/* netshim's own */
+		SC_CREDS_DIFFER,	/* not: the kernel makes its calls */
+		SC_CREDS_VOLATILE,	/* it changed some: a look per call */
+	} creds;
 	char prog[256];		/* basename of argv[0], as the shim shows */
 	struct sc_proc *next;
 };
@@ -81,6 +94,9 @@ void sc_proc_moved(struct sc_proc *p);
  * socket(2) there would. */
 int sc_proc_socket(struct sc_proc *p, int tid, int family, int type,
 		   int protocol);
+/* A thread of @p called setuid, capset and the like: its credentials are
+ * looked at each call from now on (creds.c). */
+void sc_proc_creds_changed(struct sc_proc *p);
 /* Writes one event line to the trace of @p. */
 void sc_proc_write(struct sc_proc *p, const char *line, size_t n);
 
@@ -187,6 +203,14 @@ bool sc_take_addr(struct sc_call *c, uint64_t addr, socklen_t len);
  * abstract): relative to the program's directory and root, with its
  * umask, so the kernel must see the program's own call. */
 bool sc_unix_path(const struct sockaddr *sa, socklen_t len);
+
+/* ---- creds.c: never a call with more privilege than the caller ---- */
+
+/* Reads netshim's own credentials, once, at start. */
+void sc_creds_init(void);
+/* Whether the calling thread of @c has netshim's uids, gids, groups and
+ * capabilities; where it has not, its call is left to the kernel. */
+bool sc_creds_same(struct sc_call *c);
 
 /* ---- pool.c: threads for calls that block ---- */
 

@@ -83,6 +83,8 @@ static void learn(struct sc_proc *p)
 	ssize_t n = -1;
 	int fd;
 
+	/* A new program: its credentials may be a set-user-ID one's. */
+	p->creds = SC_CREDS_UNKNOWN;
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", p->tgid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -236,6 +238,11 @@ void sc_proc_exec(struct sc_proc *p)
 void sc_proc_moved(struct sc_proc *p)
 {
 	p->moved = true;
+}
+
+void sc_proc_creds_changed(struct sc_proc *p)
+{
+	p->creds = SC_CREDS_VOLATILE;
 }
 
 struct in_ns {

@@ -49,6 +49,43 @@ static bool event_of(int nr, enum ns_call *call)
 
 static void handle(struct sc_call *c);
 
+static bool creds_call(int nr)
+{
+	static const int nrs[] = { SC_CREDS_CALLS };
+
+	for (size_t i = 0; i < sizeof(nrs) / sizeof(nrs[0]); i++)
+		if (nrs[i] == nr)
+			return true;
+	return false;
+}
+
+/*
+ * A call of a thread whose credentials differ from netshim's goes to the
+ * kernel (SECCOMP_USER_NOTIF_FLAG_CONTINUE): netshim answers before it is
+ * made, so the event has no result of its own (ret -1, errno null), only
+ * the arguments the registers hold, and the note says why. It is written
+ * before the program goes on.
+ */
+static void left_to_kernel(struct sc_call *c)
+{
+	sc_begin(c);
+	if (c->ev.call == NS_CALL_socket || c->ev.call == NS_CALL_socketpair) {
+		c->ev.u.sock.family = sc_iarg(c, 0);
+		c->ev.u.sock.type = sc_iarg(c, 1);
+		c->ev.u.sock.protocol = sc_iarg(c, 2);
+		c->ev.u.sock.sv[0] = c->ev.u.sock.sv[1] = -1;
+	} else {
+		c->ev.fd = sc_iarg(c, 0);
+	}
+	sc_after(c, -1, 0);
+	c->ev.ret = -1;
+	ns_rec_note(&c->rec, "left to the kernel, result not seen: the "
+			     "thread's credentials are not netshim's",
+		    0, NULL);
+	sc_emit(c);
+	sc_continue(c);
+}
+
 static void dispatch(struct sc_call *c)
 {
 	int nr = c->req.data.nr;
@@ -59,6 +96,8 @@ static void dispatch(struct sc_call *c)
 		sc_proc_exec(c->proc);
 	if (c->proc && (nr == __NR_setns || nr == __NR_unshare))
 		sc_proc_moved(c->proc);
+	if (c->proc && creds_call(nr))
+		sc_proc_creds_changed(c->proc);
 	pthread_mutex_unlock(&lock);
 	if (!c->proc || !event_of(nr, &c->ev.call)) {
 		sc_continue(c);
@@ -70,6 +109,12 @@ static void dispatch(struct sc_call *c)
 	     !(sc_cfg->events & NS_CALLBIT(c->ev.call))) &&
 	    !ns_config_has_policy(sc_cfg) && !sc_fault_on(c)) {
 		sc_continue(c);
+		return;
+	}
+	/* Never a call with more privilege than the caller has, nor with
+	 * less: the kernel makes it, and the event says so. */
+	if (!sc_creds_same(c)) {
+		left_to_kernel(c);
 		return;
 	}
 	/* A rule may make the call wait: not in the loop. */
@@ -192,6 +237,7 @@ int ns_sc_supervise(int lfd, pid_t child, bool killable,
 	sa.sa_handler = nothing;
 	sigaction(SIGUSR1, &sa, NULL);
 	sc_procs_init(cfg, io);
+	sc_creds_init();
 	ioctl(lfd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, sync); /* 6.6+ only */
 	m.pidfd = (int)syscall(SYS_pidfd_open, child, 0);
 	if (!req || m.pidfd < 0 || pthread_create(&th, NULL, monitor, &m))
