@@ -32,25 +32,24 @@
 /* To the NOTIFY return if the number is @nr (@to: instructions to it). */
 #define IS(nr, to) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), (to), 0)
 
-/* The system calls netshim serves, as the calls they are traced as. */
-static const struct {
-	int nr;
-	enum ns_call call;
-} served[] = {
-	{ __NR_socket, NS_CALL_socket },
-	{ __NR_socketpair, NS_CALL_socketpair },
-	{ __NR_connect, NS_CALL_connect },
-	{ __NR_bind, NS_CALL_bind },
-	{ __NR_listen, NS_CALL_listen },
-	{ __NR_accept, NS_CALL_accept },
-	{ __NR_accept4, NS_CALL_accept4 },
-	{ __NR_setsockopt, NS_CALL_setsockopt },
-	{ __NR_getsockopt, NS_CALL_getsockopt },
-	{ __NR_sendmsg, NS_CALL_sendmsg },
+/* The system calls netshim serves (calls.h), as the calls they are traced
+ * as. */
+#define SC_SERVED(name) { __NR_##name, NS_CALL_##name },
+#define SC_KERNEL(name)
+#define SC_LIBC(name)
+const struct sc_served sc_served[] = {
+#define NS_X(name, ret, params, how, ...) SC_##how(name)
+	NS_CALL_TABLE(NS_X)
+#undef NS_X
 };
-/* Let through, but netshim learns the name or namespace anew. */
+const unsigned sc_nserved = NS_ARRAY_SIZE(sc_served);
+#define served sc_served
+
+/* Let through, but netshim learns the name, namespace or credentials
+ * anew. */
 static const int learned[] = {
 	__NR_execve, __NR_execveat, __NR_setns, __NR_unshare,
+	SC_CREDS_CALLS,
 };
 
 /* Whether sendto has a destination or MSG_FASTOPEN: from the first
@@ -88,8 +87,10 @@ void ns_sc_filter(ns_callmask calls)
 	bool sendto = calls & NS_CALLBIT(NS_CALL_sendto);
 	unsigned n = 0, k = 0, nrs[FILTER_MAX];
 
+	/* sendto has a test of its own. */
 	for (size_t i = 0; i < NS_ARRAY_SIZE(served); i++)
-		if (calls & NS_CALLBIT(served[i].call))
+		if ((calls & NS_CALLBIT(served[i].call)) &&
+		    served[i].call != NS_CALL_sendto)
 			nrs[k++] = (unsigned)served[i].nr;
 	for (size_t i = 0; i < NS_ARRAY_SIZE(learned); i++)
 		nrs[k++] = (unsigned)learned[i];

@@ -5,6 +5,7 @@
 #ifndef NS_SC_FRONT_H
 #define NS_SC_FRONT_H
 
+#include "../src/call.h"
 #include "../src/compiler.h"
 #include "../src/config.h"
 #include "../src/event.h"
@@ -35,6 +36,21 @@ pid_t ns_sc_spawn(char *const argv[], int *lfd, bool *killable);
 void ns_sc_filter(ns_callmask calls);
 
 
+/* The system calls the front serves, from the engine's table (calls.h). */
+struct sc_served {
+	int nr;
+	enum ns_call call;
+};
+extern const struct sc_served sc_served[];
+
+/* The system calls that change a thread's credentials (credentials(7),
+ * capabilities(7); prctl for the bounding and ambient sets). */
+#define SC_CREDS_CALLS							\
+	__NR_setuid, __NR_setgid, __NR_setreuid, __NR_setregid,		\
+	__NR_setresuid, __NR_setresgid, __NR_setfsuid, __NR_setfsgid,	\
+	__NR_setgroups, __NR_capset, __NR_prctl
+extern const unsigned sc_nserved;
+
 /* ---- supervisor.c: the notification loop ---- */
 
 /* Serves @lfd until no process of the program is left; returns @child's
@@ -55,6 +71,12 @@ struct sc_proc {
 	bool other_netns;	/* sockets are made in its namespace */
 	bool moved;		/* called setns or unshare: each thread's
 				 * namespace is looked up at each socket */
+	enum {
+		SC_CREDS_UNKNOWN,	/* not looked at since it began */
+		SC_CREDS_SAME,		/* netshim's own */
+		SC_CREDS_DIFFER,	/* not: the kernel makes its calls */
+		SC_CREDS_VOLATILE,	/* it changed some: a look per call */
+	} creds;
 	char prog[256];		/* basename of argv[0], as the shim shows */
 	struct sc_proc *next;
 };
@@ -72,32 +94,37 @@ void sc_proc_moved(struct sc_proc *p);
  * socket(2) there would. */
 int sc_proc_socket(struct sc_proc *p, int tid, int family, int type,
 		   int protocol);
+/* A thread of @p called setuid, capset and the like: its credentials are
+ * looked at each call from now on (creds.c). */
+void sc_proc_creds_changed(struct sc_proc *p);
 /* Writes one event line to the trace of @p. */
 void sc_proc_write(struct sc_proc *p, const char *line, size_t n);
 
-/* ---- one notification in flight (supervisor.c) ---- */
+/* ---- one notification in flight (request.c) ---- */
 
 struct sc_call {
 	struct seccomp_notif req;
 	int lfd;
 	struct sc_proc *proc;
 	int dup;		/* pidfd_getfd of the socket argument, or -1 */
-	struct ns_event ev;
+	NS_CALL_REC(rec);	/* the engine's record: ev, note; kfd = dup */
 	struct ns_sock sock;
 	struct ns_fdinfo info;	/* what the socket argument is (sc_take_fd) */
 	struct sockaddr_storage addr;	/* the address argument */
 	unsigned char *data;	/* a send's bytes (malloc), or NULL */
 	size_t dlen;
-	struct timespec t0;
-	bool trace;
 	bool answered;
 	bool pending;		/* an answer waits for the event (sc_emit) */
 	bool worker;		/* on a thread of its own (sc_detach) */
 	int inj_err;		/* accept: what NETSHIM_FAIL decided */
 	long pend_ret;
 	int pend_err;
-	char note[224];
 };
+
+/* The seccomp front's operations for the engine (ops.c): the kernel
+ * calls on our duplicates, ADDFD for the program's numbers, the
+ * process's fd table. */
+extern const struct ns_ops sc_ops;
 
 extern const struct ns_config *sc_cfg;
 /* The filter has WAIT_KILLABLE_RECV: once we received a call, only a
@@ -127,6 +154,8 @@ static inline int sc_iarg(const struct sc_call *c, int n)
 	return (int)c->req.data.args[n];
 }
 
+/* ---- notify.c: the kernel's side of a notification ---- */
+
 /* Reads @n bytes at the program's @addr; -1 (EFAULT) unless all came. */
 int sc_read(struct sc_call *c, uint64_t addr, void *buf, size_t n);
 /* Writes into the program's memory; -1 unless all went. */
@@ -134,9 +163,6 @@ int sc_write(struct sc_call *c, uint64_t addr, const void *buf, size_t n);
 /* The kernel still waits for this answer: the thread that asked is the
  * one whose memory was read (seccomp_unotify(2), ID_VALID). */
 bool sc_valid(struct sc_call *c);
-/* Our copy of the program's descriptor @fd in c->dup; -errno on failure
- * (EBADF: not open). Fills c->sock from the fd table or the kernel. */
-int sc_getfd(struct sc_call *c, int fd, struct ns_fdinfo *info);
 
 /* Answers: the call's result (or -err), the kernel's own handling
  * (untraced), or a descriptor of ours installed as the result. After
@@ -148,22 +174,56 @@ void sc_continue(struct sc_call *c);
  * -1) with O_CLOEXEC when @cloexec; with @send it is the call's result.
  * Returns the number or -errno. */
 int sc_addfd(struct sc_call *c, int fd, bool cloexec, int at, bool send);
+/* Sends an answer that waited for the event (sc_reply), if any. */
+void sc_flush(struct sc_call *c);
+
+/* ---- request.c: the call's socket, address, clock and event ---- */
+
+/* Our copy of the program's descriptor @fd in c->dup; -errno on failure
+ * (EBADF: not open). Fills c->sock from the fd table or the kernel. */
+int sc_getfd(struct sc_call *c, int fd, struct ns_fdinfo *info);
 
 /* Starts the clock and the event; the real call follows. */
 void sc_begin(struct sc_call *c);
 /* Records the real call's result: @ret, or -1 with @err. */
 void sc_after(struct sc_call *c, long ret, int err);
-/* A policy's words, joined by "; ", as the shim's ns_note. */
-void sc_note(struct sc_call *c, const char *what, int err, const char *tail);
 /* Writes the event when the call is traced, then sends the answer. */
 void sc_emit(struct sc_call *c);
+/* Whether our duplicate is a blocking socket. */
+bool sc_blocking(const struct sc_call *c);
+/* The socket argument (args[0]) into c->dup and c->info; false when
+ * the call was answered already: EBADF reported, or left to the kernel
+ * untraced when the process cannot be reached. */
+bool sc_take_fd(struct sc_call *c);
+/* The address argument at @addr, @len bytes, into c->addr; false when
+ * the call was left to the kernel untraced (a path name, or memory that
+ * cannot be read: the kernel's own EFAULT). */
+bool sc_take_addr(struct sc_call *c, uint64_t addr, socklen_t len);
+/* Whether a sockaddr names a path in the file system (AF_UNIX, not
+ * abstract): relative to the program's directory and root, with its
+ * umask, so the kernel must see the program's own call. */
+bool sc_unix_path(const struct sockaddr *sa, socklen_t len);
+
+/* ---- creds.c: never a call with more privilege than the caller ---- */
+
+/* Reads netshim's own credentials, once, at start. */
+void sc_creds_init(void);
+/* Whether the calling thread of @c has netshim's uids, gids, groups and
+ * capabilities; where it has not, its call is left to the kernel. */
+bool sc_creds_same(struct sc_call *c);
+
+/* ---- pool.c: threads for calls that block ---- */
+
 /* The socket blocks: the rest of the call runs on a thread of its own so
  * that the loop goes on serving the program's other threads. @fn owns
  * @c (a copy) and must answer it. Returns false if no thread could be
  * made (the caller then runs @fn itself). */
 bool sc_detach(struct sc_call *c, void (*fn)(struct sc_call *c));
-/* Whether our duplicate is a blocking socket. */
-bool sc_blocking(const struct sc_call *c);
+/* Whether a detached call is under way: a process's memory may be in use
+ * then (proc.c does not sweep). */
+bool sc_pool_busy(void);
+/* Waits for the detached calls to end, @seconds at most. */
+void sc_pool_drain(int seconds);
 
 /* ---- the handlers: sys_socket.c, sys_connect.c, sys_sockopt.c ---- */
 
@@ -177,15 +237,6 @@ void sc_sys_sendto(struct sc_call *c);
 void sc_sys_sendmsg(struct sc_call *c);
 void sc_sys_setsockopt(struct sc_call *c);
 void sc_sys_getsockopt(struct sc_call *c);
-
-/* The socket argument (args[0]) into c->dup and c->info; false when
- * the call was answered already: EBADF reported, or left to the kernel
- * untraced when the process cannot be reached. */
-bool sc_take_fd(struct sc_call *c);
-/* The address argument at @addr, @len bytes, into c->addr; false when
- * the call was left to the kernel untraced (a path name, or memory that
- * cannot be read: the kernel's own EFAULT). */
-bool sc_take_addr(struct sc_call *c, uint64_t addr, socklen_t len);
 
 /* NETSHIM_FAIL (inject.c): whether some rule names the call; then, just
  * before the real call, the errno an injected failure puts in its place
@@ -218,10 +269,5 @@ static inline int sc_addr_call(struct sc_call *c,
 	*err = ret < 0 ? errno : 0;
 	return ret;
 }
-
-/* Whether a sockaddr names a path in the file system (AF_UNIX, not
- * abstract): relative to the program's directory and root, with its
- * umask, so the kernel must see the program's own call. */
-bool sc_unix_path(const struct sockaddr *sa, socklen_t len);
 
 #endif

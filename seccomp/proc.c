@@ -35,7 +35,6 @@ static bool per_process;
 static bool have_kcmp = true;
 static ino_t my_netns;
 static unsigned created;
-extern int sc_workers;
 
 static ino_t netns_of(int pid)
 {
@@ -84,6 +83,8 @@ static void learn(struct sc_proc *p)
 	ssize_t n = -1;
 	int fd;
 
+	/* A new program: its credentials may be a set-user-ID one's. */
+	p->creds = SC_CREDS_UNKNOWN;
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", p->tgid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -133,7 +134,7 @@ static void sweep(void)
 {
 	struct sc_proc **pp = &procs, *p;
 
-	if (__atomic_load_n(&sc_workers, __ATOMIC_RELAXED))
+	if (sc_pool_busy())
 		return;
 	while ((p = *pp)) {
 		if (gone(p)) {
@@ -155,7 +156,7 @@ static struct sc_proc *find(int tgid)
 		if (!gone(p))
 			return p;
 		/* The number was given to a new process. */
-		if (__atomic_load_n(&sc_workers, __ATOMIC_RELAXED))
+		if (sc_pool_busy())
 			return NULL;
 		*pp = p->next;
 		drop(p);
@@ -237,6 +238,11 @@ void sc_proc_exec(struct sc_proc *p)
 void sc_proc_moved(struct sc_proc *p)
 {
 	p->moved = true;
+}
+
+void sc_proc_creds_changed(struct sc_proc *p)
+{
+	p->creds = SC_CREDS_VOLATILE;
 }
 
 struct in_ns {

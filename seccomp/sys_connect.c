@@ -6,7 +6,6 @@
 #include "../src/policy.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,18 +17,14 @@
 
 static void connect_now(struct sc_call *c)
 {
-	int ret, err;
+	const struct sockaddr *sa =
+		c->req.data.args[1] ? (struct sockaddr *)&c->addr : NULL;
 
-	/* An injected failure comes from connect itself, also on a
-	 * non-blocking socket, as the kernel's ENETUNREACH does. */
-	ret = sc_addr_call(c, connect, &err);
-	sc_after(c, ret, err);
-	sc_reply(c, ret, err);
-	if (ret == 0 || err == EINPROGRESS)
-		ns_fdtab_set_state(c->proc->fdt, c->ev.fd, NS_FD_CONNECTED);
+	ns_do_connect(&sc_ops, &c->rec, c->ev.fd, sa,
+		      (socklen_t)sc_iarg(c, 2));
+	sc_reply(c, c->ev.ret, c->ev.err);
 	/* Again: on a worker, c is a copy and the address is in it. */
-	c->ev.u.addr.sa = c->req.data.args[1] ? (struct sockaddr *)&c->addr
-					      : NULL;
+	c->ev.u.addr.sa = sa;
 	sc_emit(c);
 }
 
@@ -49,108 +44,23 @@ void sc_sys_connect(struct sc_call *c)
 	connect_now(c);
 }
 
-static bool is_tcp(const struct sc_call *c)
-{
-	const struct ns_fdinfo *i = &c->info;
-
-	return c->ev.sock && i->type == SOCK_STREAM &&
-	       (i->family == AF_INET || i->family == AF_INET6) &&
-	       (i->protocol == IPPROTO_TCP || i->protocol == IPPROTO_MPTCP);
-}
-
-/* A TCP socket Fast Open applies to, not yet connected. */
-static bool tfo_candidate(const struct sc_call *c)
-{
-	return is_tcp(c) && !(c->info.state & NS_FD_CONNECTED);
-}
-
-static ssize_t send_data(struct sc_call *c, socklen_t alen, int flags)
-{
-	struct iovec iov = { c->data, c->dlen };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	int err = alen || (flags & MSG_FASTOPEN)
-			  ? sc_inject_fd(c, (struct sockaddr *)&c->addr, alen,
-					 -1, -1)
-			  : 0;
-
-	if (err) {
-		errno = err;
-		return -1;
-	}
-	if (alen) {
-		msg.msg_name = &c->addr;
-		msg.msg_namelen = alen;
-	}
-	return sendmsg(c->dup, &msg, flags | MSG_NOSIGNAL);
-}
-
-/* What MSG_FASTOPEN does, without it: connect, then send; non-blocking
- * for the connect when the send asked MSG_DONTWAIT (as the shim does). */
-static ssize_t fastopen_by_hand(struct sc_call *c, socklen_t alen, int flags)
-{
-	int fl = -1, ret;
-
-	if ((flags & MSG_DONTWAIT) && (fl = fcntl(c->dup, F_GETFL)) >= 0 &&
-	    !(fl & O_NONBLOCK))
-		fcntl(c->dup, F_SETFL, fl | O_NONBLOCK);
-	else
-		fl = -1;
-	ret = connect(c->dup, (struct sockaddr *)&c->addr, alen);
-	if (fl >= 0) {
-		int err = errno;
-
-		fcntl(c->dup, F_SETFL, fl);
-		errno = err;
-	}
-	if (ret < 0 && errno != EISCONN)
-		return -1;
-	ns_fdtab_set_state(c->proc->fdt, c->ev.fd, NS_FD_CONNECTED);
-	return send_data(c, 0, flags & ~MSG_FASTOPEN);
-}
-
-/* NETSHIM_TFO for a send with MSG_FASTOPEN, as the shim's send_fastopen. */
-static ssize_t send_fastopen(struct sc_call *c, socklen_t alen, int flags)
-{
-	ssize_t ret;
-	int err;
-
-	if (sc_cfg->tfo == NS_TFO_DROP && tfo_candidate(c)) {
-		sc_note(c, "tfo=drop: connect, then send without MSG_FASTOPEN",
-			0, NULL);
-		return fastopen_by_hand(c, alen, flags);
-	}
-	ret = send_data(c, alen, flags);
-	err = errno;
-	if (ret < 0 && sc_cfg->tfo == NS_TFO_RETRY && ns_tfo_refused(err) &&
-	    tfo_candidate(c)) {
-		sc_note(c, "tfo=retry: kernel refused MSG_FASTOPEN", err,
-			", connect, then send");
-		return fastopen_by_hand(c, alen, flags);
-	}
-	errno = err;
-	return ret;
-}
-
 static void send_now(struct sc_call *c)
 {
 	bool msg = c->ev.call == NS_CALL_sendmsg;
 	int flags = sc_iarg(c, msg ? 2 : 3);
 	socklen_t alen = c->ev.u.send.salen;
-	ssize_t ret;
-	int err;
+	struct iovec iov = { c->data, c->dlen };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
 
-	if ((flags & MSG_FASTOPEN) && sc_cfg->tfo != NS_TFO_PASS)
-		ret = send_fastopen(c, alen, flags);
-	else
-		ret = send_data(c, alen, flags);
-	err = ret < 0 ? errno : 0;
-	sc_after(c, ret, err);
-	sc_reply(c, ret, err);
-	if ((flags & MSG_FASTOPEN) && (ret >= 0 || err == EINPROGRESS))
-		ns_fdtab_set_state(c->proc->fdt, c->ev.fd, NS_FD_CONNECTED);
+	if (alen) {
+		m.msg_name = &c->addr;
+		m.msg_namelen = alen;
+	}
+	ns_do_send(&sc_ops, &c->rec, c->ev.fd, &m, flags);
+	sc_reply(c, c->ev.ret, c->ev.err);
 	c->ev.u.send.flags = flags;
 	c->ev.u.send.sa = alen ? (struct sockaddr *)&c->addr : NULL;
-	if (msg && ret < 0)
+	if (msg && c->ev.ret < 0)
 		c->ev.u.send.len = 0;	/* as the shim: counted on success */
 	sc_emit(c);
 }

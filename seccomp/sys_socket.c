@@ -15,13 +15,6 @@
 
 #define SOCK_FLAGS (SOCK_NONBLOCK | SOCK_CLOEXEC)
 
-bool sc_unix_path(const struct sockaddr *sa, socklen_t len)
-{
-	return sa && len > offsetof(struct sockaddr_un, sun_path) &&
-	       sa->sa_family == AF_UNIX &&
-	       ((const struct sockaddr_un *)sa)->sun_path[0] != '\0';
-}
-
 /* What the table says about a socket of ours at the program's @fd. */
 static void remember(struct sc_call *c, int fd, int local, int family,
 		     int type, int protocol, uint32_t state)
@@ -39,37 +32,14 @@ static void remember(struct sc_call *c, int fd, int local, int family,
 	ns_fdtab_put(c->proc->fdt, fd, &info);
 }
 
-/* Our copy need not survive an exec of ours: CLOEXEC always; the
- * program's copy gets its own flag from ADDFD. */
-static int make_socket(struct sc_call *c, int family, int type, int protocol)
-{
-	int err;
-
-	/* What a policy asks for is what the rules see, so an injected
-	 * refusal of IPPROTO_MPTCP drives the same fallback as the
-	 * kernel's (as the shim's real_socket). */
-	if (sc_fault_on(c) &&
-	    (err = sc_inject(c, family,
-			     ns_effective_protocol(family, type, protocol),
-			     NULL, 0, -1, -1))) {
-		errno = err;
-		return -1;
-	}
-	return sc_proc_socket(c->proc, (int)c->req.pid, family,
-			      type | SOCK_CLOEXEC, protocol);
-}
-
 /* The socket is made here, in the program's network namespace, and
- * installed in the program with ADDFD (see sc_addfd_sends). */
+ * installed in the program with ADDFD (see sc_addfd_sends), by the
+ * engine's socket (call.h). */
 void sc_sys_socket(struct sc_call *c)
 {
-	static const char force[] = "mptcp=force: kernel refused IPPROTO_MPTCP";
-	static const char fallback[] =
-		"mptcp=fallback: kernel refused IPPROTO_MPTCP";
 	int family = sc_iarg(c, 0), type = sc_iarg(c, 1),
 	    protocol = sc_iarg(c, 2);
 	struct ns_socket_plan plan;
-	int fd, err = 0, nfd = -1;
 
 	sc_begin(c);
 	c->ev.u.sock.family = family;
@@ -84,36 +54,8 @@ void sc_sys_socket(struct sc_call *c)
 		sc_continue(c);
 		return;
 	}
-	if (plan.deny) {
-		sc_after(c, -1, plan.deny);
-		sc_note(c, plan.why, 0, NULL);
-		sc_reply(c, -1, plan.deny);
-		sc_emit(c);
-		return;
-	}
-	fd = make_socket(c, family, type, plan.protocol);
-	if (fd < 0 && plan.tcp_if_refused && ns_mptcp_refused(errno)) {
-		err = errno;
-		plan.protocol = IPPROTO_TCP;
-		fd = make_socket(c, family, type, IPPROTO_TCP);
-		sc_note(c, sc_cfg->mptcp == NS_MPTCP_FORCE ? force : fallback,
-			err, ", made IPPROTO_TCP");
-	} else if (plan.why) {
-		sc_note(c, plan.why, 0, NULL);
-	}
-	err = fd < 0 ? errno : 0;
-	if (fd >= 0) {
-		nfd = sc_addfd(c, fd, type & SOCK_CLOEXEC, -1,
-			       sc_addfd_sends(c));
-		if (nfd < 0)
-			err = -nfd;	/* EMFILE: the program's limit */
-	}
-	sc_after(c, nfd, err);
-	if (nfd >= 0)
-		remember(c, nfd, fd, family, type, plan.protocol, 0);
-	if (fd >= 0)
-		close(fd);
-	sc_reply(c, nfd, err);	/* unless ADDFD answered already */
+	ns_do_socket(&sc_ops, &c->rec, family, type, protocol);
+	sc_reply(c, c->ev.ret, c->ev.err);  /* unless ADDFD answered */
 	sc_emit(c);
 }
 
@@ -167,45 +109,6 @@ out:
 	sc_emit(c);
 }
 
-bool sc_take_fd(struct sc_call *c)
-{
-	int fd = sc_iarg(c, 0), r;
-
-	c->ev.fd = fd;
-	r = sc_getfd(c, fd, &c->info);
-	if (r == -EBADF) {
-		sc_after(c, -1, EBADF);
-		sc_reply(c, -1, EBADF);
-		sc_emit(c);
-		return false;
-	}
-	if (r < 0) {
-		/* Not ours to see (gone, not permitted): the kernel does
-		 * it and nothing is reported. */
-		sc_continue(c);
-		return false;
-	}
-	return true;
-}
-
-bool sc_take_addr(struct sc_call *c, uint64_t addr, socklen_t len)
-{
-	struct sockaddr_storage *ss = &c->addr;
-	size_t n = len < sizeof(*ss) ? len : sizeof(*ss);
-
-	memset(ss, 0, sizeof(*ss));
-	if (addr && n && sc_read(c, addr, ss, n) < 0) {
-		sc_continue(c);	/* the kernel's EFAULT, untraced */
-		return false;
-	}
-	if (sc_unix_path((struct sockaddr *)ss, (socklen_t)n) ||
-	    !sc_valid(c)) {
-		sc_continue(c);
-		return false;
-	}
-	return true;
-}
-
 void sc_sys_bind(struct sc_call *c)
 {
 	socklen_t len = (socklen_t)sc_iarg(c, 2);
@@ -238,7 +141,7 @@ void sc_sys_listen(struct sc_call *c)
 	sc_after(c, ret, err);
 	sc_reply(c, ret, err);
 	if (ret == 0)
-		ns_fdtab_set_state(c->proc->fdt, c->ev.fd, NS_FD_LISTENING);
+		ns_fdtab_listen(c->proc->fdt, c->ev.fd, sc_iarg(c, 1));
 	c->ev.u.num.n = sc_iarg(c, 1);
 	sc_emit(c);
 }
@@ -281,6 +184,8 @@ static void accept_now(struct sc_call *c)
 	}
 	sc_after(c, pfd, err);
 	if (pfd >= 0) {
+		/* A listener that accepted is never replaced (fallback). */
+		ns_fdtab_set_state(c->proc->fdt, c->ev.fd, NS_FD_SERVED);
 		if (c->ev.sock)
 			remember(c, pfd, nfd, info->family, info->type,
 				 info->protocol,

@@ -29,24 +29,10 @@ void ns_forget_tid(void)
 	tid_cache = 0;
 }
 
-/* SO_DOMAIN, SO_TYPE and SO_PROTOCOL (socket(7), Linux 2.6.32+). */
+/* What the kernel says @fd is (the engine's probe, call.h). */
 bool ns_fd_kind(int fd, struct ns_fdinfo *info)
 {
-	int (*gso)(int, int, int, void *, socklen_t *) =
-		NS_REAL(getsockopt);
-	socklen_t len = sizeof(int);
-
-	if (gso(fd, SOL_SOCKET, SO_DOMAIN, &info->family, &len) != 0)
-		return false;
-	len = sizeof(int);
-	if (gso(fd, SOL_SOCKET, SO_TYPE, &info->type, &len) != 0)
-		return false;
-	len = sizeof(int);
-	if (gso(fd, SOL_SOCKET, SO_PROTOCOL, &info->protocol, &len) != 0)
-		info->protocol = 0;
-	info->state = NS_FD_PROBED;
-	info->nopts = 0;
-	return true;
+	return ns_probe_fd(fd, info);
 }
 
 static bool probe(int fd, struct ns_fdinfo *info)
@@ -108,10 +94,7 @@ bool ns_fd_is_tcp(int fd, struct ns_fdinfo *info)
 
 	if (!info)
 		info = &tmp;
-	return ns_fd_lookup(fd, info) && info->type == SOCK_STREAM &&
-	       (info->family == AF_INET || info->family == AF_INET6) &&
-	       (info->protocol == IPPROTO_TCP ||
-		info->protocol == IPPROTO_MPTCP);
+	return ns_fd_lookup(fd, info) && ns_info_is_tcp(info);
 }
 
 static const char *prog_name(void)
@@ -121,10 +104,7 @@ static const char *prog_name(void)
 
 void ns_note(struct ns_cx *cx, const char *what, int err, const char *tail)
 {
-	if (!cx->trace)
-		return;		/* only events show notes */
-	cx->ev.policy = ns_policy_note(cx->note, sizeof(cx->note), what, err,
-				       tail);
+	ns_rec_note(&cx->rec, what, err, tail);
 }
 
 /*

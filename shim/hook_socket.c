@@ -25,63 +25,15 @@ static void remember(int fd, int family, int type, int protocol,
 	ns_fd_put(fd, &info);
 }
 
-/*
- * The kernel's socket(), or the failure a NETSHIM_FAIL rule puts in its
- * place: what a policy asks for (mptcp=force's IPPROTO_MPTCP, its TCP
- * retry) is what the rules see, so an injected refusal drives the same
- * fallback as a real one.
- */
-static int real_socket(struct ns_cx *cx, int family, int type, int protocol)
-{
-	struct ns_fault_call fc = { .call = NS_CALL_socket, .family = family };
-	struct ns_fault_hit hit;
-
-	if (ns_fault_on(NS_CALL_socket)) {
-		fc.protocol = ns_effective_protocol(family, type, protocol);
-		if (ns_inject(cx, &fc, &hit))
-			return -1;
-	}
-	return NS_REAL(socket)(family, type, protocol);
-}
-
+/* The policies' socket (call.h): NETSHIM_FAMILY, NETSHIM_MPTCP and its
+ * TCP retry, NETSHIM_FAIL's rules, the table. */
 static NS_NOINLINE int socket_on(int family, int type, int protocol)
 {
-	static const char force[] = "mptcp=force: kernel refused IPPROTO_MPTCP";
-	static const char fallback[] =
-		"mptcp=fallback: kernel refused IPPROTO_MPTCP";
-	struct ns_socket_plan plan;
-	bool rescued = false;
 	struct ns_cx cx;
-	int fd, err;
 
 	ns_begin(&cx, NS_CALL_socket, -1);
-	ns_plan_socket(ns_cfg, family, type, protocol, &plan);
-	if (plan.deny) {
-		ns_after(&cx, -1);
-		ns_deny(&cx, plan.deny);
-		ns_note(&cx, plan.why, 0, NULL);
-		goto out;
-	}
-	fd = real_socket(&cx, family, type, plan.protocol);
-	if (fd < 0 && plan.tcp_if_refused && ns_mptcp_refused(errno)) {
-		/* The kernel has no MPTCP: what mptcpize would let fail. */
-		err = errno;
-		plan.protocol = IPPROTO_TCP;
-		fd = real_socket(&cx, family, type, IPPROTO_TCP);
-		rescued = fd >= 0;
-		ns_note(&cx, ns_cfg->mptcp == NS_MPTCP_FORCE ? force : fallback,
-			err, ", made IPPROTO_TCP");
-	} else if (plan.why) {
-		ns_note(&cx, plan.why, 0, NULL);
-	}
-	ns_after(&cx, fd);
-	if (rescued)
-		ns_succeed(&cx, fd);	/* errno as the program left it */
-	/* A number libc closed behind our back comes back here, and
-	 * remember() replaces whatever was stale about it. */
-	if (fd >= 0)
-		remember(fd, family, type, plan.protocol, 0);
-out:
+	ns_do_socket(&ns_shim_ops, &cx.rec, family, type, protocol);
+	ns_settled(&cx);
 	cx.ev.u.sock.family = family;
 	cx.ev.u.sock.type = type;
 	cx.ev.u.sock.protocol = protocol;
@@ -164,7 +116,7 @@ static NS_NOINLINE int listen_on(int fd, int backlog)
 		ret = NS_REAL(listen)(fd, backlog);
 	ns_after(&cx, ret);
 	if (ret == 0)
-		ns_fd_set_state(fd, NS_FD_LISTENING);
+		ns_fd_listen(fd, backlog);
 	cx.ev.u.num.n = backlog;
 	ns_finish(&cx);
 	return ret;
@@ -200,6 +152,8 @@ static NS_NOINLINE int accept_common_on(enum ns_call call, int fd,
 			   : NS_REAL(accept)(fd, sa, lenp);
 	ns_after(&cx, nfd);
 	if (nfd >= 0) {
+		/* A listener that accepted is never replaced (fallback). */
+		ns_fd_set_state(fd, NS_FD_SERVED);
 		/* The new socket is what the listener is. */
 		if (ns_fd_lookup(fd, &info))
 			remember(nfd, info.family, info.type, info.protocol,

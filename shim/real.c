@@ -7,7 +7,7 @@
 struct ns_real_table ns_real;
 
 /* Several threads may resolve at once; they all store the same pointer. */
-#define NS_X(ret, name, params)						\
+#define NS_X(name, ret, params, ...)					\
 	ret(*ns_resolve_##name(void)) params				\
 	{								\
 		ret(*f) params = (ret(*) params)dlsym(RTLD_NEXT, #name); \
@@ -19,7 +19,7 @@ NS_REAL_SYMBOLS(NS_X)
 
 void ns_real_resolve_all(void)
 {
-#define NS_X(ret, name, params) ns_resolve_##name();
+#define NS_X(name, ...) ns_resolve_##name();
 	NS_REAL_SYMBOLS(NS_X)
 #undef NS_X
 }

@@ -3,6 +3,7 @@
 #ifndef NS_SHIM_H
 #define NS_SHIM_H
 
+#include "../src/call.h"
 #include "../src/compiler.h"
 #include "../src/config.h"
 #include "../src/event.h"
@@ -93,20 +94,25 @@ static inline bool ns_enabled(enum ns_call call)
 	       !ns_guard;
 }
 
-/* One intercepted call in flight. */
+/* One intercepted call in flight: the engine's record (call.h), named as
+ * the hooks' own, and the program's errno. */
 struct ns_cx {
-	struct ns_event ev;
-	struct timespec t0;
+	NS_CALL_REC(rec);
 	int entry_errno;	/* errno when the program called */
 	int saved_errno;	/* errno to hand back */
-	bool trace;		/* an event will be written */
-	char note[224];		/* what policies did, for ev.policy */
 };
+
+/* The LD_PRELOAD front's operations for the engine (ops.c). */
+extern const struct ns_ops ns_shim_ops;
 
 /* Starts @cx for @call on @fd: timing only when the call is traced. */
 static inline void ns_begin(struct ns_cx *cx, enum ns_call call, int fd)
 {
 	cx->entry_errno = errno;
+	cx->saved_errno = cx->entry_errno;
+	cx->cfg = ns_cfg;
+	cx->kfd = fd;
+	cx->rescued = false;
 	cx->trace = ns_cfg->events & NS_CALLBIT(call);
 	cx->note[0] = '\0';
 	cx->ev.call = call;
@@ -139,6 +145,16 @@ static inline void ns_after(struct ns_cx *cx, long ret)
 	}
 }
 
+/* After the engine carried out a call (ns_do_*): the errno the program
+ * gets, its own when a policy turned a failure into success. */
+static inline void ns_settled(struct ns_cx *cx)
+{
+	if (cx->ev.err)
+		cx->saved_errno = cx->ev.err;
+	else if (cx->rescued)
+		cx->saved_errno = cx->entry_errno;
+}
+
 /* A policy acted: "@what" then " (ERRNO)" for a kernel's refusal @err
  * when not 0, then @tail; several notes in one call are joined by "; ". */
 void ns_note(struct ns_cx *cx, const char *what, int err, const char *tail);
@@ -158,13 +174,6 @@ static inline void ns_deny(struct ns_cx *cx, int err)
 	cx->ev.err = err;
 	cx->saved_errno = err;
 }
-
-/* NETSHIM_MPTCP=fallback: puts a TCP socket in place of MPTCP socket @fd
- * (same number and flags, options replayed, address bound again) that
- * takes the option @opt with @val; 0 when done, -1 when nothing changed. */
-int ns_replace_with_tcp(struct ns_cx *cx, int fd, struct ns_fdinfo *info,
-			const struct ns_fdopt *opt, const void *val,
-			socklen_t len);
 
 /* Fault injection (inject.c). A hook asks only when some rule names its
  * call (ns_fault_wants): the call described, the delays waited out, and

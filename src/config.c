@@ -7,44 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* How much of a bad value a complaint repeats. */
-#define SHOW_MAX 64
-
-const char *const ns_var_names[NS_VAR_COUNT] = {
-#define NS_X(name) [NS_VAR_##name] = "NETSHIM_" #name,
-	NS_VARS(NS_X)
-#undef NS_X
-};
-
-/* "netshim: NAME=VALUE " then @what; one line, bounded, escaped. */
+/* complain.c's one line, under the name the parsers below use. */
 static void complain(const struct ns_config_io *io, const char *name,
 		     const char *value, const char *what, const char *what2)
 {
-	char mem[512];
-	struct ns_buf b;
-
-	ns_buf_init(&b, mem, sizeof(mem) - 1);
-	ns_buf_str(&b, "netshim: ");
-	ns_buf_esc(&b, name, SHOW_MAX);
-	if (value) {
-		ns_buf_putc(&b, '=');
-		/* The value may be huge or hold control bytes. */
-		ns_buf_esc(&b, value, SHOW_MAX);
-	}
-	ns_buf_putc(&b, ' ');
-	ns_buf_str(&b, what);
-	if (what2)
-		ns_buf_str(&b, what2);
-	if (b.overflow)
-		b.len = b.cap;
-	b.p[b.len++] = '\n';
-	io->warn(b.p, b.len, io->ctx);
-}
-
-void ns_config_complain(const struct ns_config_io *io, const char *name,
-			const char *value, const char *what, const char *what2)
-{
-	complain(io, name, value, what, what2);
+	ns_config_complain(io, name, value, what, what2);
 }
 
 static bool parse_uint(const char *s, long max, long *out)
@@ -113,24 +80,24 @@ static int parse_format(struct ns_config *c, const struct ns_config_io *io)
 	return 1;
 }
 
+/* The groups of NETSHIM_EVENTS, their calls from calls.h. */
 static const struct {
 	const char *name;
-	ns_callmask mask;
+	unsigned groups;
 } groups[] = {
-	{ "all", (NS_CALLBIT(NS_CALL_COUNT) - 1) },
+	{ "all", ~0u },
 	{ "none", 0 },
-	{ "dns", NS_CALLBIT(NS_CALL_getaddrinfo) |
-		 NS_CALLBIT(NS_CALL_freeaddrinfo) |
-		 NS_CALLBIT(NS_CALL_gethostbyname) |
-		 NS_CALLBIT(NS_CALL_gethostbyname2) |
-		 NS_CALLBIT(NS_CALL_getnameinfo) },
-	{ "sockopt", NS_CALLBIT(NS_CALL_setsockopt) |
-		     NS_CALLBIT(NS_CALL_getsockopt) },
-	{ "fd", NS_CALLBIT(NS_CALL_close) | NS_CALLBIT(NS_CALL_close_range) |
-		NS_CALLBIT(NS_CALL_closefrom) | NS_CALLBIT(NS_CALL_dup) |
-		NS_CALLBIT(NS_CALL_dup2) | NS_CALLBIT(NS_CALL_dup3) |
-		NS_CALLBIT(NS_CALL_fcntl) },
+	{ "dns", NS_GROUP_dns },
+	{ "sockopt", NS_GROUP_sockopt },
+	{ "fd", NS_GROUP_fd },
 };
+
+#define ALL_CALLS (NS_CALLBIT(NS_CALL_COUNT) - 1)
+
+static ns_callmask group_mask(size_t i)
+{
+	return i == 0 ? ALL_CALLS : ns_calls_in_group(groups[i].groups);
+}
 
 static bool lookup_events(const char *name, size_t len, ns_callmask *mask)
 {
@@ -143,7 +110,7 @@ static bool lookup_events(const char *name, size_t len, ns_callmask *mask)
 	tmp[len] = '\0';
 	for (size_t i = 0; i < NS_ARRAY_SIZE(groups); i++) {
 		if (strcmp(tmp, groups[i].name) == 0) {
-			*mask = groups[i].mask;
+			*mask = group_mask(i);
 			return true;
 		}
 	}
@@ -157,7 +124,7 @@ static bool lookup_events(const char *name, size_t len, ns_callmask *mask)
 static int parse_events(struct ns_config *c, const struct ns_config_io *io)
 {
 	const char *v = io->get("NETSHIM_EVENTS", io->ctx);
-	ns_callmask all = groups[0].mask, add = 0, del = 0, m;
+	ns_callmask all = ALL_CALLS, add = 0, del = 0, m;
 	const char *p, *end;
 	bool only_removals = true;
 	int bad = 0;

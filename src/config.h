@@ -3,6 +3,7 @@
 #ifndef NS_CONFIG_H
 #define NS_CONFIG_H
 
+#include "complain.h"
 #include "event.h"
 #include "fault.h"
 
@@ -62,21 +63,6 @@ struct ns_config {
 	struct ns_faults fault;		/* NETSHIM_FAIL, _SCENARIO, _SEED */
 };
 
-/* Every NETSHIM_* variable, once: the parser, the check for unknown names
- * and `netshim run` all go by this list. */
-#define NS_VARS(X)							\
-	X(TRACE) X(FORMAT) X(EVENTS) X(BACKTRACE) X(FAMILY) X(PREFER)	\
-	X(MPTCP) X(TFO) X(FAIL) X(SCENARIO) X(SEED)
-
-enum ns_var {
-#define NS_X(name) NS_VAR_##name,
-	NS_VARS(NS_X)
-#undef NS_X
-	NS_VAR_COUNT
-};
-
-extern const char *const ns_var_names[NS_VAR_COUNT];
-
 /* Set by netshim itself for the processes of a run, never by users
  * (libnetshim(7)): the settings whose complaints were made, and the trace
  * descriptor `netshim run` hands down as "N:DEV:INO". */
@@ -87,21 +73,6 @@ extern const char *const ns_var_names[NS_VAR_COUNT];
 /* True when some policy may change a call (the fd table is then kept even
  * with tracing off). */
 bool ns_config_has_policy(const struct ns_config *c);
-
-/* Where values come from and where complaints go: the environment and
- * stderr for the shim, argv and the terminal for the netshim command. */
-struct ns_config_io {
-	const char *(*get)(const char *name, void *ctx);
-	void (*warn)(const char *line, size_t len, void *ctx);
-	void *ctx;
-	bool have_backtrace;	/* built with libunwind */
-};
-
-/* "netshim: NAME=VALUE WHAT WHAT2" (VALUE escaped and cut; none when
- * NULL) as one line to @io. */
-void ns_config_complain(const struct ns_config_io *io, const char *name,
-			const char *value, const char *what,
-			const char *what2);
 
 /* Fills @c from @io; every bad value is reported once and replaced by its
  * default. Returns the number of complaints. */

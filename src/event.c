@@ -1,12 +1,24 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Names of the calls in the event model. */
+/* Names of the calls in the event model, and what calls.h says of each. */
 #include "event.h"
 
 #include <string.h>
 
 static const char *const call_names[] = {
-#define NS_X(name) #name,
-	NS_CALLS(NS_X)
+#define NS_X(name, ...) #name,
+	NS_CALL_TABLE(NS_X)
+#undef NS_X
+};
+
+static const unsigned char call_group[] = {
+#define NS_X(name, ret, params, how, group, rules) NS_GROUP_##group,
+	NS_CALL_TABLE(NS_X)
+#undef NS_X
+};
+
+static const unsigned char call_rules[] = {
+#define NS_X(name, ret, params, how, group, rules) NS_RULES_##rules,
+	NS_CALL_TABLE(NS_X)
 #undef NS_X
 };
 
@@ -24,4 +36,24 @@ bool ns_call_by_name(const char *name, enum ns_call *c)
 		}
 	}
 	return false;
+}
+
+ns_callmask ns_calls_in_group(unsigned groups)
+{
+	ns_callmask m = 0;
+
+	for (unsigned i = 0; i < NS_CALL_COUNT; i++)
+		if (call_group[i] & groups)
+			m |= NS_CALLBIT(i);
+	return m;
+}
+
+ns_callmask ns_calls_with_rules(unsigned rules)
+{
+	ns_callmask m = 0;
+
+	for (unsigned i = 0; i < NS_CALL_COUNT; i++)
+		if (call_rules[i] & rules)
+			m |= NS_CALLBIT(i);
+	return m;
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The event model: one record per intercepted call, filled by a front (the
- * LD_PRELOAD shim today) and rendered by format.c. Fronts own the memory the
+/* The event model: one record per intercepted call, filled by a front
+ * (call.h) and rendered by format.c. Fronts own the memory the
  * pointers refer to for as long as the event is being formatted. */
 #ifndef NS_EVENT_H
 #define NS_EVENT_H
+
+#include "calls.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -14,17 +16,10 @@
 struct addrinfo;
 struct hostent;
 
-/* Every call netshim knows, in the order of the man page. */
-#define NS_CALLS(X)							\
-	X(socket) X(socketpair) X(connect) X(bind) X(listen) X(accept)	\
-	X(accept4) X(shutdown) X(setsockopt) X(getsockopt) X(sendto)	\
-	X(sendmsg) X(getaddrinfo) X(freeaddrinfo) X(gethostbyname)	\
-	X(gethostbyname2) X(getnameinfo) X(close) X(close_range)	\
-	X(closefrom) X(dup) X(dup2) X(dup3) X(fcntl)
-
+/* Every call netshim knows (calls.h), in the order of the man page. */
 enum ns_call {
-#define NS_X(name) NS_CALL_##name,
-	NS_CALLS(NS_X)
+#define NS_X(name, ...) NS_CALL_##name,
+	NS_CALL_TABLE(NS_X)
 #undef NS_X
 	NS_CALL_COUNT
 };
@@ -34,6 +29,12 @@ typedef uint32_t ns_callmask;
 
 const char *ns_call_name(enum ns_call c);
 bool ns_call_by_name(const char *name, enum ns_call *c);
+
+/* The calls of the NETSHIM_EVENTS groups in @groups (NS_GROUP_*). */
+ns_callmask ns_calls_in_group(unsigned groups);
+/* The calls a NETSHIM_FAIL rule may name selecting on one of @rules
+ * (NS_RULES_*). */
+ns_callmask ns_calls_with_rules(unsigned rules);
 
 /* Most bytes of an option value an event carries (struct timeval). */
 #define NS_OPTVAL_MAX 16

@@ -4,7 +4,7 @@
 #include "fault.h"
 #include "fault_span.h"
 #include "buf.h"
-#include "config.h"
+#include "complain.h"
 
 #include <string.h>
 #include <sys/random.h>

@@ -16,16 +16,12 @@
 #define IPPROTO_MPTCP 262
 #endif
 
-#define B(c) NS_CALLBIT(NS_CALL_##c)
-/* The calls a rule may name: those whose hooks consult the rules. */
-#define FAULT_CALLS							\
-	(B(socket) | B(connect) | B(bind) | B(listen) | B(accept) |	\
-	 B(accept4) | B(setsockopt) | B(getsockopt) | B(sendto) |	\
-	 B(sendmsg) | LOOKUP_CALLS)
-#define ADDR_CALLS (B(connect) | B(bind) | B(sendto) | B(sendmsg))
-#define OPT_CALLS (B(setsockopt) | B(getsockopt))
-#define HOST_CALLS (B(gethostbyname) | B(gethostbyname2))
-#define LOOKUP_CALLS (B(getaddrinfo) | HOST_CALLS)
+/* The calls a rule may name, and what it may select on (calls.h). */
+#define FAULT_CALLS ns_calls_with_rules(NS_RULES_any)
+#define ADDR_CALLS ns_calls_with_rules(NS_RULES_addr)
+#define OPT_CALLS ns_calls_with_rules(NS_RULES_opt)
+#define HOST_CALLS ns_calls_with_rules(NS_RULES_host)
+#define LOOKUP_CALLS ns_calls_with_rules(NS_RULES_gai | NS_RULES_host)
 
 static const char want_call[] =
 	"a call: socket, connect, bind, listen, accept, accept4, setsockopt, "

@@ -250,6 +250,21 @@ void ns_fdtab_set_state(struct ns_fdtab *t, int fd, uint32_t bits)
 	unlock_shard(s);
 }
 
+void ns_fdtab_listen(struct ns_fdtab *t, int fd, int backlog)
+{
+	struct shard *s;
+	struct entry *e;
+
+	if (fd < 0 || !(s = lock_shard(t, fd)))
+		return;
+	e = find(s, fd);
+	if (e) {
+		e->info.state |= NS_FD_LISTENING;
+		e->info.backlog = backlog;
+	}
+	unlock_shard(s);
+}
+
 void ns_fdtab_add_opt(struct ns_fdtab *t, int fd, int level, int name,
 		      const void *val, unsigned len)
 {

@@ -14,6 +14,7 @@ enum {
 	NS_FD_ACCEPTED = 1 << 3,	/* returned by accept() */
 	NS_FD_PROBED = 1 << 4,		/* learnt by asking the kernel */
 	NS_FD_OPTS_LOST = 1 << 5,	/* more options set than recorded */
+	NS_FD_SERVED = 1 << 6,		/* a listener that accept()ed */
 };
 
 #define NS_FD_MAXOPTS 8
@@ -35,6 +36,7 @@ struct ns_fdinfo {
 	uint64_t ino;	/* the socket's inode when the front knows it, or 0:
 			 * a front that cannot see close() notices a reused
 			 * number by a different inode */
+	int backlog;	/* listen()'s, when NS_FD_LISTENING */
 	uint8_t nopts;
 	struct ns_fdopt opts[NS_FD_MAXOPTS];
 };
@@ -64,6 +66,9 @@ void ns_fdtab_free(struct ns_fdtab *t);
 void ns_fdtab_put(struct ns_fdtab *t, int fd, const struct ns_fdinfo *info);
 bool ns_fdtab_get(struct ns_fdtab *t, int fd, struct ns_fdinfo *out);
 void ns_fdtab_set_state(struct ns_fdtab *t, int fd, uint32_t bits);
+/* listen() succeeded with @backlog: NS_FD_LISTENING, and the backlog a
+ * replacement listener gets (NETSHIM_MPTCP=fallback). */
+void ns_fdtab_listen(struct ns_fdtab *t, int fd, int backlog);
 /* Records a successful setsockopt; one too big, without a value or one
  * too many sets NS_FD_OPTS_LOST instead. */
 void ns_fdtab_add_opt(struct ns_fdtab *t, int fd, int level, int name,
@@ -95,6 +100,11 @@ static inline bool ns_fd_get(int fd, struct ns_fdinfo *out)
 static inline void ns_fd_set_state(int fd, uint32_t bits)
 {
 	ns_fdtab_set_state(&ns_fdtab_default, fd, bits);
+}
+
+static inline void ns_fd_listen(int fd, int backlog)
+{
+	ns_fdtab_listen(&ns_fdtab_default, fd, backlog);
 }
 
 static inline void ns_fd_add_opt(int fd, int level, int name,

@@ -206,8 +206,8 @@ static const struct {
 	char s[32];
 	unsigned char len;
 } call_keys[NS_CALL_COUNT] = {
-#define NS_X(name) { ",\"call\":\"" #name "\"", sizeof(#name) + 9 },
-	NS_CALLS(NS_X)
+#define NS_X(name, ...) { ",\"call\":\"" #name "\"", sizeof(#name) + 9 },
+	NS_CALL_TABLE(NS_X)
 #undef NS_X
 };
 

@@ -166,6 +166,38 @@ bool ns_is_tfo_option(int level, int name)
 	       (name == TCP_FASTOPEN || name == TCP_FASTOPEN_CONNECT);
 }
 
+void ns_plan_tfo_sockopt(const struct ns_config *c, int level, int name,
+			 socklen_t len, struct ns_tfo_plan *p)
+{
+	bool tfo = c->tfo != NS_TFO_PASS && ns_is_tfo_option(level, name);
+
+	/* Only an int: any other length is the kernel's EINVAL to give. */
+	p->drop = tfo && c->tfo == NS_TFO_DROP && len == sizeof(int);
+	p->retry = tfo && c->tfo == NS_TFO_RETRY;
+}
+
+void ns_plan_tfo_send(const struct ns_config *c, int flags,
+		      struct ns_tfo_plan *p)
+{
+	bool tfo = (flags & MSG_FASTOPEN) && c->tfo != NS_TFO_PASS;
+
+	p->drop = tfo && c->tfo == NS_TFO_DROP;
+	p->retry = tfo && c->tfo == NS_TFO_RETRY;
+}
+
+int ns_plan_destination(const struct ns_config *c, const struct sockaddr *sa,
+			socklen_t len, const char **why)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+
+	*why = NULL;
+	if (c->family != NS_FAMILY_IPV6 || !sa || len < sizeof(*s6) ||
+	    sa->sa_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+		return 0;
+	*why = "family=ipv6: an IPv4-mapped address is IPv4";
+	return ENETUNREACH;
+}
+
 bool ns_tfo_refused(int err)
 {
 	return err == ENOPROTOOPT || err == EOPNOTSUPP || err == EINVAL;
@@ -228,6 +260,11 @@ ns_callmask ns_policy_acts_on(const struct ns_config *c)
 		     NS_CALLBIT(NS_CALL_getaddrinfo) |
 		     NS_CALLBIT(NS_CALL_gethostbyname) |
 		     NS_CALLBIT(NS_CALL_gethostbyname2);
+	/* An AF_INET6 socket reaches IPv4 through a v4-mapped address
+	 * (ns_plan_destination). */
+	if (c->family == NS_FAMILY_IPV6)
+		m |= NS_CALLBIT(NS_CALL_connect) | NS_CALLBIT(NS_CALL_sendto) |
+		     NS_CALLBIT(NS_CALL_sendmsg);
 	if (c->prefer != NS_PREFER_NONE)
 		m |= NS_CALLBIT(NS_CALL_getaddrinfo);
 	if (c->mptcp != NS_MPTCP_PASS)
@@ -243,11 +280,20 @@ ns_callmask ns_policy_calls(const struct ns_config *c)
 	return ns_policy_acts_on(c);
 }
 
-bool ns_can_replace(const struct ns_config *c, const struct ns_fdinfo *in)
+enum ns_replace ns_plan_replace(const struct ns_config *c,
+				const struct ns_fdinfo *in)
 {
 	/* A socket learnt by probing has a history we did not see. */
-	return c->mptcp == NS_MPTCP_FALLBACK &&
-	       in->protocol == IPPROTO_MPTCP &&
-	       !(in->state &
-		 (NS_FD_CONNECTED | NS_FD_LISTENING | NS_FD_PROBED));
+	if (c->mptcp != NS_MPTCP_FALLBACK || in->protocol != IPPROTO_MPTCP ||
+	    (in->state & (NS_FD_CONNECTED | NS_FD_PROBED)))
+		return NS_REPLACE_NO;
+	if (!(in->state & NS_FD_LISTENING))
+		return NS_REPLACE_SOCKET;
+	return in->state & NS_FD_SERVED ? NS_REPLACE_SERVED
+					: NS_REPLACE_LISTENER;
+}
+
+bool ns_can_replace(const struct ns_config *c, const struct ns_fdinfo *in)
+{
+	return ns_plan_replace(c, in) == NS_REPLACE_SOCKET;
 }

@@ -48,6 +48,36 @@ bool ns_plan_host_family(const struct ns_config *c, int family,
 const char *ns_reorder_results(const struct ns_config *c,
 			       struct addrinfo **res);
 
+/*
+ * NETSHIM_TFO's plan for a call: @drop, the option or MSG_FASTOPEN is kept
+ * from the kernel (a send then connects and sends); @retry, a refusal by
+ * the kernel is gone round the same way. Both only for a TCP socket (the
+ * outcome layer asks, ns_info_is_tcp), and a send's only before it is
+ * connected.
+ */
+struct ns_tfo_plan {
+	bool drop;
+	bool retry;
+};
+
+/* setsockopt(@level, @name) with an @len-byte value. */
+void ns_plan_tfo_sockopt(const struct ns_config *c, int level, int name,
+			 socklen_t len, struct ns_tfo_plan *p);
+
+/* A send with @flags. */
+void ns_plan_tfo_send(const struct ns_config *c, int flags,
+		      struct ns_tfo_plan *p);
+
+/*
+ * NETSHIM_FAMILY=ipv6 and an IPv4-mapped IPv6 destination
+ * (::ffff:a.b.c.d, RFC 4291 2.5.5.2), which an AF_INET6 socket reaches
+ * over IPv4 (ipv6(7), IPV6_V6ONLY off): ENETUNREACH, what the kernel
+ * gives when no route leads there, with the policy's words in *@why;
+ * else 0.
+ */
+int ns_plan_destination(const struct ns_config *c, const struct sockaddr *sa,
+			socklen_t len, const char **why);
+
 /* TCP_FASTOPEN or TCP_FASTOPEN_CONNECT. */
 bool ns_is_tfo_option(int level, int name);
 
@@ -98,6 +128,19 @@ static inline bool ns_policy_records_options(const struct ns_config *c)
 {
 	return c->mptcp == NS_MPTCP_FALLBACK;
 }
+
+/* What NETSHIM_MPTCP=fallback may do with a socket whose option MPTCP
+ * refused. */
+enum ns_replace {
+	NS_REPLACE_NO,		/* not MPTCP, not seen made, connected */
+	NS_REPLACE_SOCKET,	/* a fresh socket: swapped for TCP */
+	NS_REPLACE_LISTENER,	/* a listener that accepted nothing yet:
+				 * swapped for a TCP listener */
+	NS_REPLACE_SERVED,	/* a listener that accepted connections:
+				 * kept, and the note says what to use */
+};
+enum ns_replace ns_plan_replace(const struct ns_config *c,
+				const struct ns_fdinfo *in);
 
 /* True when fallback may replace this socket: MPTCP, created under our
  * eyes, not yet connected or listening. */

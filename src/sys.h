@@ -4,8 +4,11 @@
 #ifndef NS_SYS_H
 #define NS_SYS_H
 
+#include <poll.h>
+#include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 /* linux/close_range.h, for headers older than Linux 5.9's. */
@@ -72,6 +75,21 @@ static inline int ns_sys_bind(int fd, const struct sockaddr *sa,
 			      socklen_t len)
 {
 	return (int)syscall(SYS_bind, fd, sa, len);
+}
+
+static inline int ns_sys_listen(int fd, int backlog)
+{
+	return (int)syscall(SYS_listen, fd, backlog);
+}
+
+/* Whether @fd is readable now (a listener: a connection waits). */
+static inline bool ns_sys_readable(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	struct timespec zero = { 0, 0 };
+
+	return syscall(SYS_ppoll, &p, 1, &zero, NULL, 0) > 0 &&
+	       (p.revents & POLLIN);
 }
 
 static inline int ns_sys_getpid(void)

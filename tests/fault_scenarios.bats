@@ -189,6 +189,98 @@ serve_fixed() {
 	serve_fixed NETSHIM_MPTCP=fallback fallback 6 "ret=0 errno=null proto=IPPROTO_TCP value=5 policy=mptcp=fallback: kernel refused TCP_FASTOPEN on MPTCP (ENOPROTOOPT); replaced by TCP, options replayed injected=setsockopt(mptcp,TCP_FASTOPEN)=ENOPROTOOPT"
 }
 
+@test "linux-6.1-mptcp-tfo + NETSHIM_MPTCP=fallback: a listener in an epoll set, TCP_FASTOPEN after listen, replaced in place" {
+	need_mptcp_enabled
+	local p
+
+	p=$(free_port)
+	# Without the policy the option fails on the listening socket.
+	serve bare env LD_PRELOAD="$NS_PRELOAD" NETSHIM_TRACE=off \
+		NETSHIM_SCENARIO=linux-6.1-mptcp-tfo -- \
+		--proto 262 --reuse --late-tfo --port "$p" --serve 1 --body bare
+	[ "$(field "$T/bare.ready" late_tfo)" = "errno 92" ]
+	[ "$(field "$T/bare.ready" late_proto)" = 262 ]
+	kill "$PID_bare"
+
+	p=$(free_port)
+	serve srv env LD_PRELOAD="$NS_PRELOAD" NETSHIM_MPTCP=fallback \
+		NETSHIM_SCENARIO=linux-6.1-mptcp-tfo $(jt t) -- \
+		--proto 262 --reuse --late-tfo --port "$p" --serve 2 --body late
+	# The same number, address and options, a TCP listener now...
+	[ "$(field "$T/srv.ready" late_tfo)" = ok ]
+	[ "$(field "$T/srv.ready" late_proto)" = 6 ]
+	[ "$(field "$T/srv.ready" late_fd)" = "$(field "$T/srv.ready" fd)" ]
+	[ "$(field "$T/srv.ready" late_port)" = "$p" ]
+	[ "$(field "$T/srv.ready" late_reuseaddr)" = 1 ]
+	# ...SO_REUSEPORT back as the program had it, the backlog kept
+	# (ss shows a listener's backlog as its Send-Q)...
+	[ "$(field "$T/srv.ready" late_reuseport)" = 0 ]
+	run ss -Hltn "sport = :$p"
+	assert_output --regexp "^LISTEN +0 +16 +127.0.0.1:$p "
+	# ...and the epoll set still says when a connection waits.
+	fetch_both "$p" "^late proto=6\$"
+	wait_exit srv
+	run ev "$T/t.json" setsockopt option=TCP_FASTOPEN
+	assert_output "ret=0 errno=null proto=IPPROTO_TCP value=5 policy=mptcp=fallback: kernel refused TCP_FASTOPEN on MPTCP (ENOPROTOOPT); replaced by TCP, options replayed injected=setsockopt(mptcp,TCP_FASTOPEN)=ENOPROTOOPT"
+}
+
+# gotfo: Go's own net code (tests/helpers/gotfo.go), built with Go 1.23,
+# static and with cgo; netshim run puts both under the seccomp front, as
+# Go makes its socket calls without libc.
+gotfo_build() {
+	local go=/usr/lib/go-1.23/bin/go
+
+	[ -x "$go" ] || return 0
+	[ -x "$BATS_FILE_TMPDIR/go/gotfo-static" ] && return 0
+	go_build gotfo-static "$NS_SRCDIR/tests/helpers/gotfo.go" \
+		CGO_ENABLED=0 PATH="${go%/go}:$PATH"
+	go_build gotfo-cgo "$NS_SRCDIR/tests/helpers/gotfo.go" \
+		CGO_ENABLED=1 PATH="${go%/go}:$PATH"
+}
+
+@test "linux-6.1-mptcp-tfo + --mptcp=fallback: Go's SetMultipathTCP listener gets TCP_FASTOPEN after Listen, static and cgo" {
+	need_mptcp_enabled
+	[ -x /usr/lib/go-1.23/bin/go ] || skip "no Go 1.23 (golang-1.23-go)"
+	[ "$(uname -m)" = x86_64 ] || skip "the seccomp filter knows x86_64 calls only"
+	local b
+
+	gotfo_build
+	for b in static cgo; do
+		need_go "$BATS_FILE_TMPDIR/go/gotfo-$b"
+		run timeout 60 "$NETSHIM" run --scenario=linux-6.1-mptcp-tfo \
+			-o off -- "$BATS_FILE_TMPDIR/go/gotfo-$b" fresh
+		assert_success
+		assert_output $'listen protocol 262\ntfo: protocol not available\nprotocol 262\necho hello'
+		run timeout 60 "$NETSHIM" run --scenario=linux-6.1-mptcp-tfo \
+			--mptcp=fallback --json -o "$T/$b.json" -- \
+			"$BATS_FILE_TMPDIR/go/gotfo-$b" fresh
+		assert_success
+		# Go's netpoller still hears of the connection.
+		assert_output $'listen protocol 262\ntfo ok\nprotocol 6\necho hello'
+		run ev "$T/$b.json" setsockopt option=TCP_FASTOPEN
+		assert_output "ret=0 errno=null proto=IPPROTO_TCP value=5 policy=mptcp=fallback: kernel refused TCP_FASTOPEN on MPTCP (ENOPROTOOPT); replaced by TCP, options replayed injected=setsockopt(mptcp,TCP_FASTOPEN)=ENOPROTOOPT"
+	done
+}
+
+@test "linux-6.1-mptcp-tfo + --mptcp=fallback: a Go listener that accepted already is kept, and the note says what to use" {
+	need_mptcp_enabled
+	[ -x /usr/lib/go-1.23/bin/go ] || skip "no Go 1.23 (golang-1.23-go)"
+	[ "$(uname -m)" = x86_64 ] || skip "the seccomp filter knows x86_64 calls only"
+	local b
+
+	gotfo_build
+	for b in static cgo; do
+		need_go "$BATS_FILE_TMPDIR/go/gotfo-$b"
+		run timeout 60 "$NETSHIM" run --scenario=linux-6.1-mptcp-tfo \
+			--mptcp=fallback --json -o "$T/$b.json" -- \
+			"$BATS_FILE_TMPDIR/go/gotfo-$b" served
+		assert_success
+		assert_output $'listen protocol 262\necho first\ntfo: protocol not available\nprotocol 262\necho hello'
+		run ev "$T/$b.json" setsockopt option=TCP_FASTOPEN
+		assert_output "ret=-1 errno=ENOPROTOOPT proto=IPPROTO_MPTCP value=5 policy=mptcp=fallback: kernel refused TCP_FASTOPEN on MPTCP (ENOPROTOOPT); a listener that accepted connections is kept: use mptcp=strip or tfo=retry injected=setsockopt(mptcp,TCP_FASTOPEN)=ENOPROTOOPT"
+	done
+}
+
 @test "linux-6.1-mptcp-tfo + NETSHIM_MPTCP=strip: a TCP listener, the rule has nothing to refuse" {
 	need_mptcp_enabled
 	serve_fixed NETSHIM_MPTCP=strip strip 6 "ret=0 errno=null proto=IPPROTO_TCP value=5 policy=null"

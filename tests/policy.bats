@@ -217,6 +217,70 @@ print("unix ok")'
 	[ -z "$stderr" ]
 }
 
+# mapped: a python3 program sending to, then connecting to
+# ::ffff:127.0.0.1:PORT from AF_INET6 sockets, printing each outcome.
+mapped() {
+	echo 'import socket, sys
+port = int(sys.argv[1])
+dst = ("::ffff:127.0.0.1", port)
+def tell(what, fn):
+    try:
+        fn()
+        print(what, "ok")
+    except OSError as e:
+        print(what, "errno", e.errno)
+u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+tell("sendto", lambda: u.sendto(b"x", dst))
+tell("sendmsg", lambda: u.sendmsg([b"x"], [], 0, dst))
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+tell("connect", lambda: s.connect(dst))
+six = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+tell("connect6", lambda: six.connect(("::1", int(sys.argv[2]))))'
+}
+
+@test "NETSHIM_FAMILY=ipv6: a v4-mapped destination fails with ENETUNREACH in connect, sendto, sendmsg (python3, both fronts)" {
+	local p4 p6 front
+
+	serve srv4 -- --family 4 --serve 0 --body four
+	serve srv6 -- --family 6 --serve 0 --body six
+	p4=$(field "$T/srv4.ready" port)
+	p6=$(field "$T/srv6.ready" port)
+	run "$POL_PY" -c "$(mapped)" "$p4" "$p6"
+	assert_output $'sendto ok\nsendmsg ok\nconnect ok\nconnect6 ok'
+	[ "$(uname -m)" = x86_64 ] || skip "the seccomp filter knows x86_64 calls only"
+	for front in preload seccomp; do
+		run timeout 30 "$NS_BUILDDIR/netshim" run --front="$front" -6 --json \
+			-o "$T/$front.json" -- "$POL_PY" -c "$(mapped)" "$p4" "$p6"
+		assert_output $'sendto errno 101\nsendmsg errno 101\nconnect errno 101\nconnect6 ok'
+		run ev "$T/$front.json" connect
+		assert_line "ret=-1 errno=ENETUNREACH proto=IPPROTO_TCP addr=[::ffff:127.0.0.1]:$p4 policy=family=ipv6: an IPv4-mapped address is IPv4"
+		assert_line "ret=0 errno=null proto=IPPROTO_TCP addr=[::1]:$p6 policy=null"
+		run ev "$T/$front.json" sendto
+		assert_output "ret=-1 errno=ENETUNREACH proto=IPPROTO_UDP addr=[::ffff:127.0.0.1]:$p4 flags=0 policy=family=ipv6: an IPv4-mapped address is IPv4"
+		run ev "$T/$front.json" sendmsg
+		assert_output "ret=-1 errno=ENETUNREACH proto=IPPROTO_UDP addr=[::ffff:127.0.0.1]:$p4 flags=0 policy=family=ipv6: an IPv4-mapped address is IPv4"
+	done
+	# Tracing off: the policy still acts.
+	run ns_run NETSHIM_FAMILY=ipv6 NETSHIM_TRACE=off -- \
+		"$POL_PY" -c "$(mapped)" "$p4" "$p6"
+	assert_output $'sendto errno 101\nsendmsg errno 101\nconnect errno 101\nconnect6 ok'
+}
+
+@test "NETSHIM_FAMILY=ipv6: Java's default AF_INET6 socket cannot reach 127.0.0.1 through ::ffff:127.0.0.1" {
+	command -v java >/dev/null || skip "java is not installed"
+	local p4 jv=$NS_SRCDIR/tests/policy/Mapped.java
+
+	serve srv4 -- --family 4 --serve 0 --body four
+	p4=$(field "$T/srv4.ready" port)
+	run timeout 60 java "$jv" "$p4"
+	assert_output connected
+	run timeout 60 env LD_PRELOAD="$NS_PRELOAD" NETSHIM_FAMILY=ipv6 \
+		$(jt j) java "$jv" "$p4"
+	assert_output "SocketException: Network is unreachable"
+	run ev "$T/j.json" connect addr="[::ffff:127.0.0.1]:$p4"
+	assert_output "ret=-1 errno=ENETUNREACH proto=IPPROTO_TCP policy=family=ipv6: an IPv4-mapped address is IPv4"
+}
+
 @test "NETSHIM_FAMILY: getaddrinfo of the other family fails with EAI_NONAME" {
 	need_root
 	dual_hosts

@@ -195,11 +195,15 @@ print("port", "same" if s.getsockname()[1] == p else "other")'
 	assert_output --regexp $'^(errno 92\nport same|set\nport same)$'
 }
 
-@test "NETSHIM_MPTCP=fallback does not replace a listening MPTCP socket" {
-	local code='import socket
+@test "NETSHIM_MPTCP=fallback replaces a listener that accepted nothing, keeps one that accepted" {
+	# This kernel refuses TCP_USER_TIMEOUT on MPTCP (ENOPROTOOPT) itself.
+	local code='import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)
 s.bind(("127.0.0.1", 0))
 s.listen()
+if sys.argv[1] == "served":
+    c = socket.create_connection(s.getsockname())
+    a, _ = s.accept()
 try:
     s.setsockopt(6, 18, 1000)
     print("set")
@@ -207,11 +211,18 @@ except OSError as e:
     print("errno", e.errno)
 print("proto", s.getsockopt(socket.SOL_SOCKET, 38))'
 
-	run ns_run NETSHIM_MPTCP=fallback $(jt t) -- timeout 20 "$POL_PY" -c "$code"
+	run timeout 20 "$POL_PY" -c "$code" fresh
+	assert_output $'errno 92\nproto 262'
+	run ns_run NETSHIM_MPTCP=fallback $(jt t) -- timeout 20 "$POL_PY" -c "$code" fresh
+	assert_success
+	assert_output $'set\nproto 6'
+	run ev "$T/t.json" setsockopt option=TCP_USER_TIMEOUT
+	assert_output "ret=0 errno=null proto=IPPROTO_TCP value=1000 policy=mptcp=fallback: kernel refused TCP_USER_TIMEOUT on MPTCP (ENOPROTOOPT); replaced by TCP, options replayed"
+	run ns_run NETSHIM_MPTCP=fallback $(jt s) -- timeout 20 "$POL_PY" -c "$code" served
 	assert_success
 	assert_output $'errno 92\nproto 262'
-	run ev "$T/t.json" setsockopt option=TCP_USER_TIMEOUT
-	assert_output "ret=-1 errno=ENOPROTOOPT proto=IPPROTO_MPTCP value=1000 policy=null"
+	run ev "$T/s.json" setsockopt option=TCP_USER_TIMEOUT
+	assert_output "ret=-1 errno=ENOPROTOOPT proto=IPPROTO_MPTCP value=1000 policy=mptcp=fallback: kernel refused TCP_USER_TIMEOUT on MPTCP (ENOPROTOOPT); a listener that accepted connections is kept: use mptcp=strip or tfo=retry"
 }
 
 # ---------------------------------------------------------------------------

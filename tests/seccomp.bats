@@ -498,3 +498,29 @@ EOF"
 	run --separate-stderr timeout 20 "$NS" run --front=seccomp -o off -- "$PS"
 	assert_equal "$stderr" "$want"
 }
+
+@test "a program run as another user: its calls go to the kernel, never with netshim's privileges" {
+	need_root
+	need_seccomp
+	command -v runuser >/dev/null || skip "no runuser"
+	[ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" -gt 80 ] ||
+		skip "port 80 is not privileged here"
+	# Bare: nobody may not bind port 80; the socketpair is its own.
+	run timeout 20 runuser -u nobody -- "$PS" privs
+	assert_success
+	assert_output $'bind80 ret=-1 errno=EACCES\npeer uid=mine pid=mine'
+	# The same under the seccomp front run by root.
+	run timeout 20 "$NS" run --front=seccomp --json -o "$T/p.json" -- \
+		runuser -u nobody -- "$PS" privs
+	assert_success
+	assert_output $'bind80 ret=-1 errno=EACCES\npeer uid=mine pid=mine'
+	run jq -r 'select(.prog == "sc_prog_static" and .call == "bind")
+		   | "\(.ret) \(.errno) \(.policy)"' "$T/p.json"
+	assert_output "-1 null left to the kernel, result not seen: the thread's credentials are not netshim's"
+	# Root's own calls are still served (and traced as such).
+	run timeout 20 "$NS" run --front=seccomp --json -o "$T/r.json" -- \
+		"$PS" privs
+	assert_line --index 0 --regexp '^bind80 ret=0 '
+	run jq -r 'select(.call == "bind") | "\(.ret) \(.policy)"' "$T/r.json"
+	assert_output "0 null"
+}

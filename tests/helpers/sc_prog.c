@@ -11,6 +11,8 @@
  *                    or ENETUNREACH in a namespace whose lo is down
  *   sc_prog netns    a socket, then unreach in a network namespace of its
  *                    own
+ *   sc_prog privs    bind to 127.0.0.1:80, then who the peer of a
+ *                    socketpair is (SO_PEERCRED): run it as another user
  *
  * Each call prints the program's own view of it (tests/helpers/calls.h). */
 #include "calls.h"
@@ -189,6 +191,21 @@ static void unreach(void)
 	CALL("connect", connect(fd, (struct sockaddr *)&a, sizeof(a)));
 }
 
+static void privs(void)
+{
+	struct sockaddr_in a = loopback(80);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), sv[2];
+	socklen_t len = sizeof(struct ucred);
+	struct ucred cr;
+
+	CALL("bind80", bind(fd, (struct sockaddr *)&a, sizeof(a)));
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 ||
+	    getsockopt(sv[0], SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
+		die("SO_PEERCRED");
+	printf("peer uid=%s pid=%s\n", cr.uid == getuid() ? "mine" : "other",
+	       cr.pid == getpid() ? "mine" : "other");
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -206,6 +223,8 @@ int main(int argc, char **argv)
 		tfo();
 	else if (!strcmp(m, "unreach"))
 		unreach();
+	else if (!strcmp(m, "privs"))
+		privs();
 	else if (!strcmp(m, "netns")) {
 		/* Seen by netshim before the move. */
 		close((int)CALL("socket", socket(AF_UNIX, SOCK_DGRAM, 0)));

@@ -5,6 +5,7 @@ import argparse
 import fcntl
 import json
 import os
+import select
 import socket
 import sys
 
@@ -27,6 +28,9 @@ p.add_argument("--inheritable", action="store_true",
 p.add_argument("--tfo", action="store_true", help="TCP_FASTOPEN after bind")
 p.add_argument("--user-timeout", action="store_true",
                help="TCP_USER_TIMEOUT after bind")
+p.add_argument("--late-tfo", action="store_true",
+               help="TCP_FASTOPEN after listen, the listener already in an "
+               "epoll set that then says when to accept (an event loop)")
 p.add_argument("--serve", type=int, default=1, help="connections, 0: forever")
 p.add_argument("--body", default="hello")
 p.add_argument("--mode", choices=("http", "echo"), default="http")
@@ -72,6 +76,23 @@ s.setblocking(True)
 s.listen(16)
 # Never wait for a client forever.
 s.settimeout(20)
+ep = None
+if a.late_tfo:
+    ep = select.epoll()
+    ep.register(s.fileno(), select.EPOLLIN)
+    fd_before = s.fileno()
+    try:
+        s.setsockopt(socket.IPPROTO_TCP, TCP_FASTOPEN, 5)
+        report["late_tfo"] = "ok"
+    except OSError as e:
+        report["late_tfo"] = f"errno {e.errno}"
+    report["late_proto"] = s.getsockopt(socket.SOL_SOCKET, SO_PROTOCOL)
+    report["late_fd"] = s.fileno()
+    report["late_reuseaddr"] = s.getsockopt(socket.SOL_SOCKET,
+                                            socket.SO_REUSEADDR)
+    report["late_reuseport"] = s.getsockopt(socket.SOL_SOCKET,
+                                            socket.SO_REUSEPORT)
+    report["late_port"] = s.getsockname()[1]
 tmp = a.ready + ".tmp"
 with open(tmp, "w") as f:
     f.write(json.dumps(report, sort_keys=True) + "\n")
@@ -79,6 +100,10 @@ os.rename(tmp, a.ready)
 
 n = 0
 while a.serve == 0 or n < a.serve:
+    # An event loop learns of the connection from its epoll set.
+    if ep is not None and not ep.poll(20):
+        print("epoll: nothing in 20 s", flush=True)
+        sys.exit(3)
     c, peer = s.accept()
     c.settimeout(20)
     n += 1

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* What the LD_PRELOAD front lends the engine's outcome layer (call.h): the
+ * next library's calls, the fd table, and the descriptor juggling of
+ * NETSHIM_MPTCP=fallback's swap. */
+#include "shim.h"
+#include "../src/buf.h"
+#include "../src/epoll_regs.h"
+#include "../src/sys.h"
+
+#include <stddef.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+/*
+ * Whether another descriptor of this process refers to @fd's socket (the
+ * program dup'ed it): the swap would leave that one on the MPTCP socket,
+ * still bound, and the TCP one could not listen. Read with getdents64 on
+ * /proc/self/fd, since opendir allocates and hooks must not.
+ */
+static bool shared_socket(int fd)
+{
+	char buf[2048], path[32], link[64], mine[64];
+	struct ns_buf b;
+	bool shared = false;
+	ssize_t n, len;
+	int dir;
+
+	ns_buf_init(&b, path, sizeof(path) - 1);
+	ns_buf_str(&b, "/proc/self/fd/");
+	ns_buf_u64(&b, (uint64_t)fd);
+	path[b.len] = '\0';
+	len = readlink(path, mine, sizeof(mine) - 1);
+	dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (len <= 0 || dir < 0)
+		goto out;	/* no /proc: nothing to go by */
+	mine[len] = '\0';
+	while (!shared && (n = syscall(SYS_getdents64, dir, buf,
+				       sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < n && !shared;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+			long other = 0;
+			const char *c;
+
+			off += d->d_reclen;
+			for (c = d->d_name; *c >= '0' && *c <= '9'; c++)
+				other = other * 10 + (*c - '0');
+			if (*c || c == d->d_name || other == fd || other == dir)
+				continue;
+			ns_buf_init(&b, path, sizeof(path) - 1);
+			ns_buf_str(&b, "/proc/self/fd/");
+			ns_buf_str(&b, d->d_name);
+			path[b.len] = '\0';
+			len = readlink(path, link, sizeof(link) - 1);
+			if (len == (ssize_t)strlen(mine) &&
+			    memcmp(link, mine, (size_t)len) == 0)
+				shared = true;
+		}
+	}
+out:
+	if (dir >= 0)
+		ns_sys_close(dir);
+	return shared;
+}
+
+static struct ns_cx *cx_of(struct ns_call_rec *r)
+{
+	return (struct ns_cx *)((char *)r - offsetof(struct ns_cx, rec));
+}
+
+/* A real call's result the engine's way (-errno), errno kept for the
+ * program as ns_after keeps it (a success leaves it as it was). */
+static long result(struct ns_call_rec *r, long ret)
+{
+	int err;
+
+	if (likely(ret >= 0))
+		return ret;
+	err = errno;
+	cx_of(r)->saved_errno = err;
+	return -err;
+}
+
+static int op_socket(struct ns_call_rec *r, int family, int type,
+		     int protocol)
+{
+	return (int)result(r, NS_REAL(socket)(family, type, protocol));
+}
+
+static int op_connect(struct ns_call_rec *r, int fd,
+		      const struct sockaddr *sa, socklen_t len)
+{
+	return (int)result(r, NS_REAL(connect)(fd, sa, len));
+}
+
+/* The program's sendto reaches the next sendto in the chain, a sendmsg
+ * the next sendmsg, as when no policy acts. */
+static ssize_t op_sendmsg(struct ns_call_rec *r, int fd,
+			  const struct msghdr *m, int flags)
+{
+	if (r->ev.call == NS_CALL_sendto)
+		return result(r, NS_REAL(sendto)(fd, m->msg_iov[0].iov_base,
+						 m->msg_iov[0].iov_len, flags,
+						 m->msg_name,
+						 m->msg_namelen));
+	return result(r, NS_REAL(sendmsg)(fd, m, flags));
+}
+
+static int op_setsockopt(struct ns_call_rec *r, int fd, int level, int name,
+			 const void *val, socklen_t len)
+{
+	return (int)result(r, NS_REAL(setsockopt)(fd, level, name, val, len));
+}
+
+/* By system call: the program's fcntl, close and dup3 are hooked. */
+static int op_fcntl(struct ns_call_rec *r, int fd, int cmd, int arg)
+{
+	int ret = ns_sys_fcntl(fd, cmd, arg);
+
+	(void)r;
+	return ret < 0 ? -errno : ret;
+}
+
+static int op_close(struct ns_call_rec *r, int fd)
+{
+	(void)r;
+	return ns_sys_close(fd) < 0 ? -errno : 0;
+}
+
+/* The program's descriptors are ours: a new socket is at its number
+ * already; a swap's takes the number with dup3, which closes the MPTCP
+ * socket and installs the TCP one in a single step, and is then watched
+ * by the epoll instances that watched the number (an event loop's
+ * listener, registered before the option was set). */
+static int op_install(struct ns_call_rec *r, int lfd, int fd, bool cloexec)
+{
+	struct ns_epoll_reg regs[NS_EPOLL_REGS_MAX];
+	int fdfl, n;
+
+	(void)r;
+	(void)cloexec;
+	if (fd < 0)
+		return lfd;
+	fdfl = ns_sys_fcntl(fd, F_GETFD, 0);
+	if (fdfl < 0)
+		return -errno;
+	n = ns_epoll_find(0, fd, regs, NS_EPOLL_REGS_MAX);
+	if (ns_sys_dup3(lfd, fd, (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0)
+		return -errno;
+	for (int i = 0; i < n; i++) {
+		struct epoll_event ev = { .events = regs[i].events,
+					  .data.u64 = regs[i].data };
+
+		syscall(SYS_epoll_ctl, regs[i].epfd, EPOLL_CTL_ADD, fd, &ev);
+	}
+	return fd;
+}
+
+static bool op_shared(struct ns_call_rec *r, int fd)
+{
+	(void)r;
+	return shared_socket(fd);
+}
+
+static bool op_lookup(struct ns_call_rec *r, int fd, struct ns_fdinfo *info)
+{
+	(void)r;
+	return ns_fd_lookup(fd, info);
+}
+
+static void op_put(struct ns_call_rec *r, int fd, int lfd,
+		   const struct ns_fdinfo *info)
+{
+	(void)r;
+	(void)lfd;
+	ns_fd_put(fd, info);
+}
+
+static void op_set_state(struct ns_call_rec *r, int fd, uint32_t bits)
+{
+	(void)r;
+	ns_fd_set_state(fd, bits);
+}
+
+static void op_add_opt(struct ns_call_rec *r, int fd, int level, int name,
+		       const void *val, unsigned len)
+{
+	(void)r;
+	ns_fd_add_opt(fd, level, name, val, len);
+}
+
+static int op_inject(struct ns_call_rec *r, const struct ns_fault_call *fc)
+{
+	struct ns_fault_hit hit;
+	int saved = errno, err = 0;
+
+	if (ns_inject(cx_of(r), fc, &hit))
+		err = errno;
+	errno = saved;
+	return err;
+}
+
+const struct ns_ops ns_shim_ops = {
+	.socket = op_socket,
+	.connect = op_connect,
+	.sendmsg = op_sendmsg,
+	.setsockopt = op_setsockopt,
+	.fcntl = op_fcntl,
+	.close = op_close,
+	.install = op_install,
+	.shared = op_shared,
+	.lookup = op_lookup,
+	.put = op_put,
+	.set_state = op_set_state,
+	.add_opt = op_add_opt,
+	.inject = op_inject,
+};
