@@ -51,27 +51,6 @@ static bool is(const char *a, const char *b)
 	return a && b && !strcmp(a, b);
 }
 
-bool cli_export_failed(const struct cli_ev *ev)
-{
-	if (ev->gai)
-		return true;
-	return ev->err && !is(ev->err, "EINPROGRESS") &&
-	       !is(ev->err, "EAGAIN") && !is(ev->err, "EWOULDBLOCK") &&
-	       !is(ev->err, "EINTR") && !is(ev->err, "EALREADY");
-}
-
-const char *cli_export_line(const struct cli_ev *ev)
-{
-	static char line[8192];
-	char *norm, *shown;
-
-	cli_diff_norm(ev, &norm, &shown);
-	cli_cpy(line, sizeof(line), shown);
-	free(norm);
-	free(shown);
-	return line;
-}
-
 static void sep(void)
 {
 	printf("%s\n", first_out ? "" : ",");

@@ -3,7 +3,6 @@
  * doctor. */
 #include "cli.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,37 +34,6 @@ static int help(FILE *out)
 		     "\n'netshim COMMAND --help' describes each command.\n"
 		     "The environment variables are in libnetshim(7).\n");
 	return out == stdout ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-}
-
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "netshim%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'netshim%s%s --help' for more information.\n",
-		cmd ? " " : "", cmd ? cmd : "");
-	return CLI_EXIT_USAGE;
-}
-
-void *cli_xmalloc(size_t n)
-{
-	void *p = malloc(n);
-
-	if (!p) {
-		fprintf(stderr, "netshim: out of memory\n");
-		exit(CLI_EXIT_FAIL);
-	}
-	return p;
-}
-
-char *cli_xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-
-	return memcpy(cli_xmalloc(n), s, n);
 }
 
 int main(int argc, char **argv)

@@ -398,3 +398,39 @@ void cli_sock_opt(struct cli_sock *s, const struct cli_ev *ev)
 	}
 }
 
+/* The socket @s dialled for a lookup settled (or is @gone): its dial
+ * record gets the outcome. Here, beside the socket, so that lookups.c
+ * depends on the socket model and not the other way round. */
+void cli_lookup_sock(struct cli_sock *s, bool gone, long long t_us)
+{
+	struct cli_lookup *lk = s->lk;
+	struct cli_dialrec *d;
+
+	if (!lk)
+		return;
+	d = &lk->dials[s->dial];
+	switch (s->conn) {
+	case CONN_OK:
+		d->outcome = DIAL_OK;
+		d->dur_us = s->conn_dur_us;
+		if (lk->served < 0)
+			lk->served = (int)s->dial;
+		break;
+	case CONN_FAILED:
+		d->outcome = DIAL_FAILED;
+		cli_cpy(d->err, sizeof(d->err), s->conn_err);
+		d->dur_us = s->conn_dur_us;
+		break;
+	default:
+		if (gone) {
+			d->outcome = DIAL_NEVER;
+			d->dur_us = t_us >= 0 && d->t_us >= 0 ?
+				    t_us - d->t_us : -1;
+		}
+		break;
+	}
+	if (gone) {
+		d->s = NULL;
+		s->lk = NULL;
+	}
+}
