@@ -2,6 +2,7 @@
 /* Set-up of the shim: configuration, trace sink, fork handling. */
 #include "shim.h"
 #include "../src/policy.h"
+#include "../trap/trap.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -108,6 +109,7 @@ static void setup(void)
 	if (ns_sink.fd == STDERR_FILENO)
 		ns_learn_stderr();
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
+	trap_start(&config, &io);
 	__atomic_store_n(&ns_gate,
 			 anything_enabled(ns_cfg) ? NS_GATE_ON : NS_GATE_PASS,
 			 __ATOMIC_RELEASE);

@@ -48,6 +48,13 @@ enum ns_tfo_policy {
 	NS_TFO_RETRY,
 };
 
+/* NETSHIM_RAW: whether calls that bypass libc are trapped in the program. */
+enum ns_raw_policy {
+	NS_RAW_AUTO,	/* Go programs only */
+	NS_RAW_ON,
+	NS_RAW_OFF,
+};
+
 struct ns_config {
 	enum ns_trace_kind trace;
 	int trace_fd;			/* NS_TRACE_FD */
@@ -59,6 +66,7 @@ struct ns_config {
 	enum ns_prefer_policy prefer;
 	enum ns_mptcp_policy mptcp;
 	enum ns_tfo_policy tfo;
+	enum ns_raw_policy raw;
 	struct ns_faults fault;		/* NETSHIM_FAIL, _SCENARIO, _SEED */
 };
 
@@ -66,7 +74,7 @@ struct ns_config {
  * and `netshim run` all go by this list. */
 #define NS_VARS(X)							\
 	X(TRACE) X(FORMAT) X(EVENTS) X(BACKTRACE) X(FAMILY) X(PREFER)	\
-	X(MPTCP) X(TFO) X(FAIL) X(SCENARIO) X(SEED)
+	X(MPTCP) X(TFO) X(FAIL) X(SCENARIO) X(SEED) X(RAW)
 
 enum ns_var {
 #define NS_X(name) NS_VAR_##name,

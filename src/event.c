@@ -10,6 +10,8 @@ static const char *const call_names[] = {
 #undef NS_X
 };
 
+__thread bool ns_event_raw __attribute__((tls_model("initial-exec")));
+
 const char *ns_call_name(enum ns_call c)
 {
 	return (unsigned)c < NS_CALL_COUNT ? call_names[c] : "?";

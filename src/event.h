@@ -33,6 +33,10 @@ typedef uint32_t ns_callmask;
 #define NS_CALLBIT(c) ((ns_callmask)1 << (c))
 
 const char *ns_call_name(enum ns_call c);
+
+/* Set by a front while it serves a system call that bypassed libc through
+ * the libc-level code path: the events built meanwhile carry it (raw). */
+extern __thread bool ns_event_raw __attribute__((tls_model("initial-exec")));
 bool ns_call_by_name(const char *name, enum ns_call *c);
 
 /* Most bytes of an option value an event carries (struct timeval). */
@@ -106,6 +110,7 @@ struct ns_event {
 
 	const char *policy;	/* what a policy did, or NULL */
 	const char *injected;	/* the NETSHIM_FAIL rule that acted, or NULL */
+	bool raw;		/* a system call that bypassed libc (trap/) */
 	const char *const *bt;	/* backtrace frames, innermost first */
 	int nbt;
 };

@@ -9,6 +9,17 @@
 #include <unistd.h>
 
 /* linux/close_range.h, for headers older than Linux 5.9's. */
+/*
+ * Every call below goes through ns_syscall (sys.c): libc's syscall(2)
+ * unless a front that traps system calls by where they come from (trap/)
+ * points ns_sys_site at netshim's own system-call instruction, which its
+ * filter lets through. Same convention as syscall(2): -1 and errno.
+ */
+long ns_syscall(long nr, ...);
+/* The kernel's convention: returns -errno. NULL: use syscall(2). */
+extern long (*ns_sys_site)(long nr, long a, long b, long c, long d, long e,
+			   long f);
+
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
 #endif
@@ -18,17 +29,17 @@
 
 static inline int ns_sys_close(int fd)
 {
-	return (int)syscall(SYS_close, fd);
+	return (int)ns_syscall(SYS_close, fd);
 }
 
 static inline int ns_sys_fcntl(int fd, int cmd, long arg)
 {
-	return (int)syscall(SYS_fcntl, fd, cmd, arg);
+	return (int)ns_syscall(SYS_fcntl, fd, cmd, arg);
 }
 
 static inline int ns_sys_dup3(int fd, int newfd, int flags)
 {
-	return (int)syscall(SYS_dup3, fd, newfd, flags);
+	return (int)ns_syscall(SYS_dup3, fd, newfd, flags);
 }
 
 /* Not a cancellation point, unlike write(2) and send(2) in libc
@@ -36,47 +47,47 @@ static inline int ns_sys_dup3(int fd, int newfd, int flags)
  * socket(2), into one where a pending pthread_cancel acts. */
 static inline ssize_t ns_sys_write(int fd, const void *p, size_t n)
 {
-	return syscall(SYS_write, fd, p, n);
+	return ns_syscall(SYS_write, fd, p, n);
 }
 
 static inline ssize_t ns_sys_send(int fd, const void *p, size_t n, int flags)
 {
-	return syscall(SYS_sendto, fd, p, n, flags, NULL, 0);
+	return ns_syscall(SYS_sendto, fd, p, n, flags, NULL, 0);
 }
 
 static inline int ns_sys_getsockopt(int fd, int level, int name, void *val,
 				    socklen_t *len)
 {
-	return (int)syscall(SYS_getsockopt, fd, level, name, val, len);
+	return (int)ns_syscall(SYS_getsockopt, fd, level, name, val, len);
 }
 
 static inline int ns_sys_setsockopt(int fd, int level, int name,
 				    const void *val, socklen_t len)
 {
-	return (int)syscall(SYS_setsockopt, fd, level, name, val, len);
+	return (int)ns_syscall(SYS_setsockopt, fd, level, name, val, len);
 }
 
 static inline int ns_sys_getsockname(int fd, struct sockaddr *sa,
 				     socklen_t *len)
 {
-	return (int)syscall(SYS_getsockname, fd, sa, len);
+	return (int)ns_syscall(SYS_getsockname, fd, sa, len);
 }
 
 static inline int ns_sys_getpeername(int fd, struct sockaddr *sa,
 				     socklen_t *len)
 {
-	return (int)syscall(SYS_getpeername, fd, sa, len);
+	return (int)ns_syscall(SYS_getpeername, fd, sa, len);
 }
 
 static inline int ns_sys_bind(int fd, const struct sockaddr *sa,
 			      socklen_t len)
 {
-	return (int)syscall(SYS_bind, fd, sa, len);
+	return (int)ns_syscall(SYS_bind, fd, sa, len);
 }
 
 static inline int ns_sys_getpid(void)
 {
-	return (int)syscall(SYS_getpid);
+	return (int)ns_syscall(SYS_getpid);
 }
 
 #endif
