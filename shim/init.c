@@ -103,13 +103,13 @@ static void setup(void)
 	ns_fd_keep(ns_policy_needs_table(&config));
 	ns_calls_on = ns_policy_calls(&config);
 	ns_cfg = &config;
+	trap_start(&config, &io);
 	ns_fault_announce(&io);
 	ns_pid = getpid();
 	ns_sink_open(&ns_sink, ns_cfg, ns_pid, &io);
 	if (ns_sink.fd == STDERR_FILENO)
 		ns_learn_stderr();
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
-	trap_start(&config, &io);
 	__atomic_store_n(&ns_gate,
 			 anything_enabled(ns_cfg) ? NS_GATE_ON : NS_GATE_PASS,
 			 __ATOMIC_RELEASE);

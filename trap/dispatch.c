@@ -40,10 +40,6 @@ long trap_dispatch(long nr, const long *a)
 			   (socklen_t)a[5]);
 		break;
 	case SYS_sendmsg: r = sendmsg(I(0), P(1), I(2)); break;
-	case SYS_close: r = close(I(0)); break;
-	case SYS_dup: r = dup(I(0)); break;
-	case SYS_dup2: r = dup2(I(0), I(1)); break;
-	case SYS_dup3: r = dup3(I(0), I(1), I(2)); break;
 	default:
 		return trap_sys(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	}

@@ -170,11 +170,14 @@ static const struct {
 	{ __NR_setsockopt, NS_CALL_setsockopt },
 	{ __NR_getsockopt, NS_CALL_getsockopt },
 	{ __NR_sendmsg, NS_CALL_sendmsg },
-	{ __NR_close, NS_CALL_close },
-	{ __NR_dup, NS_CALL_dup },
-	{ __NR_dup2, NS_CALL_dup2 },
-	{ __NR_dup3, NS_CALL_dup3 },
 };
+/*
+ * Not close and dup: after exec the dynamic loader (not libc) closes the
+ * files it mapped before the next image's netshim has put its handler in
+ * place, and the filter, which outlives exec, would kill it. The fd table
+ * then learns of a raw close when the number comes back as a new socket,
+ * or from the kernel's EBADF or ENOTSOCK.
+ */
 
 /* Trapped wherever they come from but netshim's own instruction: signal
  * calls keep SIGSYS netshim's; exec keeps the library in the next image. */
