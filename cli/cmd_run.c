@@ -209,11 +209,11 @@ static int help(void)
 	       "NETSHIM_MPTCP, NETSHIM_TFO,\nNETSHIM_TRACE, NETSHIM_FORMAT, "
 	       "NETSHIM_EVENTS, NETSHIM_BACKTRACE, NETSHIM_FAIL,\n"
 	       "NETSHIM_SCENARIO, NETSHIM_SEED and NETSHIM_RAW, described in "
-	       "libnetshim(7); those the\noptions leave alone pass through "
-	       "from the environment. The library goes first\nin "
-	       "LD_PRELOAD, ahead of what is there. A warning says when "
-	       "LD_PRELOAD cannot\nreach PROGRAM (setuid; static or Go with "
-	       "--front=preload).\n\n"
+	       "libnetshim(7);\nthose the options leave alone pass through "
+	       "from the environment. The library\ngoes first in "
+	       "LD_PRELOAD, ahead of what is there. A warning says when\n"
+	       "LD_PRELOAD cannot reach PROGRAM (setuid; static; Go with "
+	       "--raw=off and\n--front=preload).\n\n"
 	       "Exit status is PROGRAM's own, or:\n"
 	       "  1    if libnetshim.so cannot be found\n"
 	       "  2    if an option is wrong; PROGRAM is not started\n"
@@ -423,7 +423,8 @@ int cli_cmd_run(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	if (cli_reach_check(argv[optind], lib, &reach) > 0) {
 		/* Its raw calls are trapped: the Go warning does not hold. */
-		if (traps_raw(&o, &reach))
+		if (traps_raw(&o, &reach) &&
+		    !(reach.flags & CLI_REACH_STATIC))
 			reach.flags &= ~(unsigned)CLI_REACH_GO;
 		if (reach.flags & 0xff)
 			cli_reach_print(stderr, "run", &reach);
