@@ -240,3 +240,16 @@ s.sendall(b"ping\n"); print(s.recv(16).decode().strip())' "$port" >"$T/echo"
 	run -0 --separate-stderr "$NS" run --raw=on --backtrace=3 -o "$T/t" -- "$P" status
 	[ "$stderr" = "netshim: NETSHIM_BACKTRACE: calls trapped outside libc get no backtrace (the unwinder stops at the SIGSYS frame)" ]
 }
+
+@test "the SIGSYS handler fits in a 32 KiB alternate signal stack (Go's), with half of it left" {
+	port=$(free_port)
+	run -0 "$P" stack "$port"
+	[ "${lines[-1]}" = "stack used 0" ]
+	for opts in "NETSHIM_FORMAT=json" "NETSHIM_BACKTRACE=32"; do
+		run -0 ns_run NETSHIM_RAW=on NETSHIM_TRACE="$T/t" $opts -- \
+			"$P" stack "$port"
+		n=${lines[-1]#stack used }
+		[ "$n" -gt 1000 ] && [ "$n" -lt 16384 ]
+		grep -q 'connect(.*raw' "$T/t"
+	done
+}

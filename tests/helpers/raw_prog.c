@@ -9,6 +9,9 @@
  *	raw_prog ownsigsys PORT	its own SIGSYS handler and seccomp filter
  *				(RET_TRAP for getppid), then a raw connect
  *	raw_prog exec PROG ARG...  execve PROG with an empty environment
+ *	raw_prog stack PORT	raw calls with a 32 KiB alternate signal stack
+ *				(Go's size), painted: prints the bytes of it
+ *				the SIGSYS handler used at most
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -145,6 +148,28 @@ static int own_sigsys(int port)
 	return 0;
 }
 
+static int stack_use(int port)
+{
+	enum { SIZE = 32768 };
+	static unsigned char alt[SIZE];
+	stack_t ss = { .ss_sp = alt, .ss_size = SIZE };
+	size_t used = 0;
+	int one = 1;
+	long fd;
+
+	memset(alt, 0xa5, SIZE);
+	sigaltstack(&ss, NULL);
+	raw_connect(port);
+	fd = syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
+	syscall(SYS_setsockopt, fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		sizeof(one));
+	close((int)fd);
+	while (used < SIZE && alt[used] == 0xa5)
+		used++;
+	printf("stack used %zu\n", SIZE - used);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 2 && !strcmp(argv[1], "connect")) {
@@ -156,6 +181,8 @@ int main(int argc, char **argv)
 		return run_storm(atoi(argv[2]));
 	} else if (argc > 2 && !strcmp(argv[1], "ownsigsys")) {
 		return own_sigsys(atoi(argv[2]));
+	} else if (argc > 2 && !strcmp(argv[1], "stack")) {
+		return stack_use(atoi(argv[2]));
 	} else if (argc > 2 && !strcmp(argv[1], "exec")) {
 		char *env[] = { NULL };
 
