@@ -5,6 +5,7 @@
 #include "../src/event.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -198,6 +199,13 @@ __asm__(".text\n"
 	"\tsyscall\n"
 	"\thlt\n");
 
+/* A forked child is a process of its own: its SIGSYS handler is its own
+ * to record (a vfork child, sharing our memory, is not). */
+static void forked(void)
+{
+	trap_pid = (int)sys(SYS_getpid, 0, 0, 0, 0);
+}
+
 /*
  * Installed by netshim's instruction (a filter inherited through exec
  * traps rt_sigaction from anywhere else); the handlers already there and
@@ -212,6 +220,7 @@ bool trap_handler_install(const struct ns_config_io *io)
 
 	(void)io;
 	trap_pid = (int)sys(SYS_getpid, 0, 0, 0, 0);
+	pthread_atfork(NULL, NULL, forked);
 	if (sys(SYS_rt_sigaction, SIGSYS, 0, (long)&program, 8) < 0)
 		return false;
 	h.restorer = (void *)trap_restore_rt;
