@@ -250,6 +250,6 @@ s.sendall(b"ping\n"); print(s.recv(16).decode().strip())' "$port" >"$T/echo"
 			"$P" stack "$port"
 		n=${lines[-1]#stack used }
 		[ "$n" -gt 1000 ] && [ "$n" -lt 16384 ]
-		grep -q 'connect(.*raw' "$T/t"
+		grep -q 'connect.*raw' "$T/t"
 	done
 }

@@ -94,14 +94,15 @@ __attribute__((constructor(101))) static void trap_early(void)
 void trap_start(const struct ns_config *c, const struct ns_config_io *io)
 {
 #if defined(__x86_64__) && !defined(__ILP32__)
-	bool want = c->raw == NS_RAW_ON ||
-		    (c->raw == NS_RAW_AUTO && trap_is_go());
 	ns_callmask calls = ns_policy_calls(c);
+	bool want = calls && (c->trace != NS_TRACE_OFF ||
+			      ns_config_has_policy(c));
 	const char *why;
 	int err;
 
-	if (!calls || (c->trace == NS_TRACE_OFF && !ns_config_has_policy(c)))
-		want = false;
+	/* The ELF is read last: only when the rest would trap. */
+	want = want && (c->raw == NS_RAW_ON ||
+			(c->raw == NS_RAW_AUTO && trap_is_go()));
 	if (!want && !ready &&
 	    prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2)
 		return;
