@@ -8,18 +8,33 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* linux/close_range.h, for headers older than Linux 5.9's. */
 /*
- * Every call below goes through ns_syscall (sys.c): libc's syscall(2)
+ * Every call below goes through ns_syscall: libc's syscall(2)
  * unless a front that traps system calls by where they come from (trap/)
  * points ns_sys_site at netshim's own system-call instruction, which its
  * filter lets through. Same convention as syscall(2): -1 and errno.
  */
-long ns_syscall(long nr, ...);
 /* The kernel's convention: returns -errno. NULL: use syscall(2). */
 extern long (*ns_sys_site)(long nr, long a, long b, long c, long d, long e,
 			   long f);
+/* Through ns_sys_site, in syscall(2)'s convention. */
+long ns_syscall_site(long nr, long a, long b, long c, long d, long e,
+		     long f);
+static inline long ns_syscall6(long nr, long a, long b, long c, long d,
+			       long e, long f)
+{
+	if (__builtin_expect(!__atomic_load_n(&ns_sys_site, __ATOMIC_RELAXED),
+			     1))
+		return syscall(nr, a, b, c, d, e, f);
+	return ns_syscall_site(nr, a, b, c, d, e, f);
+}
+#define NS_SC_(nr, a, b, c, d, e, f, ...)				\
+	ns_syscall6((nr), (long)(a), (long)(b), (long)(c), (long)(d),	\
+		    (long)(e), (long)(f))
+/* ns_syscall(SYS_x, args...): up to six arguments, the rest 0. */
+#define ns_syscall(...) NS_SC_(__VA_ARGS__, 0, 0, 0, 0, 0, 0, 0)
 
+/* linux/close_range.h, for headers older than Linux 5.9's. */
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
 #endif
