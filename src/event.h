@@ -33,11 +33,11 @@ typedef uint32_t ns_callmask;
 #define NS_CALLBIT(c) ((ns_callmask)1 << (c))
 
 const char *ns_call_name(enum ns_call c);
+bool ns_call_by_name(const char *name, enum ns_call *c);
 
 /* Set by a front while it serves a system call that bypassed libc through
  * the libc-level code path: the events built meanwhile carry it (raw). */
 extern __thread bool ns_event_raw __attribute__((tls_model("initial-exec")));
-bool ns_call_by_name(const char *name, enum ns_call *c);
 
 /* Most bytes of an option value an event carries (struct timeval). */
 #define NS_OPTVAL_MAX 16
