@@ -258,9 +258,11 @@ static void check_program(struct cli_doctor *d, const struct cli_reach *r,
 				r->lib_class, r->lib_machine);
 	} else if (r->flags & CLI_REACH_GO) {
 		cli_doc_finding(d, CLI_DOC_NOTE, "program", "%s: Go program, "
-				"dynamically linked (cgo): netshim sees its "
-				"cgo name lookups and C code only, Go's net "
-				"package makes raw system calls", p);
+				"dynamically linked (cgo): Go's net package "
+				"makes raw system calls, which the library "
+				"traps (NETSHIM_RAW=auto); with NETSHIM_RAW=off "
+				"it sees the cgo name lookups and C code only",
+				p);
 		go_advice(d, true);
 	} else {
 		cli_doc_finding(d, CLI_DOC_OK, "program", "%s: dynamically "

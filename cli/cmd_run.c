@@ -86,7 +86,7 @@ static const char *const opt_name[NS_VAR_COUNT] = {
 	[NS_VAR_FAMILY] = "-4/-6",	   [NS_VAR_PREFER] = "--prefer",
 	[NS_VAR_MPTCP] = "--mptcp",	   [NS_VAR_TFO] = "--tfo",
 	[NS_VAR_FAIL] = "--fail",	   [NS_VAR_SCENARIO] = "--scenario",
-	[NS_VAR_SEED] = "--seed",
+	[NS_VAR_SEED] = "--seed",	   [NS_VAR_RAW] = "--raw",
 };
 
 struct run_opts {
@@ -144,6 +144,26 @@ static void opt_warn(const char *line, size_t len, void *ctx)
 	fprintf(stderr, "netshim run: %s", buf);
 }
 
+/* Whether the library will trap @r's raw calls: NETSHIM_RAW (the option's
+ * or the environment's) on, or auto for a Go program; x86_64 only. */
+static bool traps_raw(const struct run_opts *o, const struct cli_reach *r)
+{
+#if defined(__x86_64__) && !defined(__ILP32__)
+	const char *v = o->var[NS_VAR_RAW] ? o->var[NS_VAR_RAW]
+					   : getenv("NETSHIM_RAW");
+
+	if (v && !strcmp(v, "on"))
+		return true;
+	if (v && !strcmp(v, "off"))
+		return false;
+	return r->flags & CLI_REACH_GO;
+#else
+	(void)o;
+	(void)r;
+	return false;
+#endif
+}
+
 static int help(void)
 {
 	printf("Usage: netshim run [OPTION]... [--] PROGRAM [ARG]...\n"
@@ -177,21 +197,26 @@ static int help(void)
 	       "does, and exit\n"
 	       "      --library=PATH   preload PATH, not the libnetshim.so "
 	       "beside netshim\n"
+	       "      --raw=WHEN       trap socket calls that bypass libc "
+	       "inside the program:\n"
+	       "                       auto (Go programs, the default), on "
+	       "or off\n"
 	       "      --front=FRONT    preload (LD_PRELOAD), seccomp (system "
 	       "calls, for static\n"
-	       "                       and Go programs) or auto (the default:"
-	       " seccomp for\n"
-	       "                       those, preload for the others)\n"
+	       "                       programs) or auto (the default: "
+	       "seccomp for those, and\n"
+	       "                       for Go with --raw=off; preload for "
+	       "the others)\n"
 	       "  -h, --help           display this help and exit\n\n"
 	       "The options set NETSHIM_FAMILY, NETSHIM_PREFER, "
 	       "NETSHIM_MPTCP, NETSHIM_TFO,\nNETSHIM_TRACE, NETSHIM_FORMAT, "
 	       "NETSHIM_EVENTS, NETSHIM_BACKTRACE, NETSHIM_FAIL,\n"
-	       "NETSHIM_SCENARIO and NETSHIM_SEED, described in "
-	       "libnetshim(7); those the\noptions leave alone pass through "
-	       "from the environment. The library goes first\nin "
-	       "LD_PRELOAD, ahead of what is there. A warning says when "
-	       "LD_PRELOAD cannot\nreach PROGRAM (setuid; static or Go with "
-	       "--front=preload).\n\n"
+	       "NETSHIM_SCENARIO, NETSHIM_SEED and NETSHIM_RAW, described in "
+	       "libnetshim(7);\nthose the options leave alone pass through "
+	       "from the environment. The library\ngoes first in "
+	       "LD_PRELOAD, ahead of what is there. A warning says when\n"
+	       "LD_PRELOAD cannot reach PROGRAM (setuid; static; Go with "
+	       "--raw=off and\n--front=preload).\n\n"
 	       "Exit status is PROGRAM's own, or:\n"
 	       "  1    if libnetshim.so cannot be found\n"
 	       "  2    if an option is wrong; PROGRAM is not started\n"
@@ -357,7 +382,7 @@ static bool hand_down(int fd)
 
 enum { OPT_PREFER = 256, OPT_MPTCP, OPT_TFO, OPT_JSON, OPT_EVENTS,
        OPT_BACKTRACE, OPT_LIBRARY, OPT_FAIL, OPT_SCENARIO, OPT_SEED,
-       OPT_LIST_SCENARIOS, OPT_FRONT };
+       OPT_LIST_SCENARIOS, OPT_FRONT, OPT_RAW };
 
 enum front { FRONT_AUTO, FRONT_PRELOAD, FRONT_SECCOMP };
 
@@ -377,6 +402,7 @@ static const struct option longopts[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "list-scenarios", no_argument, NULL, OPT_LIST_SCENARIOS },
 	{ "front", required_argument, NULL, OPT_FRONT },
+	{ "raw", required_argument, NULL, OPT_RAW },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -421,6 +447,7 @@ int cli_cmd_run(int argc, char **argv)
 		case OPT_FAIL: o.var[NS_VAR_FAIL] = optarg; break;
 		case OPT_SCENARIO: o.var[NS_VAR_SCENARIO] = optarg; break;
 		case OPT_SEED: o.var[NS_VAR_SEED] = optarg; break;
+		case OPT_RAW: o.var[NS_VAR_RAW] = optarg; break;
 		case OPT_LIST_SCENARIOS: return list_scenarios();
 		case OPT_FRONT:
 			if (!strcmp(optarg, "auto"))
@@ -465,13 +492,15 @@ int cli_cmd_run(int argc, char **argv)
 		fprintf(stderr, "netshim run: %s\n", strerror(errno));
 		return CLI_EXIT_FAIL;
 	}
-	/* auto: what LD_PRELOAD cannot reach because no loader or no libc
-	 * call is involved (static, Go) goes to the seccomp front. */
+	/* auto: what LD_PRELOAD cannot reach because no loader is involved
+	 * (static) goes to the seccomp front; a dynamic Go program gets the
+	 * library, which traps its raw calls (trap/), unless raw is off. */
 	if (front == FRONT_AUTO &&
 	    cli_reach_check(argv[optind], library ? NULL
 						 : cli_find_library(false),
 			   &reach) > 0 &&
-	    (reach.flags & (CLI_REACH_STATIC | CLI_REACH_GO)))
+	    ((reach.flags & CLI_REACH_STATIC) ||
+	     ((reach.flags & CLI_REACH_GO) && !traps_raw(&o, &reach))))
 		front = FRONT_SECCOMP;
 	if (front == FRONT_SECCOMP) {
 		c = ns_sc_run(argv + optind, &err);
@@ -483,8 +512,14 @@ int cli_cmd_run(int argc, char **argv)
 	lib = check_library(library);
 	if (!lib)
 		return CLI_EXIT_FAIL;
-	if (cli_reach_check(argv[optind], lib, &reach) > 0)
-		cli_reach_print(stderr, "run", &reach);
+	if (cli_reach_check(argv[optind], lib, &reach) > 0) {
+		/* Its raw calls are trapped: the Go warning does not hold. */
+		if (traps_raw(&o, &reach) &&
+		    !(reach.flags & CLI_REACH_STATIC))
+			reach.flags &= ~(unsigned)CLI_REACH_GO;
+		if (reach.flags & 0xff)
+			cli_reach_print(stderr, "run", &reach);
+	}
 	if (!set_preload(lib) || !hand_down(out_fd)) {
 		fprintf(stderr, "netshim run: %s\n", strerror(errno));
 		return CLI_EXIT_FAIL;

@@ -3,6 +3,7 @@
 #include "shim.h"
 #include "../src/buf.h"
 #include "../src/policy.h"
+#include "../trap/trap.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -228,6 +229,7 @@ static void setup(void)
 		ns_errfd = -1;
 	}
 	ns_cfg = &config;
+	trap_start(&config, &io);
 	ns_fault_announce(&io);
 	ns_pid = getpid();
 	/* The trace `netshim run` opened and handed down, else our own. */

@@ -121,6 +121,7 @@ static inline void ns_begin(struct ns_cx *cx, enum ns_call call, int fd)
 	cx->ev.sock = NULL;
 	cx->ev.policy = NULL;
 	cx->ev.injected = NULL;
+	cx->ev.raw = ns_event_raw;
 	cx->ev.nbt = 0;
 	if (cx->trace) {
 		clock_gettime(CLOCK_REALTIME, &cx->ev.ts);

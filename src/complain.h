@@ -11,7 +11,7 @@
  * and `netshim run` all go by this list. */
 #define NS_VARS(X)							\
 	X(TRACE) X(FORMAT) X(EVENTS) X(BACKTRACE) X(FAMILY) X(PREFER)	\
-	X(MPTCP) X(TFO) X(FAIL) X(SCENARIO) X(SEED)
+	X(MPTCP) X(TFO) X(FAIL) X(SCENARIO) X(SEED) X(RAW)
 
 enum ns_var {
 #define NS_X(name) NS_VAR_##name,

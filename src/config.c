@@ -221,6 +221,7 @@ static int parse_policies(struct ns_config *c, const struct ns_config_io *io)
 	static const char *const mptcp[] = { "pass", "strip", "force",
 					     "fallback", NULL };
 	static const char *const tfo[] = { "pass", "drop", "retry", NULL };
+	static const char *const raw[] = { "auto", "on", "off", NULL };
 	int v, bad = 0;
 
 	bad += parse_choice(io, "NETSHIM_FAMILY", family,
@@ -238,6 +239,9 @@ static int parse_policies(struct ns_config *c, const struct ns_config_io *io)
 			    "is not one of pass, drop, retry; ", "using pass",
 			    &v);
 	c->tfo = (enum ns_tfo_policy)v;
+	bad += parse_choice(io, "NETSHIM_RAW", raw,
+			    "is not one of auto, on, off; ", "using auto", &v);
+	c->raw = (enum ns_raw_policy)v;
 	return bad;
 }
 

@@ -49,6 +49,13 @@ enum ns_tfo_policy {
 	NS_TFO_RETRY,
 };
 
+/* NETSHIM_RAW: whether calls that bypass libc are trapped in the program. */
+enum ns_raw_policy {
+	NS_RAW_AUTO,	/* Go programs only */
+	NS_RAW_ON,
+	NS_RAW_OFF,
+};
+
 struct ns_config {
 	enum ns_trace_kind trace;
 	int trace_fd;			/* NS_TRACE_FD */
@@ -60,6 +67,7 @@ struct ns_config {
 	enum ns_prefer_policy prefer;
 	enum ns_mptcp_policy mptcp;
 	enum ns_tfo_policy tfo;
+	enum ns_raw_policy raw;
 	struct ns_faults fault;		/* NETSHIM_FAIL, _SCENARIO, _SEED */
 };
 

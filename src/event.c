@@ -22,6 +22,8 @@ static const unsigned char call_rules[] = {
 #undef NS_X
 };
 
+__thread bool ns_event_raw __attribute__((tls_model("initial-exec")));
+
 const char *ns_call_name(enum ns_call c)
 {
 	return (unsigned)c < NS_CALL_COUNT ? call_names[c] : "?";

@@ -36,6 +36,10 @@ ns_callmask ns_calls_in_group(unsigned groups);
  * (NS_RULES_*). */
 ns_callmask ns_calls_with_rules(unsigned rules);
 
+/* Set by a front while it serves a system call that bypassed libc through
+ * the libc-level code path: the events built meanwhile carry it (raw). */
+extern __thread bool ns_event_raw __attribute__((tls_model("initial-exec")));
+
 /* Most bytes of an option value an event carries (struct timeval). */
 #define NS_OPTVAL_MAX 16
 
@@ -107,6 +111,7 @@ struct ns_event {
 
 	const char *policy;	/* what a policy did, or NULL */
 	const char *injected;	/* the NETSHIM_FAIL rule that acted, or NULL */
+	bool raw;		/* a system call that bypassed libc (trap/) */
 	const char *const *bt;	/* backtrace frames, innermost first */
 	int nbt;
 };

@@ -366,6 +366,10 @@ static void trailer(struct ns_out *o, const struct ns_event *ev)
 			ns_f_str(o, K(policy), ev->policy);
 		if (ev->injected)
 			ns_f_str(o, K(injected), ev->injected);
+		if (ev->raw) {
+			ns_f_key(o, K(raw));
+			ns_buf_str(b, "true");
+		}
 		backtrace(o, ev);
 		if (o->brief || o->cut) {
 			ns_f_key(o, K(truncated));
@@ -401,6 +405,8 @@ static void trailer(struct ns_out *o, const struct ns_event *ev)
 		ns_buf_str(b, " injected: ");
 		ns_buf_esc(b, ev->injected, STR_MAX);
 	}
+	if (ev->raw)
+		ns_buf_str(b, " [raw]");
 	backtrace(o, ev);
 	if (o->brief || o->cut)
 		ns_buf_str(b, " (truncated)");

@@ -88,7 +88,7 @@ help_options() {
 @test "completion: run's options after 'netshim run --'" {
 	completes 'netshim run --' --ipv4 --ipv6 --prefer= --mptcp= --tfo= \
 		--output= --json --events= --backtrace= --fail= --scenario= \
-		--seed= --list-scenarios --library= --front= --help --
+		--seed= --list-scenarios --library= --front= --raw= --help --
 }
 
 @test "completion: run offers every option of 'netshim run --help'" {
@@ -134,6 +134,11 @@ help_options() {
 	completes 'netshim run --front=' auto preload seccomp
 	completes 'netshim run --front ' auto preload seccomp
 	completes 'netshim run --front=s' seccomp
+}
+
+@test "completion: --raw values" {
+	completes 'netshim run --raw=' auto on off
+	completes 'netshim run --raw o' on off
 }
 
 @test "completion: --scenario offers what --list-scenarios lists, in a list too" {

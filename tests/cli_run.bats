@@ -460,10 +460,10 @@ print(s.getsockopt(6, 23))'
 	EOF
 }
 
-@test "--front=preload, a default Go build: the Go line and its workarounds; GODEBUG=netdns=cgo is traced" {
+@test "--front=preload --raw=off, a default Go build: the Go line and its workarounds; GODEBUG=netdns=cgo is traced" {
 	local g="$BATS_FILE_TMPDIR/go/go_default"
 	need_go "$g"
-	run timeout 20 "$NS" run --front=preload --json -o "$T/t" -- "$g"
+	run timeout 20 "$NS" run --front=preload --raw=off --json -o "$T/t" -- "$g"
 	assert_success
 	assert_output - <<-EOF
 	netshim run: $g is a Go program: its sockets use raw system calls that LD_PRELOAD cannot see; only cgo name lookups are traced. Try GODEBUG=netdns=cgo, or GODEBUG=multipathtcp=0 to stop MPTCP listeners
@@ -472,10 +472,16 @@ print(s.getsockopt(6, 23))'
 	# Go's own resolver and listener: nothing seen.
 	run jq -r 'select(.call == "getaddrinfo" or .call == "socket") | .call' "$T/t"
 	assert_output ''
-	run env GODEBUG=netdns=cgo timeout 20 "$NS" run --front=preload --json -o "$T/c" -- "$g"
+	run env GODEBUG=netdns=cgo timeout 20 "$NS" run --front=preload --raw=off --json -o "$T/c" -- "$g"
 	assert_success
 	run jq -r 'select(.call == "getaddrinfo") | .node' "$T/c"
 	assert_output localhost
+	# Without --raw=off its raw calls are trapped (raw.bats): no line.
+	run timeout 20 "$NS" run --front=preload --json -o "$T/r" -- "$g"
+	assert_success
+	assert_output ok
+	run jq -r 'select(.call == "socket") | .raw' "$T/r"
+	assert_line true
 }
 
 # suid_dir: a directory nobody can reach, with a root-owned copy of run_sock.

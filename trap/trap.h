@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The trap front: system calls that bypass libc, trapped in the program by
+ * a seccomp filter (SECCOMP_RET_TRAP) and served by a SIGSYS handler. */
+#ifndef NS_TRAP_H
+#define NS_TRAP_H
+
+#include "../src/config.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* From the library's set-up, before the program's code runs: installs the
+ * handler and the filter when NETSHIM_RAW asks for them, or the handler
+ * alone when an earlier image's filter survived exec. */
+void trap_start(const struct ns_config *c, const struct ns_config_io *io);
+
+/* ---- private to trap/ ---- */
+
+/* si_errno of netshim's own traps (SECCOMP_RET_DATA): 'ns'. */
+#define TRAP_MARK 0x6e73
+
+/* netshim's system-call instruction, on a page at a fixed address so that
+ * the filter of an image that exec'd us still lets it through (site.c). */
+#define TRAP_SITE_ADDR 0x6e7300000000UL
+bool trap_site_map(void);
+/* The address right after its syscall instruction (what seccomp_data's
+ * instruction_pointer holds). */
+uint64_t trap_site_ip(void);
+/* The kernel's convention: -errno on failure. */
+long trap_sys(long nr, long a, long b, long c, long d, long e, long f);
+
+/* Where libc's code is, and its syscall(2)'s instruction (filter.c). */
+struct trap_libc {
+	uint64_t lo, hi;	/* the executable segment */
+	uint64_t syscall_ip;	/* after syscall(2)'s instruction */
+};
+extern struct trap_libc trap_libc;
+bool trap_is_go(void);
+bool trap_find_libc(void);
+/* Finds libc, builds and installs the filter for @calls: 0 or -errno. */
+int trap_filter_install(ns_callmask calls);
+/* Whether @ip (after a syscall instruction) is in libc, not syscall(2). */
+bool trap_in_libc(uint64_t ip);
+
+/* The SIGSYS handler (handler.c): installed, SIGSYS out of every mask. */
+bool trap_handler_install(const struct ns_config_io *io);
+/* What exec needs to give a dynamic program the library again (exec.c). */
+void trap_exec_snapshot(void);
+long trap_exec(long nr, const long *a);
+
+/* Re-issues socket-family call @nr through the library's hooks; -errno
+ * on failure (dispatch.c). */
+long trap_dispatch(long nr, const long *a);
+
+#endif
