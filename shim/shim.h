@@ -113,23 +113,7 @@ static inline void shim_begin(struct shim_cx *cx, enum ns_call call, int fd)
 {
 	cx->entry_errno = errno;
 	cx->saved_errno = cx->entry_errno;
-	cx->cfg = shim_cfg;
-	cx->kfd = fd;
-	cx->rescued = false;
-	cx->trace = shim_cfg->events & NS_CALLBIT(call);
-	cx->note[0] = '\0';
-	cx->ev.call = call;
-	cx->ev.pid = 0;
-	cx->ev.fd = fd;
-	cx->ev.sock = NULL;
-	cx->ev.policy = NULL;
-	cx->ev.injected = NULL;
-	cx->ev.raw = ns_event_raw;
-	cx->ev.nbt = 0;
-	if (cx->trace) {
-		clock_gettime(CLOCK_REALTIME, &cx->ev.ts);
-		clock_gettime(CLOCK_MONOTONIC, &cx->t0);
-	}
+	ns_rec_begin(&cx->rec, shim_cfg, call, fd);
 }
 
 /* Right after the real call: saves errno, records the result (a negative
