@@ -11,7 +11,7 @@
 #include <libunwind.h>
 #include <string.h>
 
-const bool ns_have_backtrace = true;
+const bool shim_have_backtrace = true;
 
 static const char *base_name(const char *path)
 {
@@ -37,7 +37,7 @@ static void name_frame(unw_cursor_t *cur, unw_word_t ip, const void *self,
 		*skip = true;
 		return;
 	}
-	ns_buf_init(&b, out, NS_FRAME_MAX - 1);
+	ns_buf_init(&b, out, SHIM_FRAME_MAX - 1);
 	if (unw_get_proc_name(cur, name, sizeof(name), &off) == 0) {
 		ns_buf_str(&b, name);
 		ns_buf_putc(&b, '+');
@@ -66,7 +66,7 @@ static __thread struct {
 	struct {
 		unw_word_t ip;
 		bool skip;
-		char text[NS_FRAME_MAX];
+		char text[SHIM_FRAME_MAX];
 	} slot[NAME_CACHE];
 } names __attribute__((tls_model("initial-exec")));
 
@@ -106,7 +106,7 @@ static void frame_text(unw_cursor_t *cur, unw_word_t ip, const void *self,
 	}
 	*skip = names.slot[k].skip;
 	if (!*skip)
-		memcpy(out, names.slot[k].text, NS_FRAME_MAX);
+		memcpy(out, names.slot[k].text, SHIM_FRAME_MAX);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	names.busy = false;
 }
@@ -149,7 +149,7 @@ static int find_self(struct dl_phdr_info *info, size_t size, void *arg)
  * (sixteen sigprocmask calls an event). Returns -1 when a frame is not
  * cached or the walk may have stopped short; the slow walk names it.
  */
-static int from_cache(char (*frames)[NS_FRAME_MAX], int max)
+static int from_cache(char (*frames)[SHIM_FRAME_MAX], int max)
 {
 	void *ips[NS_BACKTRACE_MAX + SELF_FRAMES];
 	int got, n = 0;
@@ -171,7 +171,7 @@ static int from_cache(char (*frames)[NS_FRAME_MAX], int max)
 			break;
 		}
 		if (!names.slot[k].skip)
-			memcpy(frames[n++], names.slot[k].text, NS_FRAME_MAX);
+			memcpy(frames[n++], names.slot[k].text, SHIM_FRAME_MAX);
 	}
 	if (n >= 0 && n < max && got == max + SELF_FRAMES)
 		n = -1;
@@ -180,7 +180,7 @@ static int from_cache(char (*frames)[NS_FRAME_MAX], int max)
 	return n;
 }
 
-int ns_backtrace(char (*frames)[NS_FRAME_MAX], int max)
+int shim_backtrace(char (*frames)[SHIM_FRAME_MAX], int max)
 {
 	static const void *self;	/* our base; the same for everyone */
 	unw_context_t uc;
@@ -190,9 +190,9 @@ int ns_backtrace(char (*frames)[NS_FRAME_MAX], int max)
 	if (!self) {
 		Dl_info di;
 
-		if (!dladdr((void *)ns_backtrace, &di))
+		if (!dladdr((void *)shim_backtrace, &di))
 			return 0;
-		dl_iterate_phdr(find_self, (void *)ns_backtrace);
+		dl_iterate_phdr(find_self, (void *)shim_backtrace);
 		self = di.dli_fbase;
 	}
 	if ((n = from_cache(frames, max)) >= 0)
@@ -215,9 +215,9 @@ int ns_backtrace(char (*frames)[NS_FRAME_MAX], int max)
 	return n;
 }
 #else
-const bool ns_have_backtrace = false;
+const bool shim_have_backtrace = false;
 
-int ns_backtrace(char (*frames)[NS_FRAME_MAX], int max)
+int shim_backtrace(char (*frames)[SHIM_FRAME_MAX], int max)
 {
 	(void)frames;
 	(void)max;

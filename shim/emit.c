@@ -24,20 +24,20 @@ static int my_tid(void)
 	return tid_cache;
 }
 
-void ns_forget_tid(void)
+void shim_forget_tid(void)
 {
 	tid_cache = 0;
 }
 
 /* What the kernel says @fd is (the engine's probe, call.h). */
-bool ns_fd_kind(int fd, struct ns_fdinfo *info)
+bool shim_fd_kind(int fd, struct ns_fdinfo *info)
 {
 	return ns_probe_fd(fd, info);
 }
 
 static bool probe(int fd, struct ns_fdinfo *info)
 {
-	if (!ns_fd_kind(fd, info))
+	if (!shim_fd_kind(fd, info))
 		return false;
 	ns_fd_put(fd, info);
 	return true;
@@ -45,10 +45,10 @@ static bool probe(int fd, struct ns_fdinfo *info)
 
 /* For the table's check after a signal handler: is @fd still that kind of
  * socket? */
-bool ns_fd_still(int fd, const struct ns_fdinfo *info)
+bool shim_fd_still(int fd, const struct ns_fdinfo *info)
 {
 	int (*gso)(int, int, int, void *, socklen_t *) =
-		NS_REAL(getsockopt);
+		SHIM_REAL(getsockopt);
 	int family, type;
 	socklen_t len = sizeof(int);
 
@@ -60,7 +60,7 @@ bool ns_fd_still(int fd, const struct ns_fdinfo *info)
 	return family == info->family && type == info->type;
 }
 
-bool ns_fd_lookup(int fd, struct ns_fdinfo *info)
+bool shim_fd_lookup(int fd, struct ns_fdinfo *info)
 {
 	return ns_fd_get(fd, info) || probe(fd, info);
 }
@@ -81,20 +81,20 @@ static bool stderr_is_connection(void)
 	       info.family == AF_INET6;
 }
 
-void ns_learn_stderr(void)
+void shim_learn_stderr(void)
 {
 	struct ns_fdinfo info;
 
-	ns_fd_lookup(STDERR_FILENO, &info);
+	shim_fd_lookup(STDERR_FILENO, &info);
 }
 
-bool ns_fd_is_tcp(int fd, struct ns_fdinfo *info)
+bool shim_fd_is_tcp(int fd, struct ns_fdinfo *info)
 {
 	struct ns_fdinfo tmp;
 
 	if (!info)
 		info = &tmp;
-	return ns_fd_lookup(fd, info) && ns_info_is_tcp(info);
+	return shim_fd_lookup(fd, info) && ns_info_is_tcp(info);
 }
 
 static const char *prog_name(void)
@@ -102,7 +102,7 @@ static const char *prog_name(void)
 	return program_invocation_short_name;
 }
 
-void ns_note(struct ns_cx *cx, const char *what, int err, const char *tail)
+void shim_note(struct shim_cx *cx, const char *what, int err, const char *tail)
 {
 	ns_rec_note(&cx->rec, what, err, tail);
 }
@@ -112,7 +112,7 @@ void ns_note(struct ns_cx *cx, const char *what, int err, const char *tail)
  * trace file (%p) its events go to a file of its own, opened and closed
  * around each line in the child's own descriptor table.
  */
-int ns_sink_clobbered_by;
+int shim_sink_clobbered_by;
 
 static __attribute__((noinline)) void write_as_child(int pid,
 						      const char *line,
@@ -120,16 +120,16 @@ static __attribute__((noinline)) void write_as_child(int pid,
 {
 	struct ns_sink own;
 
-	if (ns_cfg->trace != NS_TRACE_FILE ||
-	    !strstr(ns_cfg->trace_path, "%p")) {
+	if (shim_cfg->trace != NS_TRACE_FILE ||
+	    !strstr(shim_cfg->trace_path, "%p")) {
 		/* Unless this child put something of its own at our
 		 * number: that is not the trace any more. */
-		if (pid != ns_sink_clobbered_by)
-			ns_sink_write(&ns_sink, line, n, &ns_io);
+		if (pid != shim_sink_clobbered_by)
+			ns_sink_write(&shim_sink, line, n, &shim_io);
 		return;
 	}
-	ns_sink_open(&own, ns_cfg, pid, &ns_io);
-	ns_sink_write(&own, line, n, &ns_io);
+	ns_sink_open(&own, shim_cfg, pid, &shim_io);
+	ns_sink_write(&own, line, n, &shim_io);
 	ns_sink_close(&own);
 }
 
@@ -137,22 +137,22 @@ static __attribute__((noinline)) void write_as_child(int pid,
 static __attribute__((noinline)) size_t render_bt(struct ns_event *ev,
 						  char *line)
 {
-	char frames[NS_BACKTRACE_MAX][NS_FRAME_MAX];
+	char frames[NS_BACKTRACE_MAX][SHIM_FRAME_MAX];
 	const char *ptrs[NS_BACKTRACE_MAX];
 	stack_t ss;
 
 	/* A signal handler on an alternate stack has too little room for
 	 * the frames and libunwind's context: no backtrace there. */
 	if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK))
-		return ns_format_event(ev, ns_cfg->format, line, NS_LINE_MAX);
-	ev->nbt = ns_backtrace(frames, ns_cfg->backtrace);
+		return ns_format_event(ev, shim_cfg->format, line, NS_LINE_MAX);
+	ev->nbt = shim_backtrace(frames, shim_cfg->backtrace);
 	for (int i = 0; i < ev->nbt; i++)
 		ptrs[i] = frames[i];
 	ev->bt = ptrs;
-	return ns_format_event(ev, ns_cfg->format, line, NS_LINE_MAX);
+	return ns_format_event(ev, shim_cfg->format, line, NS_LINE_MAX);
 }
 
-void ns_emit(struct ns_cx *cx)
+void shim_emit(struct shim_cx *cx)
 {
 	struct ns_event *ev = &cx->ev;
 	struct ns_fdinfo info;
@@ -160,10 +160,10 @@ void ns_emit(struct ns_cx *cx)
 	char line[NS_LINE_MAX];
 	size_t n;
 
-	if (!ns_sink.owned && stderr_is_connection())
+	if (!shim_sink.owned && stderr_is_connection())
 		return;
 	if (!ev->pid) {		/* else a vfork child said who it is */
-		ev->pid = ns_pid;
+		ev->pid = shim_pid;
 		ev->tid = my_tid();
 	}
 	ev->prog = prog_name();
@@ -172,17 +172,17 @@ void ns_emit(struct ns_cx *cx)
 		 * the table remembers about it is stale. */
 		if (ev->err == EBADF || ev->err == ENOTSOCK) {
 			ns_fd_del(ev->fd);
-		} else if (ns_fd_lookup(ev->fd, &info)) {
+		} else if (shim_fd_lookup(ev->fd, &info)) {
 			sock = (struct ns_sock){ info.family, info.type,
 						 info.protocol };
 			ev->sock = &sock;
 		}
 	}
-	n = ns_cfg->backtrace ? render_bt(ev, line)
-			      : ns_format_event(ev, ns_cfg->format, line,
+	n = shim_cfg->backtrace ? render_bt(ev, line)
+			      : ns_format_event(ev, shim_cfg->format, line,
 						sizeof(line));
-	if (unlikely(ev->pid != ns_pid))
+	if (unlikely(ev->pid != shim_pid))
 		write_as_child(ev->pid, line, n);
 	else
-		ns_sink_write(&ns_sink, line, n, &ns_io);
+		ns_sink_write(&shim_sink, line, n, &shim_io);
 }

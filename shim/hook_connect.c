@@ -10,21 +10,21 @@
 static NS_NOINLINE int connect_on(int fd, const struct sockaddr *sa,
 				  socklen_t len)
 {
-	struct ns_cx cx;
+	struct shim_cx cx;
 
-	ns_begin(&cx, NS_CALL_connect, fd);
-	ns_do_connect(&ns_shim_ops, &cx.rec, fd, sa, len);
-	ns_settled(&cx);
+	shim_begin(&cx, NS_CALL_connect, fd);
+	ns_do_connect(&shim_ops, &cx.rec, fd, sa, len);
+	shim_settled(&cx);
 	cx.ev.u.addr.sa = sa;
 	cx.ev.u.addr.len = len;
-	ns_finish(&cx);
+	shim_finish(&cx);
 	return (int)cx.ev.ret;
 }
 
-static inline int ns_connect(int fd, const struct sockaddr *sa, socklen_t len)
+static inline int shim_connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
-	if (!ns_enabled(NS_CALL_connect))
-		return NS_REAL(connect)(fd, sa, len);
+	if (!shim_enabled(NS_CALL_connect))
+		return SHIM_REAL(connect)(fd, sa, len);
 	return connect_on(fd, sa, len);
 }
 
@@ -41,24 +41,24 @@ static NS_NOINLINE ssize_t sendto_on(int fd, const void *buf, size_t n,
 	struct iovec iov = { (void *)buf, n };
 	struct msghdr msg = { .msg_name = (void *)sa, .msg_namelen = salen,
 			      .msg_iov = &iov, .msg_iovlen = 1 };
-	struct ns_cx cx;
+	struct shim_cx cx;
 
-	ns_begin(&cx, NS_CALL_sendto, fd);
-	ns_do_send(&ns_shim_ops, &cx.rec, fd, &msg, flags);
-	ns_settled(&cx);
+	shim_begin(&cx, NS_CALL_sendto, fd);
+	ns_do_send(&shim_ops, &cx.rec, fd, &msg, flags);
+	shim_settled(&cx);
 	cx.ev.u.send.len = n;
 	cx.ev.u.send.flags = flags;
 	cx.ev.u.send.sa = sa;
 	cx.ev.u.send.salen = salen;
-	ns_finish(&cx);
+	shim_finish(&cx);
 	return cx.ev.ret;
 }
 
-static inline ssize_t ns_sendto(int fd, const void *buf, size_t n, int flags,
+static inline ssize_t shim_sendto(int fd, const void *buf, size_t n, int flags,
 				const struct sockaddr *sa, socklen_t salen)
 {
-	if (likely(!interesting(flags, sa, salen)) || !ns_enabled(NS_CALL_sendto))
-		return NS_REAL(sendto)(fd, buf, n, flags, sa, salen);
+	if (likely(!interesting(flags, sa, salen)) || !shim_enabled(NS_CALL_sendto))
+		return SHIM_REAL(sendto)(fd, buf, n, flags, sa, salen);
 	return sendto_on(fd, buf, n, flags, sa, salen);
 }
 
@@ -75,37 +75,37 @@ static size_t iov_bytes(const struct msghdr *msg)
 	return total;
 }
 
-static ssize_t ns_sendmsg(int fd, const struct msghdr *msg, int flags)
+static ssize_t shim_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
-	struct ns_cx cx;
+	struct shim_cx cx;
 
 	if (likely(!msg || !interesting(flags, msg->msg_name,
 					 msg->msg_namelen)) ||
-	    !ns_enabled(NS_CALL_sendmsg))
-		return NS_REAL(sendmsg)(fd, msg, flags);
-	ns_begin(&cx, NS_CALL_sendmsg, fd);
-	ns_do_send(&ns_shim_ops, &cx.rec, fd, msg, flags);
-	ns_settled(&cx);
+	    !shim_enabled(NS_CALL_sendmsg))
+		return SHIM_REAL(sendmsg)(fd, msg, flags);
+	shim_begin(&cx, NS_CALL_sendmsg, fd);
+	ns_do_send(&shim_ops, &cx.rec, fd, msg, flags);
+	shim_settled(&cx);
 	cx.ev.u.send.len = cx.ev.ret >= 0 ? iov_bytes(msg) : 0;
 	cx.ev.u.send.flags = flags;
 	cx.ev.u.send.sa = msg->msg_name;
 	cx.ev.u.send.salen = msg->msg_namelen;
-	ns_finish(&cx);
+	shim_finish(&cx);
 	return cx.ev.ret;
 }
 
 NS_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
-	return ns_connect(fd, sa, len);
+	return shim_connect(fd, sa, len);
 }
 
 NS_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 			 const struct sockaddr *sa, socklen_t salen)
 {
-	return ns_sendto(fd, buf, n, flags, sa, salen);
+	return shim_sendto(fd, buf, n, flags, sa, salen);
 }
 
 NS_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
-	return ns_sendmsg(fd, msg, flags);
+	return shim_sendmsg(fd, msg, flags);
 }

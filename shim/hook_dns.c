@@ -16,7 +16,7 @@
 static const struct addrinfo *family_hints(const struct addrinfo *hints,
 					   int family, struct addrinfo *copy)
 {
-	int drop = ns_cfg->family == NS_FAMILY_IPV6 ? AI_V4MAPPED | AI_ALL : 0;
+	int drop = shim_cfg->family == NS_FAMILY_IPV6 ? AI_V4MAPPED | AI_ALL : 0;
 
 	if (hints) {
 		if (hints->ai_family == family && !(hints->ai_flags & drop))
@@ -41,7 +41,7 @@ static bool has_family(const struct addrinfo *ai, int family)
 
 static void free_one(struct addrinfo *ai)
 {
-	NS_REAL(freeaddrinfo)(ai);
+	SHIM_REAL(freeaddrinfo)(ai);
 }
 
 /*
@@ -50,7 +50,7 @@ static void free_one(struct addrinfo *ai)
  * or the answers of one family taken out, failing with the rule's code
  * when none are left (what glibc says when no address is found).
  */
-static int real_getaddrinfo(struct ns_cx *cx, const char *node,
+static int real_getaddrinfo(struct shim_cx *cx, const char *node,
 			    const char *service, const struct addrinfo *hints,
 			    struct addrinfo **res)
 {
@@ -62,11 +62,11 @@ static int real_getaddrinfo(struct ns_cx *cx, const char *node,
 	struct ns_fault_hit hit = { 0 };
 	int ret;
 
-	if (ns_fault_on(NS_CALL_getaddrinfo) && ns_inject(cx, &fc, &hit))
+	if (shim_fault_on(NS_CALL_getaddrinfo) && shim_inject(cx, &fc, &hit))
 		return hit.kind == NS_FAULT_EAI ? hit.value : EAI_SYSTEM;
-	ns_guard++;
-	ret = NS_REAL(getaddrinfo)(node, service, hints, res);
-	ns_guard--;
+	shim_guard++;
+	ret = SHIM_REAL(getaddrinfo)(node, service, hints, res);
+	shim_guard--;
 	if (!hit.drop_family)
 		return ret;
 	/* The rule only acted if it had answers to take away. */
@@ -88,56 +88,56 @@ static NS_NOINLINE int getaddrinfo_on(const char *node, const char *service,
 {
 	struct addrinfo copy;
 	const char *why;
-	struct ns_cx cx;
+	struct shim_cx cx;
 	int ret, ask;
 
-	ns_begin(&cx, NS_CALL_getaddrinfo, -1);
-	ret = ns_plan_gai_family(ns_cfg, hints ? hints->ai_family : AF_UNSPEC,
+	shim_begin(&cx, NS_CALL_getaddrinfo, -1);
+	ret = ns_plan_gai_family(shim_cfg, hints ? hints->ai_family : AF_UNSPEC,
 				 node, &ask, &why);
 	if (ret == 0)
 		ret = real_getaddrinfo(&cx, node, service,
 				       family_hints(hints, ask, &copy), res);
-	ns_after(&cx, ret);
+	shim_after(&cx, ret);
 	if (why)
-		ns_note(&cx, why, 0, NULL);
-	if (ret == 0 && (why = ns_reorder_results(ns_cfg, res)))
-		ns_note(&cx, why, 0, NULL);
+		shim_note(&cx, why, 0, NULL);
+	if (ret == 0 && (why = ns_reorder_results(shim_cfg, res)))
+		shim_note(&cx, why, 0, NULL);
 	/* errno only means something with EAI_SYSTEM (getaddrinfo(3)). */
 	cx.ev.err = ret == EAI_SYSTEM ? cx.saved_errno : 0;
 	cx.ev.u.gai.node = node;
 	cx.ev.u.gai.service = service;
 	cx.ev.u.gai.hints = hints;
 	cx.ev.u.gai.res = ret == 0 && res ? *res : NULL;
-	ns_finish(&cx);
+	shim_finish(&cx);
 	return ret;
 }
 
-static inline int ns_getaddrinfo(const char *node, const char *service,
+static inline int shim_getaddrinfo(const char *node, const char *service,
 				 const struct addrinfo *hints,
 				 struct addrinfo **res)
 {
-	if (!ns_enabled(NS_CALL_getaddrinfo))
-		return NS_REAL(getaddrinfo)(node, service, hints, res);
+	if (!shim_enabled(NS_CALL_getaddrinfo))
+		return SHIM_REAL(getaddrinfo)(node, service, hints, res);
 	return getaddrinfo_on(node, service, hints, res);
 }
 
-static void ns_freeaddrinfo(struct addrinfo *res)
+static void shim_freeaddrinfo(struct addrinfo *res)
 {
-	struct ns_cx cx;
+	struct shim_cx cx;
 
-	if (!ns_enabled(NS_CALL_freeaddrinfo)) {
-		NS_REAL(freeaddrinfo)(res);
+	if (!shim_enabled(NS_CALL_freeaddrinfo)) {
+		SHIM_REAL(freeaddrinfo)(res);
 		return;
 	}
-	ns_begin(&cx, NS_CALL_freeaddrinfo, -1);
-	NS_REAL(freeaddrinfo)(res);
-	ns_after(&cx, 0);
-	ns_finish(&cx);
+	shim_begin(&cx, NS_CALL_freeaddrinfo, -1);
+	SHIM_REAL(freeaddrinfo)(res);
+	shim_after(&cx, 0);
+	shim_finish(&cx);
 }
 
 /* A NETSHIM_FAIL rule for gethostbyname*: true when the lookup fails
  * instead, with the rule's h_errno in @herr. */
-static bool injected_host(struct ns_cx *cx, const char *name, int family,
+static bool injected_host(struct shim_cx *cx, const char *name, int family,
 			  int *herr)
 {
 	struct ns_fault_call fc = {
@@ -147,7 +147,7 @@ static bool injected_host(struct ns_cx *cx, const char *name, int family,
 	};
 	struct ns_fault_hit hit;
 
-	if (!ns_inject(cx, &fc, &hit))
+	if (!shim_inject(cx, &fc, &hit))
 		return false;
 	*herr = hit.value;
 	return true;
@@ -159,46 +159,46 @@ static NS_NOINLINE struct hostent * gethostbyname_common_on(enum ns_call call,
 {
 	struct hostent *he = NULL;
 	const char *why;
-	struct ns_cx cx;
+	struct shim_cx cx;
 	int herr = HOST_NOT_FOUND;
 
-	ns_begin(&cx, call, -1);
+	shim_begin(&cx, call, -1);
 	/* A family the policy turned off has no addresses, as glibc says
 	 * for a name without them: HOST_NOT_FOUND. */
-	if (!ns_plan_host_family(ns_cfg, family, &why)) {
+	if (!ns_plan_host_family(shim_cfg, family, &why)) {
 		;
-	} else if (ns_fault_on(call) && injected_host(&cx, name, family,
+	} else if (shim_fault_on(call) && injected_host(&cx, name, family,
 						      &herr)) {
 		;	/* nothing asked: the rule's h_errno */
 	} else {
-		ns_guard++;
+		shim_guard++;
 		he = call == NS_CALL_gethostbyname
-			     ? NS_REAL(gethostbyname)(name)
-			     : NS_REAL(gethostbyname2)(name, family);
-		ns_guard--;
+			     ? SHIM_REAL(gethostbyname)(name)
+			     : SHIM_REAL(gethostbyname2)(name, family);
+		shim_guard--;
 		herr = h_errno;
 	}
-	ns_after(&cx, he ? 0 : -1);
+	shim_after(&cx, he ? 0 : -1);
 	if (why)
-		ns_note(&cx, why, 0, NULL);
+		shim_note(&cx, why, 0, NULL);
 	cx.ev.err = 0;	/* failures are told by h_errno */
 	cx.ev.u.ghbn.name = name;
 	cx.ev.u.ghbn.family = family;
 	cx.ev.u.ghbn.he = he;
 	cx.ev.u.ghbn.herr = herr;
-	ns_finish(&cx);
+	shim_finish(&cx);
 	h_errno = herr;
 	return he;
 }
 
-static inline struct hostent * ns_gethostbyname_common(enum ns_call call,
+static inline struct hostent * shim_gethostbyname_common(enum ns_call call,
 						       const char *name,
 						       int family)
 {
-	if (!ns_enabled(call))
+	if (!shim_enabled(call))
 		return call == NS_CALL_gethostbyname
-			       ? NS_REAL(gethostbyname)(name)
-			       : NS_REAL(gethostbyname2)(name, family);
+			       ? SHIM_REAL(gethostbyname)(name)
+			       : SHIM_REAL(gethostbyname2)(name, family);
 	return gethostbyname_common_on(call, name, family);
 }
 
@@ -207,31 +207,31 @@ static NS_NOINLINE int getnameinfo_on(const struct sockaddr *sa,
 				      socklen_t hostlen, char *serv,
 				      socklen_t servlen, int flags)
 {
-	struct ns_cx cx;
+	struct shim_cx cx;
 	int ret;
 
-	ns_begin(&cx, NS_CALL_getnameinfo, -1);
-	ns_guard++;
-	ret = NS_REAL(getnameinfo)(sa, salen, host, hostlen, serv, servlen,
+	shim_begin(&cx, NS_CALL_getnameinfo, -1);
+	shim_guard++;
+	ret = SHIM_REAL(getnameinfo)(sa, salen, host, hostlen, serv, servlen,
 				   flags);
-	ns_guard--;
-	ns_after(&cx, ret);
+	shim_guard--;
+	shim_after(&cx, ret);
 	cx.ev.err = ret == EAI_SYSTEM ? cx.saved_errno : 0;
 	cx.ev.u.gni.sa = sa;
 	cx.ev.u.gni.salen = salen;
 	cx.ev.u.gni.host = host && hostlen ? host : NULL;
 	cx.ev.u.gni.serv = serv && servlen ? serv : NULL;
 	cx.ev.u.gni.flags = flags;
-	ns_finish(&cx);
+	shim_finish(&cx);
 	return ret;
 }
 
-static inline int ns_getnameinfo(const struct sockaddr *sa, socklen_t salen,
+static inline int shim_getnameinfo(const struct sockaddr *sa, socklen_t salen,
 				 char *host, socklen_t hostlen, char *serv,
 				 socklen_t servlen, int flags)
 {
-	if (!ns_enabled(NS_CALL_getnameinfo))
-		return NS_REAL(getnameinfo)(sa, salen, host, hostlen, serv,
+	if (!shim_enabled(NS_CALL_getnameinfo))
+		return SHIM_REAL(getnameinfo)(sa, salen, host, hostlen, serv,
 					    servlen, flags);
 	return getnameinfo_on(sa, salen, host, hostlen, serv, servlen, flags);
 }
@@ -239,27 +239,27 @@ static inline int ns_getnameinfo(const struct sockaddr *sa, socklen_t salen,
 NS_EXPORT int getaddrinfo(const char *node, const char *service,
 			  const struct addrinfo *hints, struct addrinfo **res)
 {
-	return ns_getaddrinfo(node, service, hints, res);
+	return shim_getaddrinfo(node, service, hints, res);
 }
 
 NS_EXPORT void freeaddrinfo(struct addrinfo *res)
 {
-	ns_freeaddrinfo(res);
+	shim_freeaddrinfo(res);
 }
 
 NS_EXPORT struct hostent *gethostbyname(const char *name)
 {
-	return ns_gethostbyname_common(NS_CALL_gethostbyname, name, AF_INET);
+	return shim_gethostbyname_common(NS_CALL_gethostbyname, name, AF_INET);
 }
 
 NS_EXPORT struct hostent *gethostbyname2(const char *name, int family)
 {
-	return ns_gethostbyname_common(NS_CALL_gethostbyname2, name, family);
+	return shim_gethostbyname_common(NS_CALL_gethostbyname2, name, family);
 }
 
 NS_EXPORT int getnameinfo(const struct sockaddr *sa, socklen_t salen,
 			  char *host, socklen_t hostlen, char *serv,
 			  socklen_t servlen, int flags)
 {
-	return ns_getnameinfo(sa, salen, host, hostlen, serv, servlen, flags);
+	return shim_getnameinfo(sa, salen, host, hostlen, serv, servlen, flags);
 }

@@ -15,7 +15,7 @@
  * One load when there is neither. */
 static bool is_sink(int fd)
 {
-	return ns_sink_owns(&ns_sink, fd) || ns_errfd_is(fd);
+	return ns_sink_owns(&shim_sink, fd) || shim_errfd_is(fd);
 }
 
 /* To the program these numbers were never open (close(2), fcntl(2),
@@ -31,18 +31,18 @@ static int not_open(void)
  * may be a pipe, so write to it SIGPIPE-safely from now on. */
 static void distrust_stderr(unsigned first, unsigned last)
 {
-	int s = ns_sink.fd;
+	int s = shim_sink.fd;
 
-	if (!ns_sink.owned && s >= 0 && (unsigned)s >= first &&
+	if (!shim_sink.owned && s >= 0 && (unsigned)s >= first &&
 	    (unsigned)s <= last) {
-		ns_sink.pipe = true;
-		ns_sink.sock = false;
+		shim_sink.pipe = true;
+		shim_sink.sock = false;
 	}
 }
 
 static int sink_fd(void)
 {
-	return ns_sink.owned ? __atomic_load_n(&ns_sink.fd, __ATOMIC_RELAXED)
+	return shim_sink.owned ? __atomic_load_n(&shim_sink.fd, __ATOMIC_RELAXED)
 			     : -1;
 }
 
@@ -50,7 +50,7 @@ static int sink_fd(void)
  * many. */
 static int own_fds(int keep[2])
 {
-	int a = sink_fd(), b = __atomic_load_n(&ns_errfd, __ATOMIC_RELAXED);
+	int a = sink_fd(), b = __atomic_load_n(&shim_errfd, __ATOMIC_RELAXED);
 	int n = 0;
 
 	if (a >= 0 && b >= 0 && b < a)
@@ -66,7 +66,7 @@ static int own_fds(int keep[2])
  * system call (Linux 5.9). */
 static int real_close_range(unsigned first, unsigned last, int flags)
 {
-	int (*f)(unsigned, unsigned, int) = NS_REAL(close_range);
+	int (*f)(unsigned, unsigned, int) = SHIM_REAL(close_range);
 
 	return f ? f(first, last, flags)
 		 : (int)syscall(SYS_close_range, first, last, flags);
@@ -77,9 +77,9 @@ static int real_close_range(unsigned first, unsigned last, int flags)
  * table but has descriptors of its own: what it closes or duplicates must
  * not change what the parent knows. Its events say who it is.
  */
-static bool shared_child(struct ns_cx *cx)
+static bool shared_child(struct shim_cx *cx)
 {
-	int pid = ns_memory_child();
+	int pid = shim_memory_child();
 
 	if (likely(!pid))
 		return false;
@@ -90,7 +90,7 @@ static bool shared_child(struct ns_cx *cx)
 
 /* A call on a number the table calls a socket failed with EBADF: libc
  * closed it behind our back. Forget it and show it as unknown. */
-static void check_stale(struct ns_cx *cx, int fd)
+static void check_stale(struct shim_cx *cx, int fd)
 {
 	if (cx->ev.err != EBADF || ns_sys_fcntl(fd, F_GETFD, 0) >= 0)
 		return;
@@ -100,11 +100,11 @@ static void check_stale(struct ns_cx *cx, int fd)
 
 /* A known socket's event starts with what it is, taken before the call
  * may make the number mean something else. */
-static void begin_known(struct ns_cx *cx, enum ns_call call, int fd,
+static void begin_known(struct shim_cx *cx, enum ns_call call, int fd,
 			const struct ns_fdinfo *info, struct ns_sock *sock)
 {
 	*sock = (struct ns_sock){ info->family, info->type, info->protocol };
-	ns_begin(cx, call, fd);
+	shim_begin(cx, call, fd);
 	cx->ev.sock = sock;
 }
 
@@ -112,35 +112,35 @@ static NS_NOINLINE int close_on(int fd)
 {
 	struct ns_fdinfo info;
 	struct ns_sock sock;
-	struct ns_cx cx;
+	struct shim_cx cx;
 	int ret;
 
 	distrust_stderr((unsigned)fd, (unsigned)fd);
 	/* A signal handler that interrupted its own thread's table
 	 * operation cannot look: the kernel says what the number is. */
 	if (!ns_fd_get(fd, &info) &&
-	    !(ns_fd_busy() && ns_fd_kind(fd, &info)))
-		return NS_REAL(close)(fd);
+	    !(ns_fd_busy() && shim_fd_kind(fd, &info)))
+		return SHIM_REAL(close)(fd);
 	begin_known(&cx, NS_CALL_close, fd, &info, &sock);
 	/* Forgotten before the close, not after: once closed, the number
 	 * can go to another thread's new socket, whose entry must stay.
 	 * Linux frees the number even when close fails (close(2)). */
 	if (!shared_child(&cx))
 		ns_fd_del(fd);
-	ret = NS_REAL(close)(fd);
-	ns_after(&cx, ret);
+	ret = SHIM_REAL(close)(fd);
+	shim_after(&cx, ret);
 	if (cx.ev.err == EBADF)
 		cx.ev.sock = NULL;	/* it was stale */
-	ns_finish(&cx);
+	shim_finish(&cx);
 	return ret;
 }
 
-static inline int ns_close(int fd)
+static inline int shim_close(int fd)
 {
 	if (unlikely(is_sink(fd)))
 		return not_open();
-	if (!ns_enabled(NS_CALL_close))
-		return NS_REAL(close)(fd);
+	if (!shim_enabled(NS_CALL_close))
+		return SHIM_REAL(close)(fd);
 	return close_on(fd);
 }
 
@@ -167,10 +167,10 @@ static int close_range_sparing(unsigned first, unsigned last, int flags)
 
 static NS_NOINLINE int close_range_on(unsigned first, unsigned last, int flags)
 {
-	struct ns_cx cx;
+	struct shim_cx cx;
 	int ret;
 
-	ns_begin(&cx, NS_CALL_close_range, -1);
+	shim_begin(&cx, NS_CALL_close_range, -1);
 	/* Before the call, as close does; only arguments the kernel takes
 	 * (close_range(2)) close anything. */
 	if (first <= last && !(flags & ~(CLOSE_RANGE_UNSHARE)) &&
@@ -178,17 +178,17 @@ static NS_NOINLINE int close_range_on(unsigned first, unsigned last, int flags)
 		ns_fd_del_range(first, last);
 	distrust_stderr(first, last);
 	ret = close_range_sparing(first, last, flags);
-	ns_after(&cx, ret);
+	shim_after(&cx, ret);
 	cx.ev.u.fds.a = first;
 	cx.ev.u.fds.b = last;
 	cx.ev.u.fds.c = flags;
-	ns_finish(&cx);
+	shim_finish(&cx);
 	return ret;
 }
 
-static inline int ns_close_range(unsigned first, unsigned last, int flags)
+static inline int shim_close_range(unsigned first, unsigned last, int flags)
 {
-	if (!ns_enabled(NS_CALL_close_range))
+	if (!shim_enabled(NS_CALL_close_range))
 		return real_close_range(first, last, flags);
 	return close_range_on(first, last, flags);
 }
@@ -214,60 +214,60 @@ static void closefrom_by_hand(void (*real)(int), unsigned first)
 		real(s + 1);
 }
 
-static void ns_closefrom(int lowfd)
+static void shim_closefrom(int lowfd)
 {
-	void (*real)(int) = NS_REAL(closefrom);
-	struct ns_cx cx;
+	void (*real)(int) = SHIM_REAL(closefrom);
+	struct shim_cx cx;
 	unsigned first;
 
-	if (!ns_enabled(NS_CALL_closefrom)) {
+	if (!shim_enabled(NS_CALL_closefrom)) {
 		if (real)
 			real(lowfd);
 		else
 			real_close_range((unsigned)lowfd, ~0U, 0);
 		return;
 	}
-	ns_begin(&cx, NS_CALL_closefrom, -1);
+	shim_begin(&cx, NS_CALL_closefrom, -1);
 	first = lowfd < 0 ? 0 : (unsigned)lowfd;	/* as glibc clamps */
 	if (!shared_child(&cx))
 		ns_fd_del_range(first, ~0U);
 	distrust_stderr(first, ~0U);
 	if (close_range_sparing(first, ~0U, 0) < 0)
 		closefrom_by_hand(real, first);
-	ns_after(&cx, 0);
+	shim_after(&cx, 0);
 	cx.ev.u.fds.a = lowfd;
-	ns_finish(&cx);
+	shim_finish(&cx);
 }
 
 static NS_NOINLINE int dup_on(int fd)
 {
 	struct ns_fdinfo info;
 	struct ns_sock sock;
-	struct ns_cx cx;
+	struct shim_cx cx;
 	int nfd;
 
 	if (!ns_fd_get(fd, &info)) {
-		nfd = NS_REAL(dup)(fd);
+		nfd = SHIM_REAL(dup)(fd);
 		if (nfd >= 0)
 			ns_fd_del(nfd);	/* whatever was stale there */
 		return nfd;
 	}
 	begin_known(&cx, NS_CALL_dup, fd, &info, &sock);
-	nfd = NS_REAL(dup)(fd);
-	ns_after(&cx, nfd);
+	nfd = SHIM_REAL(dup)(fd);
+	shim_after(&cx, nfd);
 	check_stale(&cx, fd);
 	if (nfd >= 0 && !shared_child(&cx))
 		ns_fd_put(nfd, &info);
-	ns_finish(&cx);
+	shim_finish(&cx);
 	return nfd;
 }
 
-static inline int ns_dup(int fd)
+static inline int shim_dup(int fd)
 {
 	if (unlikely(is_sink(fd)))
 		return not_open();
-	if (!ns_enabled(NS_CALL_dup))
-		return NS_REAL(dup)(fd);
+	if (!shim_enabled(NS_CALL_dup))
+		return SHIM_REAL(dup)(fd);
 	return dup_on(fd);
 }
 
@@ -277,36 +277,36 @@ static NS_NOINLINE int dup23_on(enum ns_call call, int fd, int newfd, int flags)
 	bool three = call == NS_CALL_dup3;
 	struct ns_fdinfo info;
 	struct ns_sock sock;
-	struct ns_cx cx;
+	struct shim_cx cx;
 	int ret, err, given_up = -1;
 	bool known;
 
 	/* The program wants the number our trace file has: move ours (not
 	 * from a vfork child, whose dup2 only replaces its own copy). If no
 	 * number is free, tracing stops rather than write into its file. */
-	if (unlikely(ns_sink_owns(&ns_sink, newfd)) && fd != newfd) {
-		int pid = ns_memory_child();
+	if (unlikely(ns_sink_owns(&shim_sink, newfd)) && fd != newfd) {
+		int pid = shim_memory_child();
 
 		if (pid) {
-			ns_sink_clobbered_by = pid;	/* see emit.c */
-		} else if ((given_up = ns_sink_move(&ns_sink)) < 0) {
-			ns_sink_disable(&ns_sink, &ns_io);
+			shim_sink_clobbered_by = pid;	/* see emit.c */
+		} else if ((given_up = ns_sink_move(&shim_sink)) < 0) {
+			ns_sink_disable(&shim_sink, &shim_io);
 		}
 	}
 	known = ns_fd_get(fd, &info);
 	if (known)
 		begin_known(&cx, call, fd, &info, &sock);
-	ret = three ? NS_REAL(dup3)(fd, newfd, flags)
-		    : NS_REAL(dup2)(fd, newfd);
+	ret = three ? SHIM_REAL(dup3)(fd, newfd, flags)
+		    : SHIM_REAL(dup2)(fd, newfd);
 	err = errno;
 	if (known) {
-		ns_after(&cx, ret);
+		shim_after(&cx, ret);
 		check_stale(&cx, fd);	/* EBADF may be newfd's */
 	}
 	if (ret < 0 && given_up >= 0)
 		ns_sys_close(given_up);	/* as if never open */
-	if (ret >= 0 && !ns_sink.owned && newfd == ns_sink.fd)
-		ns_sink_reclassify(&ns_sink);	/* a new stderr */
+	if (ret >= 0 && !shim_sink.owned && newfd == shim_sink.fd)
+		ns_sink_reclassify(&shim_sink);	/* a new stderr */
 	if (ret >= 0 && fd != newfd) {
 		if (!known)
 			ns_fd_del(newfd);
@@ -319,11 +319,11 @@ static NS_NOINLINE int dup23_on(enum ns_call call, int fd, int newfd, int flags)
 	}
 	cx.ev.u.fds.a = newfd;
 	cx.ev.u.fds.b = flags;
-	ns_finish(&cx);
+	shim_finish(&cx);
 	return ret;
 }
 
-static inline int ns_dup23(enum ns_call call, int fd, int newfd, int flags)
+static inline int shim_dup23(enum ns_call call, int fd, int newfd, int flags)
 {
 	bool three = call == NS_CALL_dup3;
 	int ret, given_up = -1, err;
@@ -332,11 +332,11 @@ static inline int ns_dup23(enum ns_call call, int fd, int newfd, int flags)
 		return not_open();
 	/* Onto netshim's copy of stderr: it moves out of the way, as the
 	 * trace does in dup23_on. */
-	if (unlikely(ns_errfd_is(newfd)) && fd != newfd)
-		given_up = ns_errfd_move();
-	if (!ns_enabled(call))
-		ret = three ? NS_REAL(dup3)(fd, newfd, flags)
-			    : NS_REAL(dup2)(fd, newfd);
+	if (unlikely(shim_errfd_is(newfd)) && fd != newfd)
+		given_up = shim_errfd_move();
+	if (!shim_enabled(call))
+		ret = three ? SHIM_REAL(dup3)(fd, newfd, flags)
+			    : SHIM_REAL(dup2)(fd, newfd);
 	else
 		ret = dup23_on(call, fd, newfd, flags);
 	if (unlikely(ret < 0 && given_up >= 0)) {
@@ -352,7 +352,7 @@ static NS_NOINLINE int fcntl_on(int (*real)(int, int, ...), int fd, int cmd,
 {
 	struct ns_fdinfo info;
 	struct ns_sock sock;
-	struct ns_cx cx;
+	struct shim_cx cx;
 	int nfd;
 
 	if (!ns_fd_get(fd, &info)) {
@@ -363,55 +363,55 @@ static NS_NOINLINE int fcntl_on(int (*real)(int, int, ...), int fd, int cmd,
 	}
 	begin_known(&cx, NS_CALL_fcntl, fd, &info, &sock);
 	nfd = real(fd, cmd, arg);
-	ns_after(&cx, nfd);
+	shim_after(&cx, nfd);
 	check_stale(&cx, fd);
 	if (nfd >= 0 && !shared_child(&cx))
 		ns_fd_put(nfd, &info);
 	cx.ev.u.fds.a = cmd;
 	cx.ev.u.fds.b = (int)(intptr_t)arg;	/* an int for F_DUPFD* */
-	ns_finish(&cx);
+	shim_finish(&cx);
 	return nfd;
 }
 
-static inline int ns_fcntl(int (*real)(int, int, ...), int fd, int cmd,
+static inline int shim_fcntl(int (*real)(int, int, ...), int fd, int cmd,
 			   void *arg)
 {
 	if (unlikely(is_sink(fd)))
 		return not_open();
 	if (likely(cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC) ||
-	    !ns_enabled(NS_CALL_fcntl))
+	    !shim_enabled(NS_CALL_fcntl))
 		return real(fd, cmd, arg);
 	return fcntl_on(real, fd, cmd, arg);
 }
 
 NS_EXPORT int close(int fd)
 {
-	return ns_close(fd);
+	return shim_close(fd);
 }
 
 NS_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 {
-	return ns_close_range(first, last, flags);
+	return shim_close_range(first, last, flags);
 }
 
 NS_EXPORT void closefrom(int lowfd)
 {
-	ns_closefrom(lowfd);
+	shim_closefrom(lowfd);
 }
 
 NS_EXPORT int dup(int fd)
 {
-	return ns_dup(fd);
+	return shim_dup(fd);
 }
 
 NS_EXPORT int dup2(int fd, int newfd)
 {
-	return ns_dup23(NS_CALL_dup2, fd, newfd, 0);
+	return shim_dup23(NS_CALL_dup2, fd, newfd, 0);
 }
 
 NS_EXPORT int dup3(int fd, int newfd, int flags)
 {
-	return ns_dup23(NS_CALL_dup3, fd, newfd, flags);
+	return shim_dup23(NS_CALL_dup3, fd, newfd, flags);
 }
 
 /* fcntl's third argument is an int or a pointer by command; like glibc,
@@ -424,7 +424,7 @@ NS_EXPORT int fcntl(int fd, int cmd, ...)
 	va_start(ap, cmd);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	return ns_fcntl(NS_REAL(fcntl), fd, cmd, arg);
+	return shim_fcntl(SHIM_REAL(fcntl), fd, cmd, arg);
 }
 
 NS_EXPORT int fcntl64(int fd, int cmd, ...)
@@ -436,6 +436,6 @@ NS_EXPORT int fcntl64(int fd, int cmd, ...)
 	arg = va_arg(ap, void *);
 	va_end(ap);
 	/* fcntl64 is fcntl on 64-bit glibc before 2.28 too. */
-	return ns_fcntl(NS_REAL(fcntl64) ? NS_REAL(fcntl64) : NS_REAL(fcntl),
+	return shim_fcntl(SHIM_REAL(fcntl64) ? SHIM_REAL(fcntl64) : SHIM_REAL(fcntl),
 			fd, cmd, arg);
 }

@@ -7,27 +7,27 @@
 #include <sched.h>
 #include <stdarg.h>
 
-__thread unsigned char ns_vforked __attribute__((tls_model("initial-exec")))
+__thread unsigned char shim_vforked __attribute__((tls_model("initial-exec")))
 #ifndef __x86_64__
-	= NS_VFORK_CLONE	/* no vfork hook here: always ask the kernel */
+	= SHIM_VFORK_CLONE	/* no vfork hook here: always ask the kernel */
 #endif
 	;
 
 /* Called by the vfork trampoline: marks the thread (its child runs on this
  * thread's memory, TLS included) and says where libc's vfork is. */
-void *ns_vfork_prepare(void);
-void *ns_vfork_prepare(void)
+void *shim_vfork_prepare(void);
+void *shim_vfork_prepare(void)
 {
-	if (ns_vforked != NS_VFORK_CLONE)
-		ns_vforked = NS_VFORK_PENDING;
-	return (void *)NS_REAL(vfork);
+	if (shim_vforked != SHIM_VFORK_CLONE)
+		shim_vforked = SHIM_VFORK_PENDING;
+	return (void *)SHIM_REAL(vfork);
 }
 
 #ifdef __x86_64__
 /*
  * vfork(2) returns twice on one stack: no C function can wrap it, as the
  * child's return would clobber the frame the parent returns through. The
- * trampoline calls ns_vfork_prepare with the stack aligned, then jumps to
+ * trampoline calls shim_vfork_prepare with the stack aligned, then jumps to
  * libc's vfork, which returns to our caller as if called from there.
  */
 __asm__(".text\n"
@@ -38,7 +38,7 @@ __asm__(".text\n"
 	"	endbr64\n"
 #endif
 	"	subq $8, %rsp\n"
-	"	call ns_vfork_prepare\n"
+	"	call shim_vfork_prepare\n"
 	"	addq $8, %rsp\n"
 	"	jmp *%rax\n"
 	".size vfork, .-vfork\n");
@@ -62,6 +62,6 @@ NS_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg,
 	ctid = va_arg(ap, pid_t *);
 	va_end(ap);
 	if ((flags & CLONE_VM) && !(flags & CLONE_THREAD))
-		ns_vforked = NS_VFORK_CLONE;
-	return NS_REAL(clone)(fn, stack, flags, arg, ptid, tls, ctid);
+		shim_vforked = SHIM_VFORK_CLONE;
+	return SHIM_REAL(clone)(fn, stack, flags, arg, ptid, tls, ctid);
 }

@@ -29,34 +29,34 @@ static void remember(int fd, int family, int type, int protocol,
  * TCP retry, NETSHIM_FAIL's rules, the table. */
 static NS_NOINLINE int socket_on(int family, int type, int protocol)
 {
-	struct ns_cx cx;
+	struct shim_cx cx;
 
-	ns_begin(&cx, NS_CALL_socket, -1);
-	ns_do_socket(&ns_shim_ops, &cx.rec, family, type, protocol);
-	ns_settled(&cx);
+	shim_begin(&cx, NS_CALL_socket, -1);
+	ns_do_socket(&shim_ops, &cx.rec, family, type, protocol);
+	shim_settled(&cx);
 	cx.ev.u.sock.family = family;
 	cx.ev.u.sock.type = type;
 	cx.ev.u.sock.protocol = protocol;
-	ns_finish(&cx);
+	shim_finish(&cx);
 	return (int)cx.ev.ret;
 }
 
-static inline int ns_socket(int family, int type, int protocol)
+static inline int shim_socket(int family, int type, int protocol)
 {
-	if (!ns_enabled(NS_CALL_socket))
-		return NS_REAL(socket)(family, type, protocol);
+	if (!shim_enabled(NS_CALL_socket))
+		return SHIM_REAL(socket)(family, type, protocol);
 	return socket_on(family, type, protocol);
 }
 
 static NS_NOINLINE int socketpair_on(int family, int type, int protocol,
 				     int sv[2])
 {
-	struct ns_cx cx;
+	struct shim_cx cx;
 	int ret;
 
-	ns_begin(&cx, NS_CALL_socketpair, -1);
-	ret = NS_REAL(socketpair)(family, type, protocol, sv);
-	ns_after(&cx, ret);
+	shim_begin(&cx, NS_CALL_socketpair, -1);
+	ret = SHIM_REAL(socketpair)(family, type, protocol, sv);
+	shim_after(&cx, ret);
 	cx.ev.u.sock.family = family;
 	cx.ev.u.sock.type = type;
 	cx.ev.u.sock.protocol = protocol;
@@ -66,66 +66,66 @@ static NS_NOINLINE int socketpair_on(int family, int type, int protocol,
 		cx.ev.u.sock.sv[0] = sv[0];
 		cx.ev.u.sock.sv[1] = sv[1];
 	}
-	ns_finish(&cx);
+	shim_finish(&cx);
 	return ret;
 }
 
-static inline int ns_socketpair(int family, int type, int protocol, int sv[2])
+static inline int shim_socketpair(int family, int type, int protocol, int sv[2])
 {
-	if (!ns_enabled(NS_CALL_socketpair))
-		return NS_REAL(socketpair)(family, type, protocol, sv);
+	if (!shim_enabled(NS_CALL_socketpair))
+		return SHIM_REAL(socketpair)(family, type, protocol, sv);
 	return socketpair_on(family, type, protocol, sv);
 }
 
 static NS_NOINLINE int bind_on(int fd, const struct sockaddr *sa, socklen_t len)
 {
-	struct ns_cx cx;
+	struct shim_cx cx;
 	int ret;
 
-	ns_begin(&cx, NS_CALL_bind, fd);
-	if (ns_fault_on(NS_CALL_bind) && ns_inject_fd(&cx, fd, sa, len, -1, -1))
+	shim_begin(&cx, NS_CALL_bind, fd);
+	if (shim_fault_on(NS_CALL_bind) && shim_inject_fd(&cx, fd, sa, len, -1, -1))
 		ret = -1;
 	else
-		ret = NS_REAL(bind)(fd, sa, len);
-	ns_after(&cx, ret);
+		ret = SHIM_REAL(bind)(fd, sa, len);
+	shim_after(&cx, ret);
 	if (ret == 0)
 		ns_fd_set_state(fd, NS_FD_BOUND);
 	cx.ev.u.addr.sa = sa;
 	cx.ev.u.addr.len = len;
-	ns_finish(&cx);
+	shim_finish(&cx);
 	return ret;
 }
 
-static inline int ns_bind(int fd, const struct sockaddr *sa, socklen_t len)
+static inline int shim_bind(int fd, const struct sockaddr *sa, socklen_t len)
 {
-	if (!ns_enabled(NS_CALL_bind))
-		return NS_REAL(bind)(fd, sa, len);
+	if (!shim_enabled(NS_CALL_bind))
+		return SHIM_REAL(bind)(fd, sa, len);
 	return bind_on(fd, sa, len);
 }
 
 static NS_NOINLINE int listen_on(int fd, int backlog)
 {
-	struct ns_cx cx;
+	struct shim_cx cx;
 	int ret;
 
-	ns_begin(&cx, NS_CALL_listen, fd);
-	if (ns_fault_on(NS_CALL_listen) &&
-	    ns_inject_fd(&cx, fd, NULL, 0, -1, -1))
+	shim_begin(&cx, NS_CALL_listen, fd);
+	if (shim_fault_on(NS_CALL_listen) &&
+	    shim_inject_fd(&cx, fd, NULL, 0, -1, -1))
 		ret = -1;
 	else
-		ret = NS_REAL(listen)(fd, backlog);
-	ns_after(&cx, ret);
+		ret = SHIM_REAL(listen)(fd, backlog);
+	shim_after(&cx, ret);
 	if (ret == 0)
 		ns_fd_listen(fd, backlog);
 	cx.ev.u.num.n = backlog;
-	ns_finish(&cx);
+	shim_finish(&cx);
 	return ret;
 }
 
-static inline int ns_listen(int fd, int backlog)
+static inline int shim_listen(int fd, int backlog)
 {
-	if (!ns_enabled(NS_CALL_listen))
-		return NS_REAL(listen)(fd, backlog);
+	if (!shim_enabled(NS_CALL_listen))
+		return SHIM_REAL(listen)(fd, backlog);
 	return listen_on(fd, backlog);
 }
 
@@ -137,25 +137,25 @@ static NS_NOINLINE int accept_common_on(enum ns_call call, int fd,
 	bool four = call == NS_CALL_accept4;
 	struct ns_fdinfo info;
 	socklen_t inlen = 0;
-	struct ns_cx cx;
+	struct shim_cx cx;
 	int nfd;
 
 	/* The caller's buffer size; the kernel writes back the full length
 	 * of the peer address, which may be more than fits (accept(2)). */
 	if (sa && lenp)
 		inlen = *lenp;
-	ns_begin(&cx, call, fd);
-	if (ns_fault_on(call) && ns_inject_fd(&cx, fd, NULL, 0, -1, -1))
+	shim_begin(&cx, call, fd);
+	if (shim_fault_on(call) && shim_inject_fd(&cx, fd, NULL, 0, -1, -1))
 		nfd = -1;
 	else
-		nfd = four ? NS_REAL(accept4)(fd, sa, lenp, flags)
-			   : NS_REAL(accept)(fd, sa, lenp);
-	ns_after(&cx, nfd);
+		nfd = four ? SHIM_REAL(accept4)(fd, sa, lenp, flags)
+			   : SHIM_REAL(accept)(fd, sa, lenp);
+	shim_after(&cx, nfd);
 	if (nfd >= 0) {
 		/* A listener that accepted is never replaced (fallback). */
 		ns_fd_set_state(fd, NS_FD_SERVED);
 		/* The new socket is what the listener is. */
-		if (ns_fd_lookup(fd, &info))
+		if (shim_fd_lookup(fd, &info))
 			remember(nfd, info.family, info.type, info.protocol,
 				 NS_FD_ACCEPTED | NS_FD_CONNECTED);
 		else
@@ -166,73 +166,73 @@ static NS_NOINLINE int accept_common_on(enum ns_call call, int fd,
 	cx.ev.u.addr.sa = nfd >= 0 && lenp ? sa : NULL;
 	cx.ev.u.addr.len = nfd >= 0 && lenp && *lenp < inlen ? *lenp : inlen;
 	cx.ev.u.addr.flags = flags;
-	ns_finish(&cx);
+	shim_finish(&cx);
 	return nfd;
 }
 
-static inline int ns_accept_common(enum ns_call call, int fd,
+static inline int shim_accept_common(enum ns_call call, int fd,
 				   struct sockaddr *sa, socklen_t *lenp,
 				   int flags)
 {
 	bool four = call == NS_CALL_accept4;
 
-	if (!ns_enabled(call))
-		return four ? NS_REAL(accept4)(fd, sa, lenp, flags)
-			    : NS_REAL(accept)(fd, sa, lenp);
+	if (!shim_enabled(call))
+		return four ? SHIM_REAL(accept4)(fd, sa, lenp, flags)
+			    : SHIM_REAL(accept)(fd, sa, lenp);
 	return accept_common_on(call, fd, sa, lenp, flags);
 }
 
 static NS_NOINLINE int shutdown_on(int fd, int how)
 {
-	struct ns_cx cx;
+	struct shim_cx cx;
 	int ret;
 
-	ns_begin(&cx, NS_CALL_shutdown, fd);
-	ret = NS_REAL(shutdown)(fd, how);
-	ns_after(&cx, ret);
+	shim_begin(&cx, NS_CALL_shutdown, fd);
+	ret = SHIM_REAL(shutdown)(fd, how);
+	shim_after(&cx, ret);
 	cx.ev.u.num.n = how;
-	ns_finish(&cx);
+	shim_finish(&cx);
 	return ret;
 }
 
-static inline int ns_shutdown(int fd, int how)
+static inline int shim_shutdown(int fd, int how)
 {
-	if (!ns_enabled(NS_CALL_shutdown))
-		return NS_REAL(shutdown)(fd, how);
+	if (!shim_enabled(NS_CALL_shutdown))
+		return SHIM_REAL(shutdown)(fd, how);
 	return shutdown_on(fd, how);
 }
 
 NS_EXPORT int socket(int family, int type, int protocol)
 {
-	return ns_socket(family, type, protocol);
+	return shim_socket(family, type, protocol);
 }
 
 NS_EXPORT int socketpair(int family, int type, int protocol, int sv[2])
 {
-	return ns_socketpair(family, type, protocol, sv);
+	return shim_socketpair(family, type, protocol, sv);
 }
 
 NS_EXPORT int bind(int fd, const struct sockaddr *sa, socklen_t len)
 {
-	return ns_bind(fd, sa, len);
+	return shim_bind(fd, sa, len);
 }
 
 NS_EXPORT int listen(int fd, int backlog)
 {
-	return ns_listen(fd, backlog);
+	return shim_listen(fd, backlog);
 }
 
 NS_EXPORT int accept(int fd, struct sockaddr *sa, socklen_t *len)
 {
-	return ns_accept_common(NS_CALL_accept, fd, sa, len, 0);
+	return shim_accept_common(NS_CALL_accept, fd, sa, len, 0);
 }
 
 NS_EXPORT int accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
 {
-	return ns_accept_common(NS_CALL_accept4, fd, sa, len, flags);
+	return shim_accept_common(NS_CALL_accept4, fd, sa, len, flags);
 }
 
 NS_EXPORT int shutdown(int fd, int how)
 {
-	return ns_shutdown(fd, how);
+	return shim_shutdown(fd, how);
 }

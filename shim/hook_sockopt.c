@@ -9,11 +9,11 @@ static NS_NOINLINE int setsockopt_on(int fd, int level, int name,
 				     const void *val, socklen_t len)
 {
 	unsigned char copy[NS_OPTVAL_MAX];
-	struct ns_cx cx;
+	struct shim_cx cx;
 
-	ns_begin(&cx, NS_CALL_setsockopt, fd);
-	ns_do_setsockopt(&ns_shim_ops, &cx.rec, fd, level, name, val, len);
-	ns_settled(&cx);
+	shim_begin(&cx, NS_CALL_setsockopt, fd);
+	ns_do_setsockopt(&shim_ops, &cx.rec, fd, level, name, val, len);
+	shim_settled(&cx);
 	cx.ev.u.opt.level = level;
 	cx.ev.u.opt.name = name;
 	cx.ev.u.opt.len = len;
@@ -26,15 +26,15 @@ static NS_NOINLINE int setsockopt_on(int fd, int level, int name,
 			? 0
 			: ns_opt_copy(copy, level, name, val,
 				      ns_sockopt_read_len(level, name, len));
-	ns_finish(&cx);
+	shim_finish(&cx);
 	return (int)cx.ev.ret;
 }
 
-static inline int ns_setsockopt(int fd, int level, int name, const void *val,
+static inline int shim_setsockopt(int fd, int level, int name, const void *val,
 				socklen_t len)
 {
-	if (!ns_enabled(NS_CALL_setsockopt))
-		return NS_REAL(setsockopt)(fd, level, name, val, len);
+	if (!shim_enabled(NS_CALL_setsockopt))
+		return SHIM_REAL(setsockopt)(fd, level, name, val, len);
 	return setsockopt_on(fd, level, name, val, len);
 }
 
@@ -42,16 +42,16 @@ static NS_NOINLINE int getsockopt_on(int fd, int level, int name, void *val,
 				     socklen_t *lenp)
 {
 	unsigned char copy[NS_OPTVAL_MAX];
-	struct ns_cx cx;
+	struct shim_cx cx;
 	int ret;
 
-	ns_begin(&cx, NS_CALL_getsockopt, fd);
-	if (ns_fault_on(NS_CALL_getsockopt) &&
-	    ns_inject_fd(&cx, fd, NULL, 0, level, name))
+	shim_begin(&cx, NS_CALL_getsockopt, fd);
+	if (shim_fault_on(NS_CALL_getsockopt) &&
+	    shim_inject_fd(&cx, fd, NULL, 0, level, name))
 		ret = -1;
 	else
-		ret = NS_REAL(getsockopt)(fd, level, name, val, lenp);
-	ns_after(&cx, ret);
+		ret = SHIM_REAL(getsockopt)(fd, level, name, val, lenp);
+	shim_after(&cx, ret);
 	cx.ev.u.opt.level = level;
 	cx.ev.u.opt.name = name;
 	/* The value and its length exist only once the call succeeded; on
@@ -63,26 +63,26 @@ static NS_NOINLINE int getsockopt_on(int fd, int level, int name, void *val,
 							 ? cx.ev.u.opt.len
 							 : sizeof(copy))
 				    : 0;
-	ns_finish(&cx);
+	shim_finish(&cx);
 	return ret;
 }
 
-static inline int ns_getsockopt(int fd, int level, int name, void *val,
+static inline int shim_getsockopt(int fd, int level, int name, void *val,
 				socklen_t *lenp)
 {
-	if (!ns_enabled(NS_CALL_getsockopt))
-		return NS_REAL(getsockopt)(fd, level, name, val, lenp);
+	if (!shim_enabled(NS_CALL_getsockopt))
+		return SHIM_REAL(getsockopt)(fd, level, name, val, lenp);
 	return getsockopt_on(fd, level, name, val, lenp);
 }
 
 NS_EXPORT int setsockopt(int fd, int level, int name, const void *val,
 			 socklen_t len)
 {
-	return ns_setsockopt(fd, level, name, val, len);
+	return shim_setsockopt(fd, level, name, val, len);
 }
 
 NS_EXPORT int getsockopt(int fd, int level, int name, void *val,
 			 socklen_t *len)
 {
-	return ns_getsockopt(fd, level, name, val, len);
+	return shim_getsockopt(fd, level, name, val, len);
 }

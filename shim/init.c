@@ -3,7 +3,7 @@
 #include "shim.h"
 #include "../src/buf.h"
 #include "../src/policy.h"
-#include "../trap/trap.h"
+#include "../src/starter.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -13,113 +13,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int ns_gate = NS_GATE_INIT;
-ns_callmask ns_calls_on;
-const struct ns_config *ns_cfg;
-struct ns_sink ns_sink;
-int ns_pid;
-__thread int ns_guard __attribute__((tls_model("initial-exec")));
-
-int ns_errfd = -1;
-
 static struct ns_config config;
-/* What fd 2 was at set-up, for complaints when no copy is held. */
-static struct {
-	bool known;
-	dev_t dev;
-	ino_t ino;
-} err_was;
 /* Who is setting up: pid << 32 | tid, 0 when nobody. */
 static uint64_t init_owner;
 extern char **environ;
-
-static const char *env_get(const char *name, void *ctx)
-{
-	(void)ctx;
-	return getenv(name);
-}
-
-/*
- * Complaints go where stderr was when netshim started, not into whatever
- * the program later put at fd 2 (a data file, a socket): a copy of it, or
- * fd 2 while it is still the same pipe, socket or terminal (keep_stderr
- * says why).
- */
-static int complaint_fd(void)
-{
-	int fd = __atomic_load_n(&ns_errfd, __ATOMIC_RELAXED);
-	struct stat st;
-
-	if (fd >= 0)
-		return fd;
-	if (!err_was.known || fstat(STDERR_FILENO, &st) != 0 ||
-	    st.st_dev != err_was.dev || st.st_ino != err_was.ino)
-		return -1;
-	return STDERR_FILENO;
-}
-
-static void warn_stderr(const char *line, size_t len, void *ctx)
-{
-	int fd = complaint_fd();
-
-	(void)ctx;
-	/* Like the loader's own complaints, and never killing the program
-	 * with SIGPIPE when nobody reads them. */
-	while (fd >= 0 && len) {
-		ssize_t r = ns_write_nosigpipe(fd, line, len);
-
-		if (r <= 0 && errno != EINTR)
-			return;
-		if (r > 0) {
-			line += r;
-			len -= (size_t)r;
-		}
-	}
-}
 
 static void warn_none(const char *line, size_t len, void *ctx)
 {
 	(void)line, (void)len, (void)ctx;
 }
-
-/*
- * A copy of fd 2, guarded from the program as the trace is (hook_fd.c),
- * when it is a regular file. Not of a pipe, socket or terminal: a copy
- * would hold it open, and whoever waits for its end after the program
- * closed stderr would wait for ever (a daemon under $(...), a log pipe,
- * sshd waiting for the last holder of a pty to go). Those are written
- * while fd 2 is still the same file, else not at all.
- */
-static void keep_stderr(void)
-{
-	struct stat st;
-
-	if (fstat(STDERR_FILENO, &st) != 0)
-		return;
-	err_was.known = true;
-	err_was.dev = st.st_dev;
-	err_was.ino = st.st_ino;
-	if (!S_ISREG(st.st_mode))
-		return;
-	__atomic_store_n(&ns_errfd, ns_sink_high_fd(STDERR_FILENO),
-			 __ATOMIC_SEQ_CST);
-}
-
-int ns_errfd_move(void)
-{
-	int old = __atomic_load_n(&ns_errfd, __ATOMIC_RELAXED);
-
-	/* -1 when no number is left: complaints then go by fd 2's
-	 * identity, as for a pipe. */
-	__atomic_store_n(&ns_errfd, ns_sink_high_fd(old), __ATOMIC_SEQ_CST);
-	return old;
-}
-
-const struct ns_config_io ns_io = {
-	.get = env_get,
-	.warn = warn_stderr,
-	.ctx = NULL,
-};
 
 static void fork_prepare(void)
 {
@@ -135,13 +37,13 @@ static void fork_parent(void)
 static void fork_child(void)
 {
 	ns_fd_unlock_all_child();
-	ns_sink_after_fork(&ns_sink);
-	ns_forget_tid();
-	ns_pid = getpid();
-	if (ns_sink.owned && ns_cfg->trace == NS_TRACE_FILE &&
-	    strstr(ns_cfg->trace_path, "%p")) {
-		ns_sink_close(&ns_sink);
-		ns_sink_open(&ns_sink, ns_cfg, ns_pid, &ns_io);
+	ns_sink_after_fork(&shim_sink);
+	shim_forget_tid();
+	shim_pid = getpid();
+	if (shim_sink.owned && shim_cfg->trace == NS_TRACE_FILE &&
+	    strstr(shim_cfg->trace_path, "%p")) {
+		ns_sink_close(&shim_sink);
+		ns_sink_open(&shim_sink, shim_cfg, shim_pid, &shim_io);
 	}
 }
 
@@ -202,44 +104,45 @@ static void parse_config(struct ns_config_io *io)
 
 static void setup(void)
 {
-	struct ns_config_io io = ns_io;
+	struct ns_config_io io = shim_io;
 
-	ns_real_resolve_all();
+	shim_real_resolve_all();
 	/* Secure execution (setuid, file capabilities): the loader only got
 	 * here through a trusted path; still, trust no NETSHIM_* setting. */
 	if (getauxval(AT_SECURE)) {
-		__atomic_store_n(&ns_gate, NS_GATE_PASS, __ATOMIC_RELEASE);
+		__atomic_store_n(&shim_gate, SHIM_GATE_PASS, __ATOMIC_RELEASE);
 		return;
 	}
-	keep_stderr();
-	ns_fd_set_check(ns_fd_still);
-	io.have_backtrace = ns_have_backtrace;
+	shim_keep_stderr();
+	ns_fd_set_check(shim_fd_still);
+	io.have_backtrace = shim_have_backtrace;
 	parse_config(&io);
 	/* Nothing is traced with the trace off; policies still act, and no
 	 * event is built for them to throw away. */
 	if (config.trace == NS_TRACE_OFF)
 		config.events = 0;
 	ns_fd_keep(ns_policy_needs_table(&config));
-	ns_calls_on = ns_policy_calls(&config);
+	shim_calls_on = ns_policy_calls(&config);
 	/* The copy is guarded only where every call is seen: else
 	 * close_range could close it and the number go to a file of the
 	 * program's. Complaints then go by fd 2's identity. */
-	if (!ns_policy_needs_table(&config) && ns_errfd >= 0) {
-		ns_sys_close(ns_errfd);
-		ns_errfd = -1;
+	if (!ns_policy_needs_table(&config) && shim_errfd >= 0) {
+		ns_sys_close(shim_errfd);
+		shim_errfd = -1;
 	}
-	ns_cfg = &config;
-	trap_start(&config, &io);
-	ns_fault_announce(&io);
-	ns_pid = getpid();
+	shim_cfg = &config;
+	/* Fronts that start with the library (the trap front). */
+	ns_run_starters(&config, &io);
+	shim_fault_announce(&io);
+	shim_pid = getpid();
 	/* The trace `netshim run` opened and handed down, else our own. */
-	if (!ns_sink_adopt(&ns_sink, ns_cfg, getenv(NS_ENV_INHERITED)))
-		ns_sink_open(&ns_sink, ns_cfg, ns_pid, &io);
-	if (ns_sink.fd == STDERR_FILENO)
-		ns_learn_stderr();
+	if (!ns_sink_adopt(&shim_sink, shim_cfg, getenv(NS_ENV_INHERITED)))
+		ns_sink_open(&shim_sink, shim_cfg, shim_pid, &io);
+	if (shim_sink.fd == STDERR_FILENO)
+		shim_learn_stderr();
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
-	__atomic_store_n(&ns_gate,
-			 anything_enabled(ns_cfg) ? NS_GATE_ON : NS_GATE_PASS,
+	__atomic_store_n(&shim_gate,
+			 anything_enabled(shim_cfg) ? SHIM_GATE_ON : SHIM_GATE_PASS,
 			 __ATOMIC_RELEASE);
 }
 
@@ -248,7 +151,7 @@ static void setup(void)
  * library's constructor). Other threads arriving meanwhile, or this thread
  * re-entering from a signal handler, pass through untraced until it is done.
  */
-void ns_init(void)
+void shim_init(void)
 {
 	uint64_t pid = (uint64_t)getpid(), none = 0, me;
 	int saved = errno;
@@ -264,17 +167,17 @@ void ns_init(void)
 		if (none >> 32 == pid)
 			goto out;
 	}
-	if (__atomic_load_n(&ns_gate, __ATOMIC_ACQUIRE) == NS_GATE_INIT) {
-		ns_guard++;
+	if (__atomic_load_n(&shim_gate, __ATOMIC_ACQUIRE) == SHIM_GATE_INIT) {
+		shim_guard++;
 		setup();
-		ns_guard--;
+		shim_guard--;
 	}
 out:
 	errno = saved;
 }
 
-__attribute__((constructor)) static void ns_constructor(void)
+__attribute__((constructor)) static void shim_constructor(void)
 {
-	if (__atomic_load_n(&ns_gate, __ATOMIC_ACQUIRE) == NS_GATE_INIT)
-		ns_init();
+	if (__atomic_load_n(&shim_gate, __ATOMIC_ACQUIRE) == SHIM_GATE_INIT)
+		shim_init();
 }

@@ -10,12 +10,12 @@
  * process (a forked child goes on from the parent's counts). */
 static struct ns_fault_state state;
 
-bool ns_inject(struct ns_cx *cx, const struct ns_fault_call *fc,
+bool shim_inject(struct shim_cx *cx, const struct ns_fault_call *fc,
 	       struct ns_fault_hit *hit)
 {
 	int saved = errno;
 
-	if (!ns_fault_match(&ns_cfg->fault, &state, fc, hit))
+	if (!ns_fault_match(&shim_cfg->fault, &state, fc, hit))
 		return false;
 	cx->ev.injected = hit->rule;
 	if (hit->delay_ms)
@@ -28,9 +28,9 @@ bool ns_inject(struct ns_cx *cx, const struct ns_fault_call *fc,
 	return true;
 }
 
-void ns_fault_announce(const struct ns_config_io *io)
+void shim_fault_announce(const struct ns_config_io *io)
 {
-	const struct ns_faults *f = &ns_cfg->fault;
+	const struct ns_faults *f = &shim_cfg->fault;
 	char mem[160];
 	struct ns_buf b;
 
@@ -44,7 +44,7 @@ void ns_fault_announce(const struct ns_config_io *io)
 	io->warn(b.p, b.len, io->ctx);
 }
 
-bool ns_inject_fd(struct ns_cx *cx, int fd, const struct sockaddr *sa,
+bool shim_inject_fd(struct shim_cx *cx, int fd, const struct sockaddr *sa,
 		  socklen_t salen, int level, int optname)
 {
 	struct ns_fault_call fc = {
@@ -59,9 +59,9 @@ bool ns_inject_fd(struct ns_cx *cx, int fd, const struct sockaddr *sa,
 
 	/* The selectors need what the socket is: the table knows, or the
 	 * kernel is asked once (a socket made before we were loaded). */
-	if (ns_fd_lookup(fd, &info)) {
+	if (shim_fd_lookup(fd, &info)) {
 		fc.family = info.family;
 		fc.protocol = info.protocol;
 	}
-	return ns_inject(cx, &fc, &hit);
+	return shim_inject(cx, &fc, &hit);
 }

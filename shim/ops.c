@@ -67,13 +67,13 @@ out:
 	return shared;
 }
 
-static struct ns_cx *cx_of(struct ns_call_rec *r)
+static struct shim_cx *cx_of(struct ns_call_rec *r)
 {
-	return (struct ns_cx *)((char *)r - offsetof(struct ns_cx, rec));
+	return (struct shim_cx *)((char *)r - offsetof(struct shim_cx, rec));
 }
 
 /* A real call's result the engine's way (-errno), errno kept for the
- * program as ns_after keeps it (a success leaves it as it was). */
+ * program as shim_after keeps it (a success leaves it as it was). */
 static long result(struct ns_call_rec *r, long ret)
 {
 	int err;
@@ -88,13 +88,13 @@ static long result(struct ns_call_rec *r, long ret)
 static int op_socket(struct ns_call_rec *r, int family, int type,
 		     int protocol)
 {
-	return (int)result(r, NS_REAL(socket)(family, type, protocol));
+	return (int)result(r, SHIM_REAL(socket)(family, type, protocol));
 }
 
 static int op_connect(struct ns_call_rec *r, int fd,
 		      const struct sockaddr *sa, socklen_t len)
 {
-	return (int)result(r, NS_REAL(connect)(fd, sa, len));
+	return (int)result(r, SHIM_REAL(connect)(fd, sa, len));
 }
 
 /* The program's sendto reaches the next sendto in the chain, a sendmsg
@@ -103,17 +103,17 @@ static ssize_t op_sendmsg(struct ns_call_rec *r, int fd,
 			  const struct msghdr *m, int flags)
 {
 	if (r->ev.call == NS_CALL_sendto)
-		return result(r, NS_REAL(sendto)(fd, m->msg_iov[0].iov_base,
+		return result(r, SHIM_REAL(sendto)(fd, m->msg_iov[0].iov_base,
 						 m->msg_iov[0].iov_len, flags,
 						 m->msg_name,
 						 m->msg_namelen));
-	return result(r, NS_REAL(sendmsg)(fd, m, flags));
+	return result(r, SHIM_REAL(sendmsg)(fd, m, flags));
 }
 
 static int op_setsockopt(struct ns_call_rec *r, int fd, int level, int name,
 			 const void *val, socklen_t len)
 {
-	return (int)result(r, NS_REAL(setsockopt)(fd, level, name, val, len));
+	return (int)result(r, SHIM_REAL(setsockopt)(fd, level, name, val, len));
 }
 
 /* By system call: the program's fcntl, close and dup3 are hooked. */
@@ -169,7 +169,7 @@ static bool op_shared(struct ns_call_rec *r, int fd)
 static bool op_lookup(struct ns_call_rec *r, int fd, struct ns_fdinfo *info)
 {
 	(void)r;
-	return ns_fd_lookup(fd, info);
+	return shim_fd_lookup(fd, info);
 }
 
 static void op_put(struct ns_call_rec *r, int fd, int lfd,
@@ -198,13 +198,13 @@ static int op_inject(struct ns_call_rec *r, const struct ns_fault_call *fc)
 	struct ns_fault_hit hit;
 	int saved = errno, err = 0;
 
-	if (ns_inject(cx_of(r), fc, &hit))
+	if (shim_inject(cx_of(r), fc, &hit))
 		err = errno;
 	errno = saved;
 	return err;
 }
 
-const struct ns_ops ns_shim_ops = {
+const struct ns_ops shim_ops = {
 	.socket = op_socket,
 	.connect = op_connect,
 	.sendmsg = op_sendmsg,

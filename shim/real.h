@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The libc functions the shim wraps: one list, resolved with
  * dlsym(RTLD_NEXT) so other preloads in the chain keep working. */
-#ifndef NS_REAL_H
-#define NS_REAL_H
+#ifndef SHIM_REAL_H
+#define SHIM_REAL_H
 
 #include "../src/calls.h"
 
@@ -13,39 +13,39 @@
 
 /* X(name, return type, parameter list, ...): every call of the engine's
  * table (calls.h), then the functions the shim hooks besides. */
-#define NS_REAL_EXTRA(X)						\
+#define SHIM_REAL_EXTRA(X)						\
 	X(fcntl64, int, (int, int, ...), LIBC, none, none)		\
 	X(vfork, pid_t, (void), LIBC, none, none)			\
 	X(clone, int, (int (*)(void *), void *, int, void *, ...),	\
 	  LIBC, none, none)
-#define NS_REAL_SYMBOLS(X) NS_CALL_TABLE(X) NS_REAL_EXTRA(X)
+#define SHIM_REAL_SYMBOLS(X) NS_CALL_TABLE(X) SHIM_REAL_EXTRA(X)
 
-/* ns_real.NAME points at the next definition of NAME; NULL until resolved. */
-struct ns_real_table {
+/* shim_real.NAME points at the next definition of NAME; NULL until resolved. */
+struct shim_real_table {
 #define NS_X(name, ret, params, ...) ret(*name) params;
-	NS_REAL_SYMBOLS(NS_X)
+	SHIM_REAL_SYMBOLS(NS_X)
 #undef NS_X
 };
 
-extern struct ns_real_table ns_real;
+extern struct shim_real_table shim_real;
 
 /* real_NAME(): the next NAME, resolved on first use so hooks work before
  * our constructor has run. NULL only if no library defines it. */
 #define NS_X(name, ret, params, ...)					\
-	ret(*ns_resolve_##name(void)) params;				\
+	ret(*shim_resolve_##name(void)) params;				\
 	static inline ret(*real_##name##_fn(void)) params		\
 	{								\
-		ret(*f) params = __atomic_load_n(&ns_real.name,		\
+		ret(*f) params = __atomic_load_n(&shim_real.name,		\
 						 __ATOMIC_RELAXED);	\
 		return __builtin_expect(f != NULL, 1) ? f		\
-						      : ns_resolve_##name(); \
+						      : shim_resolve_##name(); \
 	}
-NS_REAL_SYMBOLS(NS_X)
+SHIM_REAL_SYMBOLS(NS_X)
 #undef NS_X
 
-/* NS_REAL(connect)(fd, sa, len) calls the real connect. */
-#define NS_REAL(name) (real_##name##_fn())
+/* SHIM_REAL(connect)(fd, sa, len) calls the real connect. */
+#define SHIM_REAL(name) (real_##name##_fn())
 
-void ns_real_resolve_all(void);
+void shim_real_resolve_all(void);
 
 #endif

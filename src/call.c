@@ -12,27 +12,6 @@
 
 #define SOCK_FLAGS (SOCK_NONBLOCK | SOCK_CLOEXEC)
 
-void ns_rec_begin(struct ns_call_rec *r, const struct ns_config *cfg,
-		  enum ns_call call, int fd)
-{
-	r->cfg = cfg;
-	r->kfd = fd;
-	r->trace = cfg->trace != NS_TRACE_OFF && (cfg->events & NS_CALLBIT(call));
-	r->rescued = false;
-	r->note[0] = '\0';
-	r->ev.call = call;
-	r->ev.pid = 0;
-	r->ev.fd = fd;
-	r->ev.sock = NULL;
-	r->ev.policy = NULL;
-	r->ev.injected = NULL;
-	r->ev.nbt = 0;
-	if (r->trace) {
-		clock_gettime(CLOCK_REALTIME, &r->ev.ts);
-		clock_gettime(CLOCK_MONOTONIC, &r->t0);
-	}
-}
-
 void ns_rec_note(struct ns_call_rec *r, const char *what, int err,
 		 const char *tail)
 {

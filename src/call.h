@@ -82,9 +82,32 @@ struct ns_ops {
 
 /* ---- the record ---- */
 
-/* Starts @r for @call on @fd: the clock only when the call is traced. */
-void ns_rec_begin(struct ns_call_rec *r, const struct ns_config *cfg,
-		  enum ns_call call, int fd);
+/* Starts @r for @call on @fd: the clock only when the call is traced
+ * (inline: every hooked call of the preload front starts here). A call
+ * served by the trap front's handler is marked raw. */
+static inline void ns_rec_begin(struct ns_call_rec *r,
+				const struct ns_config *cfg, enum ns_call call,
+				int fd)
+{
+	r->cfg = cfg;
+	r->kfd = fd;
+	r->trace = cfg->trace != NS_TRACE_OFF &&
+		   (cfg->events & NS_CALLBIT(call));
+	r->rescued = false;
+	r->note[0] = '\0';
+	r->ev.call = call;
+	r->ev.pid = 0;
+	r->ev.fd = fd;
+	r->ev.sock = NULL;
+	r->ev.policy = NULL;
+	r->ev.injected = NULL;
+	r->ev.raw = ns_event_raw;
+	r->ev.nbt = 0;
+	if (r->trace) {
+		clock_gettime(CLOCK_REALTIME, &r->ev.ts);
+		clock_gettime(CLOCK_MONOTONIC, &r->t0);
+	}
+}
 
 /* Right after the real call: the result, or -1 with @err; the clock
  * stops. */

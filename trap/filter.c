@@ -4,6 +4,7 @@
 #include "trap.h"
 #include "../src/compiler.h"
 #include "../src/policy.h"
+#include "../src/sys.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -95,7 +96,7 @@ bool trap_is_go(void)
 		     !strcmp(name, ".note.go.buildid");
 	}
 out:
-	close(fd);
+	ns_sys_close(fd);
 	return go;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* When the trap front runs (NETSHIM_RAW), and its set-up in order. */
 #include "trap.h"
+#include "../src/starter.h"
 #include "../src/policy.h"
 #include "../src/sys.h"
 
@@ -91,7 +92,8 @@ __attribute__((constructor(101))) static void trap_early(void)
  * everything else has no filter at all. The handler goes in before the
  * filter, the site before both.
  */
-void trap_start(const struct ns_config *c, const struct ns_config_io *io)
+static void trap_start(const struct ns_config *c,
+		       const struct ns_config_io *io)
 {
 #if defined(__x86_64__) && !defined(__ILP32__)
 	ns_callmask calls = ns_policy_calls(c);
@@ -125,3 +127,6 @@ void trap_start(const struct ns_config *c, const struct ns_config_io *io)
 			 "trapped on x86_64\n", 68, io->ctx);
 #endif
 }
+
+/* Run by the library's set-up (starter.h), before the trace is opened. */
+NS_STARTER(trap_start);

@@ -9,12 +9,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* From the library's set-up, before the program's code runs: installs the
- * handler and the filter when NETSHIM_RAW asks for them, or the handler
- * alone when an earlier image's filter survived exec. */
-void trap_start(const struct ns_config *c, const struct ns_config_io *io);
-
-/* ---- private to trap/ ---- */
+/* Nothing here is for other folders: the front starts itself from the
+ * library's set-up (start.c, NS_STARTER): before the program's code runs
+ * it installs the handler and the filter when NETSHIM_RAW asks for them,
+ * or the handler alone when an earlier image's filter survived exec. */
 
 /* si_errno of netshim's own traps (SECCOMP_RET_DATA): 'ns'. */
 #define TRAP_MARK 0x6e73
