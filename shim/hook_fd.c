@@ -135,13 +135,24 @@ static NS_NOINLINE int close_on(int fd)
 	return ret;
 }
 
-static inline int shim_close(int fd)
+/*
+ * The guards of netshim's own descriptors come after the gate: netshim
+ * holds none unless every call is seen (a trace, or the copy of stderr,
+ * which state.c keeps only then), so a call no knob touches stays a
+ * branch and a call, and netshim's own calls (shim_guard) pass.
+ */
+static NS_NOINLINE int close_guarded(int fd)
 {
 	if (unlikely(is_sink(fd)))
 		return not_open();
+	return close_on(fd);
+}
+
+static inline int shim_close(int fd)
+{
 	if (!shim_enabled(NS_CALL_close))
 		return SHIM_REAL(close)(fd);
-	return close_on(fd);
+	return close_guarded(fd);
 }
 
 /* close_range over netshim's descriptors closes around them. With
@@ -262,13 +273,18 @@ static NS_NOINLINE int dup_on(int fd)
 	return nfd;
 }
 
-static inline int shim_dup(int fd)
+static NS_NOINLINE int dup_guarded(int fd)
 {
 	if (unlikely(is_sink(fd)))
 		return not_open();
+	return dup_on(fd);
+}
+
+static inline int shim_dup(int fd)
+{
 	if (!shim_enabled(NS_CALL_dup))
 		return SHIM_REAL(dup)(fd);
-	return dup_on(fd);
+	return dup_guarded(fd);
 }
 
 /* dup2 and dup3; @flags only counts for dup3. */
@@ -328,17 +344,16 @@ static inline int shim_dup23(enum ns_call call, int fd, int newfd, int flags)
 	bool three = call == NS_CALL_dup3;
 	int ret, given_up = -1, err;
 
+	if (!shim_enabled(call))
+		return three ? SHIM_REAL(dup3)(fd, newfd, flags)
+			     : SHIM_REAL(dup2)(fd, newfd);
 	if (unlikely(is_sink(fd)))
 		return not_open();
 	/* Onto netshim's copy of stderr: it moves out of the way, as the
 	 * trace does in dup23_on. */
 	if (unlikely(shim_errfd_is(newfd)) && fd != newfd)
 		given_up = shim_errfd_move();
-	if (!shim_enabled(call))
-		ret = three ? SHIM_REAL(dup3)(fd, newfd, flags)
-			    : SHIM_REAL(dup2)(fd, newfd);
-	else
-		ret = dup23_on(call, fd, newfd, flags);
+	ret = dup23_on(call, fd, newfd, flags);
 	if (unlikely(ret < 0 && given_up >= 0)) {
 		err = errno;
 		ns_sys_close(given_up);	/* as if never open */
@@ -376,10 +391,11 @@ static NS_NOINLINE int fcntl_on(int (*real)(int, int, ...), int fd, int cmd,
 static inline int shim_fcntl(int (*real)(int, int, ...), int fd, int cmd,
 			   void *arg)
 {
+	if (!shim_enabled(NS_CALL_fcntl))
+		return real(fd, cmd, arg);
 	if (unlikely(is_sink(fd)))
 		return not_open();
-	if (likely(cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC) ||
-	    !shim_enabled(NS_CALL_fcntl))
+	if (likely(cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC))
 		return real(fd, cmd, arg);
 	return fcntl_on(real, fd, cmd, arg);
 }
