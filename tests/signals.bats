@@ -136,7 +136,7 @@ PY
 	# the shards other threads held at the fork, it waited for them for
 	# ever (2 runs in 3 hung within 1000 forks).
 	run ns_run NETSHIM_FORMAT=json NETSHIM_TRACE="$T" -- \
-		timeout -s KILL 150 "$NS_TESTBIN/rel_signal" forks 2000
+		timeout -s KILL 600 "$NS_TESTBIN/rel_signal" forks 2000
 	[ "$status" -ne 137 ] || fail "a child hung (killed by timeout)"
 	assert_success
 	assert_output "forks 2000 children ok 2000"
