@@ -51,6 +51,18 @@ wait_lines() {
 	fail "$1 never had $2 lines"
 }
 
+# stop_follow PID OUT FILE...: once log -f (PID) has shown as many lines in
+# OUT as the FILEs hold, stops it. Not a fixed timeout: a loaded machine
+# writes and reads slower, and log -f never ends by itself.
+stop_follow() {
+	local pid=$1 out=$2 n
+	shift 2
+	n=$(cat "$@" | wc -l)
+	wait_lines "$out" "$n"
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" || true
+}
+
 # A trace of curl fetching a page from a python http.server on loopback.
 curl_trace() {
 	local port
@@ -220,12 +232,12 @@ socket.getaddrinfo("localhost", 80)
 }
 
 @test "-f started before the file exists shows what a running program writes" {
-	timeout 5 "$NETSHIM" log -f "$T/f.json" >"$T/out" 2>"$T/err" &
+	timeout 60 "$NETSHIM" log -f "$T/f.json" >"$T/out" 2>"$T/err" &
 	PIDS+=($!)
 	sleep 0.5
 	[ ! -e "$T/f.json" ]
 	writer "$T/f.json" 20
-	wait "${PIDS[0]}" || true
+	stop_follow "${PIDS[0]}" "$T/out" "$T/f.json"
 	[ "$(jq -r 'select(.call == "socket")' -c "$T/f.json" | wc -l)" -eq 20 ]
 	[ "$(grep -c ' socket ' "$T/out")" -eq 20 ]
 	[ "$(wc -l <"$T/out")" -eq "$(wc -l <"$T/f.json")" ]
@@ -237,10 +249,10 @@ socket.getaddrinfo("localhost", 80)
 	PIDS+=($!)
 	sleep 0.8
 	before=$(wc -l <"$T/f.json")
-	timeout 4 "$NETSHIM" log -f "$T/f.json" >"$T/out" &
+	timeout 60 "$NETSHIM" log -f "$T/f.json" >"$T/out" &
 	PIDS+=($!)
 	wait "${PIDS[0]}"
-	wait "${PIDS[1]}" || true
+	stop_follow "${PIDS[1]}" "$T/out" "$T/f.json"
 	after=$(wc -l <"$T/f.json")
 	[ "$after" -gt "$before" ]
 	# The last event, written after log started, is shown.
@@ -250,7 +262,7 @@ socket.getaddrinfo("localhost", 80)
 }
 
 @test "-f follows a rotated file: renamed away, a new one written" {
-	timeout 10 "$NETSHIM" log -f "$T/f.json" >"$T/out" 2>"$T/err" &
+	timeout 60 "$NETSHIM" log -f "$T/f.json" >"$T/out" 2>"$T/err" &
 	PIDS+=($!)
 	writer "$T/f.json" 10 &
 	w=$!
@@ -258,7 +270,7 @@ socket.getaddrinfo("localhost", 80)
 	mv "$T/f.json" "$T/f.json.1"
 	wait "$w"
 	writer "$T/f.json" 5
-	wait "${PIDS[0]}" || true
+	stop_follow "${PIDS[0]}" "$T/out" "$T/f.json.1" "$T/f.json"
 	p1=$(head -1 "$T/f.json.1" | jq .pid)
 	p2=$(head -1 "$T/f.json" | jq .pid)
 	# Everything: the old file to its end, then the new one.
