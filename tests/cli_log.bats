@@ -300,13 +300,20 @@ for i in range(12): socket.socket(socket.AF_INET6).close()'
 }
 
 @test "-f starts again from the top of a truncated file" {
-	timeout 10 "$NETSHIM" log -f "$T/f.json" >"$T/out" 2>"$T/err" &
+	timeout 60 "$NETSHIM" log -f "$T/f.json" >"$T/out" 2>"$T/err" &
 	PIDS+=($!)
 	writer "$T/f.json" 20 &
 	w=$!
 	wait_lines "$T/f.json" 8
 	: >"$T/f.json"
 	wait "$w"
+	# Until the last event is shown (bounded: 20 s), then stop log -f.
+	last=$(tail -1 "$T/f.json" | jq -r '.ts[11:26]')
+	for _ in $(seq 200); do
+		grep -q "^$last " "$T/out" && break
+		sleep 0.1
+	done
+	kill "${PIDS[0]}" 2>/dev/null || true
 	wait "${PIDS[0]}" || true
 	grep -q "file truncated" "$T/err"
 	# Every event written after the truncation is shown, once.
