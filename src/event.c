@@ -40,22 +40,23 @@ bool ns_call_by_name(const char *name, enum ns_call *c)
 	return false;
 }
 
-ns_callmask ns_calls_in_group(unsigned groups)
+/* The calls whose entry in @table (one per call) has a bit of @bits. */
+static ns_callmask calls_where(const unsigned char *table, unsigned bits)
 {
 	ns_callmask m = 0;
 
 	for (unsigned i = 0; i < NS_CALL_COUNT; i++)
-		if (call_group[i] & groups)
+		if (table[i] & bits)
 			m |= NS_CALLBIT(i);
 	return m;
 }
 
+ns_callmask ns_calls_in_group(unsigned groups)
+{
+	return calls_where(call_group, groups);
+}
+
 ns_callmask ns_calls_with_rules(unsigned rules)
 {
-	ns_callmask m = 0;
-
-	for (unsigned i = 0; i < NS_CALL_COUNT; i++)
-		if (call_rules[i] & rules)
-			m |= NS_CALLBIT(i);
-	return m;
+	return calls_where(call_rules, rules);
 }
