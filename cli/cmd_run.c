@@ -569,8 +569,5 @@ int cli_cmd_run(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	}
 	fflush(NULL);
-	execvp(argv[optind], argv + optind);
-	c = errno;
-	fprintf(stderr, "netshim run: %s: %s\n", argv[optind], strerror(c));
-	return c == ENOENT ? 127 : 126;
+	return cli_exec("run", argv + optind);
 }

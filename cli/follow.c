@@ -2,6 +2,7 @@
 /* netshim run's trap front: start the program traced, inject the blob at
  * its exec, then follow the execs the blob's filter sends to netshim's
  * listener until the whole tree is gone (issue 17's design, step 5). */
+#include "cli.h"
 #include "inject.h"
 #include "../trap/blob.h"
 
@@ -49,13 +50,11 @@ static void child(char *const argv[], int tell, const sigset_t *mask)
 			_exit(127);
 		_exit(127);
 	}
-	execvp(argv[0], argv);
+	e.err = cli_exec("run", argv);
 	e.stage = 2;
-	e.err = errno;
-	fprintf(stderr, "netshim run: %s: %s\n", argv[0], strerror(errno));
 	if (write(tell, &e, sizeof(e)) < 0)
-		_exit(127);
-	_exit(errno == ENOENT ? 127 : 126);
+		_exit(e.err);
+	_exit(e.err);
 }
 
 /* The exit status a shell shows for @st. */
