@@ -123,8 +123,11 @@ int cli_run_trap(char *const argv[], const struct cli_reach *reach,
 	/* The blob is x86_64 code; the filter lets other ABIs through. */
 	if (reach->elf[0] && (reach->elf_class != ELFCLASS64 ||
 			      reach->elf_machine != EM_X86_64)) {
-		snprintf(why, cap, "%s is not a 64-bit x86 program",
-			 reach->elf);
+		if (strcmp(reach->elf, reach->path))
+			snprintf(why, cap, "it runs %s, not a 64-bit x86 "
+				 "program", reach->elf);
+		else
+			snprintf(why, cap, "not a 64-bit x86 program");
 		return -1;
 	}
 	rq.blob = cli_find_blob(found, sizeof(found));
