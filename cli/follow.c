@@ -152,6 +152,14 @@ static void on_notify(struct run *r)
 	/* Seized before the exec goes on, so its exec stop is ours. */
 	seized = ptrace(PTRACE_SEIZE, tid, 0,
 			PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL) == 0;
+	/* The thread may have died and its id been reused since RECV: the
+	 * notification still pending proves it is the same one
+	 * (seccomp_unotify(2), SECCOMP_IOCTL_NOTIF_ID_VALID). */
+	if (seized && ioctl(r->lfd, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id)) {
+		ptrace(PTRACE_DETACH, tid, 0, 0);
+		free(req);
+		return;
+	}
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req->id;
 	if (seized) {

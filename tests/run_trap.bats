@@ -202,7 +202,7 @@ same_as_bash() {
 
 @test "trap front: SIGTERM and SIGHUP sent to netshim go to the program, which dies of them" {
 	need_blob
-	local i pid
+	local i pid sig st
 	for sig in TERM HUP; do
 		"$NS" run -o off -- "$P" sleep 20 >"$T/out" 2>&1 &
 		pid=$!
@@ -211,10 +211,11 @@ same_as_bash() {
 			sleep 0.1
 		done
 		kill -$sig $pid
-		run wait $pid
+		st=0
+		wait $pid || st=$?
 		case $sig in
-		TERM) assert_equal "$status" 143 ;;
-		HUP) assert_equal "$status" 129 ;;
+		TERM) assert_equal "$st" 143 ;;
+		HUP) assert_equal "$st" 129 ;;
 		esac
 	done
 }
