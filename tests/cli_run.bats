@@ -439,9 +439,9 @@ print(s.getsockopt(6, 23))'
 	assert_output script
 }
 
-@test "the README's example: a static Go program is traced by default, through the seccomp front" {
+@test "the README's example: a static Go program traced through the seccomp front" {
 	need_go "$BATS_FILE_TMPDIR/go/go_static"
-	run timeout 20 "$NS" run --events=socket,bind,listen -- "$BATS_FILE_TMPDIR/go/go_static"
+	run timeout 20 "$NS" run --front=seccomp --events=socket,bind,listen -- "$BATS_FILE_TMPDIR/go/go_static"
 	assert_success
 	assert_line ok
 	refute_line --partial 'nothing will be traced'
