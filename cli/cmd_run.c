@@ -401,10 +401,11 @@ static enum front run_trap(char *const argv[], const struct run_opts *o,
 	char why[PATH_MAX + 256];
 	static char buf[PATH_MAX];
 
-	errno = 0;
+	/* Not found or not readable: exec says why, in bash's words. */
 	if (cli_reach_check(argv[0], NULL, &reach) < 0) {
-		/* exec says why, with the shell's status. */
-		memset(&reach, 0, sizeof(reach));
+		fflush(NULL);
+		*status = cli_exec("run", argv);
+		return FRONT_TRAP;
 	}
 	/* For the dynamic programs it execs; none found: they go bare. */
 	lib = library ? usable(library, buf) : cli_find_library(false);
