@@ -8,64 +8,12 @@
 #include "../src/sys.h"
 
 #include <stddef.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-
-/*
- * Whether another descriptor of this process refers to @fd's socket (the
- * program dup'ed it): the swap would leave that one on the MPTCP socket,
- * still bound, and the TCP one could not listen. Read with getdents64 on
- * /proc/self/fd, since opendir allocates and hooks must not.
- */
-static bool shared_socket(int fd)
-{
-	char buf[2048], path[32], link[64], mine[64];
-	struct ns_buf b;
-	bool shared = false;
-	ssize_t n, len;
-	int dir;
-
-	ns_buf_init(&b, path, sizeof(path) - 1);
-	ns_buf_str(&b, "/proc/self/fd/");
-	ns_buf_u64(&b, (uint64_t)fd);
-	path[b.len] = '\0';
-	len = readlink(path, mine, sizeof(mine) - 1);
-	dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (len <= 0 || dir < 0)
-		goto out;	/* no /proc: nothing to go by */
-	mine[len] = '\0';
-	while (!shared && (n = syscall(SYS_getdents64, dir, buf,
-				       sizeof(buf))) > 0) {
-		for (ssize_t off = 0; off < n && !shared;) {
-			struct dirent64 *d = (struct dirent64 *)(buf + off);
-			long other = 0;
-			const char *c;
-
-			off += d->d_reclen;
-			for (c = d->d_name; *c >= '0' && *c <= '9'; c++)
-				other = other * 10 + (*c - '0');
-			if (*c || c == d->d_name || other == fd || other == dir)
-				continue;
-			ns_buf_init(&b, path, sizeof(path) - 1);
-			ns_buf_str(&b, "/proc/self/fd/");
-			ns_buf_str(&b, d->d_name);
-			path[b.len] = '\0';
-			len = readlink(path, link, sizeof(link) - 1);
-			if (len == (ssize_t)strlen(mine) &&
-			    memcmp(link, mine, (size_t)len) == 0)
-				shared = true;
-		}
-	}
-out:
-	if (dir >= 0)
-		ns_sys_close(dir);
-	return shared;
-}
 
 static struct shim_cx *cx_of(struct ns_call_rec *r)
 {
@@ -163,7 +111,7 @@ static int op_install(struct ns_call_rec *r, int lfd, int fd, bool cloexec)
 static bool op_shared(struct ns_call_rec *r, int fd)
 {
 	(void)r;
-	return shared_socket(fd);
+	return ns_fd_shared(fd);
 }
 
 static bool op_lookup(struct ns_call_rec *r, int fd, struct ns_fdinfo *info)
