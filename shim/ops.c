@@ -64,6 +64,46 @@ static int op_setsockopt(struct ns_call_rec *r, int fd, int level, int name,
 	return (int)result(r, SHIM_REAL(setsockopt)(fd, level, name, val, len));
 }
 
+static int op_socketpair(struct ns_call_rec *r, int family, int type,
+			 int protocol, int sv[2])
+{
+	return (int)result(r, SHIM_REAL(socketpair)(family, type, protocol,
+						   sv));
+}
+
+static int op_bind(struct ns_call_rec *r, int fd, const struct sockaddr *sa,
+		   socklen_t len)
+{
+	return (int)result(r, SHIM_REAL(bind)(fd, sa, len));
+}
+
+static int op_listen(struct ns_call_rec *r, int fd, int backlog)
+{
+	return (int)result(r, SHIM_REAL(listen)(fd, backlog));
+}
+
+/* The program's accept reaches the next accept, its accept4 the next
+ * accept4, as when no policy acts. */
+static int op_accept(struct ns_call_rec *r, int fd, struct sockaddr *sa,
+		     socklen_t *lenp, int flags)
+{
+	if (r->ev.call == NS_CALL_accept4)
+		return (int)result(r, SHIM_REAL(accept4)(fd, sa, lenp, flags));
+	return (int)result(r, SHIM_REAL(accept)(fd, sa, lenp));
+}
+
+static int op_getsockopt(struct ns_call_rec *r, int fd, int level, int name,
+			 void *val, socklen_t *lenp)
+{
+	return (int)result(r, SHIM_REAL(getsockopt)(fd, level, name, val,
+						    lenp));
+}
+
+static int op_shutdown(struct ns_call_rec *r, int fd, int how)
+{
+	return (int)result(r, SHIM_REAL(shutdown)(fd, how));
+}
+
 /* By system call: the program's fcntl, close and dup3 are hooked. */
 static int op_fcntl(struct ns_call_rec *r, int fd, int cmd, int arg)
 {
@@ -134,6 +174,18 @@ static void op_set_state(struct ns_call_rec *r, int fd, uint32_t bits)
 	ns_fd_set_state(fd, bits);
 }
 
+static void op_listening(struct ns_call_rec *r, int fd, int backlog)
+{
+	(void)r;
+	ns_fd_listen(fd, backlog);
+}
+
+static void op_del(struct ns_call_rec *r, int fd)
+{
+	(void)r;
+	ns_fd_del(fd);
+}
+
 static void op_add_opt(struct ns_call_rec *r, int fd, int level, int name,
 		       const void *val, unsigned len)
 {
@@ -157,6 +209,12 @@ const struct ns_ops shim_ops = {
 	.connect = op_connect,
 	.sendmsg = op_sendmsg,
 	.setsockopt = op_setsockopt,
+	.socketpair = op_socketpair,
+	.bind = op_bind,
+	.listen = op_listen,
+	.accept = op_accept,
+	.getsockopt = op_getsockopt,
+	.shutdown = op_shutdown,
 	.fcntl = op_fcntl,
 	.close = op_close,
 	.install = op_install,
@@ -164,6 +222,8 @@ const struct ns_ops shim_ops = {
 	.lookup = op_lookup,
 	.put = op_put,
 	.set_state = op_set_state,
+	.listening = op_listening,
+	.del = op_del,
 	.add_opt = op_add_opt,
 	.inject = op_inject,
 };
