@@ -32,18 +32,10 @@ extern const struct ns_ops blob_ops;
 static inline void blob_begin(struct blob_cx *cx, enum ns_call call, int fd)
 {
 	ns_rec_begin(&cx->rec, blob_cfg, call, fd);
-	cx->ev.raw = true;
 }
 
 /* Writes the event when the call is traced; the program's result (or
  * -errno) for rax. */
 long blob_finish(struct blob_cx *cx);
-
-/* The kernel's answer to a call made as it came: the event's result. */
-void blob_after(struct blob_cx *cx, long ret);
-
-/* NETSHIM_FAIL's rules for the call in @cx on @fd: the errno, or 0. */
-int blob_rules(struct blob_cx *cx, int fd, const struct sockaddr *sa,
-	       socklen_t salen, int level, int name);
 
 #endif

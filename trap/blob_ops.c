@@ -52,6 +52,50 @@ static int op_setsockopt(struct ns_call_rec *r, int fd, int level, int name,
 	return (int)k(SYS_setsockopt, fd, level, name, (long)val, len, 0);
 }
 
+static int op_socketpair(struct ns_call_rec *r, int family, int type,
+			 int protocol, int sv[2])
+{
+	(void)r;
+	return (int)k(SYS_socketpair, family, type, protocol, (long)sv, 0, 0);
+}
+
+static int op_bind(struct ns_call_rec *r, int fd, const struct sockaddr *sa,
+		   socklen_t len)
+{
+	(void)r;
+	return (int)k(SYS_bind, fd, (long)sa, len, 0, 0, 0);
+}
+
+static int op_listen(struct ns_call_rec *r, int fd, int backlog)
+{
+	(void)r;
+	return (int)k(SYS_listen, fd, backlog, 0, 0, 0, 0);
+}
+
+/* A trapped accept is made as accept, an accept4 as accept4. */
+static int op_accept(struct ns_call_rec *r, int fd, struct sockaddr *sa,
+		     socklen_t *lenp, int flags)
+{
+	if (r->ev.call == NS_CALL_accept4)
+		return (int)k(SYS_accept4, fd, (long)sa, (long)lenp, flags, 0,
+			      0);
+	return (int)k(SYS_accept, fd, (long)sa, (long)lenp, 0, 0, 0);
+}
+
+static int op_getsockopt(struct ns_call_rec *r, int fd, int level, int name,
+			 void *val, socklen_t *lenp)
+{
+	(void)r;
+	return (int)k(SYS_getsockopt, fd, level, name, (long)val, (long)lenp,
+		      0);
+}
+
+static int op_shutdown(struct ns_call_rec *r, int fd, int how)
+{
+	(void)r;
+	return (int)k(SYS_shutdown, fd, how, 0, 0, 0, 0);
+}
+
 static int op_fcntl(struct ns_call_rec *r, int fd, int cmd, int arg)
 {
 	(void)r;
@@ -130,6 +174,18 @@ static void op_set_state(struct ns_call_rec *r, int fd, uint32_t bits)
 	ns_fd_set_state(fd, bits);
 }
 
+static void op_listening(struct ns_call_rec *r, int fd, int backlog)
+{
+	(void)r;
+	ns_fd_listen(fd, backlog);
+}
+
+static void op_del(struct ns_call_rec *r, int fd)
+{
+	(void)r;
+	ns_fd_del(fd);
+}
+
 static void op_add_opt(struct ns_call_rec *r, int fd, int level, int name,
 		       const void *val, unsigned len)
 {
@@ -159,6 +215,12 @@ const struct ns_ops blob_ops = {
 	.connect = op_connect,
 	.sendmsg = op_sendmsg,
 	.setsockopt = op_setsockopt,
+	.socketpair = op_socketpair,
+	.bind = op_bind,
+	.listen = op_listen,
+	.accept = op_accept,
+	.getsockopt = op_getsockopt,
+	.shutdown = op_shutdown,
 	.fcntl = op_fcntl,
 	.close = op_close,
 	.install = op_install,
@@ -166,20 +228,11 @@ const struct ns_ops blob_ops = {
 	.lookup = op_lookup,
 	.put = op_put,
 	.set_state = op_set_state,
+	.listening = op_listening,
+	.del = op_del,
 	.add_opt = op_add_opt,
 	.inject = op_inject,
 };
-
-int blob_rules(struct blob_cx *cx, int fd, const struct sockaddr *sa,
-	       socklen_t salen, int level, int name)
-{
-	return ns_rules_fd(&blob_ops, &cx->rec, fd, sa, salen, level, name);
-}
-
-void blob_after(struct blob_cx *cx, long ret)
-{
-	ns_rec_after(&cx->rec, ret < 0 ? -1 : ret, ret < 0 ? (int)-ret : 0);
-}
 
 /*
  * Another process than the one the sink was opened for: a forked child,

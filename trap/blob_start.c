@@ -11,6 +11,18 @@
 #include <errno.h>
 #include <string.h>
 
+/* The entry point (blob.lds): netshim calls it with the registers blob.h
+ * says and waits for the int3 after the set-up returns. */
+__asm__(".pushsection .text.entry,\"ax\",@progbits\n"
+	".globl trap_blob_entry\n"
+	".hidden trap_blob_entry\n"
+	"trap_blob_entry:\n"
+	"\tcall trap_blob_init\n"
+	"\tint3\n"
+	".popsection\n");
+
+long trap_blob_init(unsigned long *sp, struct trap_blob_args *a);
+
 /* What netshim writes and reads (blob.h), at TRAP_BLOB_ARGS (blob.lds). */
 __attribute__((section(".blob_args"), used))
 struct trap_blob_args trap_blob_args = {
