@@ -31,6 +31,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 void *cli_xmalloc(size_t n);
 char *cli_xstrdup(const char *s);
 
+/* Execs @argv (argv[0] searched on PATH) as bash would; returns only when
+ * that failed, having said why in bash's words as "netshim CMD: ...", with
+ * bash's status: 127 (not found) or 126 (not runnable). */
+int cli_exec(const char *cmd, char *const argv[]);
+
 /* The library to preload: found beside the installed command or in the
  * build tree; NULL when there is none, said on stderr if @complain. */
 const char *cli_find_library(bool complain);

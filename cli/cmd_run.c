@@ -7,8 +7,10 @@
 #include "../src/config.h"
 #include "../src/path.h"
 #include "../src/sink.h"
+#include "inject.h"
 #include "reach.h"
 #include "../seccomp/run.h"
+#include "../trap/blob.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -78,6 +80,8 @@ const char *cli_find_library(bool complain)
 }
 
 /* ---- the command ---- */
+
+enum front { FRONT_AUTO, FRONT_PRELOAD, FRONT_TRAP, FRONT_SECCOMP };
 
 /* The option that sets each NETSHIM_* variable (config.h's list). */
 static const char *const opt_name[NS_VAR_COUNT] = {
@@ -201,12 +205,14 @@ static int help(void)
 	       "inside the program:\n"
 	       "                       auto (Go programs, the default), on "
 	       "or off\n"
-	       "      --front=FRONT    preload (LD_PRELOAD), seccomp (system "
-	       "calls, for static\n"
-	       "                       programs) or auto (the default: "
-	       "seccomp for those, and\n"
-	       "                       for Go with --raw=off; preload for "
-	       "the others)\n"
+	       "      --front=FRONT    preload (LD_PRELOAD), trap (netshim "
+	       "put into a static\n"
+	       "                       program at its exec), seccomp (system "
+	       "calls seen from\n"
+	       "                       outside) or auto (the default: trap "
+	       "for static programs,\n"
+	       "                       seccomp for Go with --raw=off, "
+	       "preload for the others)\n"
 	       "  -h, --help           display this help and exit\n\n"
 	       "The options set NETSHIM_FAMILY, NETSHIM_PREFER, "
 	       "NETSHIM_MPTCP, NETSHIM_TFO,\nNETSHIM_TRACE, NETSHIM_FORMAT, "
@@ -215,12 +221,15 @@ static int help(void)
 	       "libnetshim(7);\nthose the options leave alone pass through "
 	       "from the environment. The library\ngoes first in "
 	       "LD_PRELOAD, ahead of what is there. A warning says when\n"
-	       "LD_PRELOAD cannot reach PROGRAM (setuid; static; Go with "
-	       "--raw=off and\n--front=preload).\n\n"
+	       "LD_PRELOAD cannot reach PROGRAM (setuid; static with "
+	       "--front=preload; Go\nwith --raw=off and --front=preload); "
+	       "one line when the trap front cannot\nserve PROGRAM and "
+	       "the seccomp front does instead.\n\n"
 	       "Exit status is PROGRAM's own, or:\n"
 	       "  1    if libnetshim.so cannot be found\n"
 	       "  2    if an option is wrong; PROGRAM is not started\n"
-	       "  126  if PROGRAM is found but cannot be run\n"
+	       "  126  if PROGRAM is found but cannot be run, or netshim cannot be "
+	       "put into it\n"
 	       "  127  if PROGRAM cannot be found\n");
 	return CLI_EXIT_OK;
 }
@@ -380,11 +389,42 @@ static bool hand_down(int fd)
 	return setenv(NS_ENV_INHERITED, val, 1) == 0;
 }
 
+/*
+ * The trap front, or the one line saying why it cannot serve @argv: then
+ * the seccomp front. Returns FRONT_TRAP with the exit status in *@status.
+ */
+static enum front run_trap(char *const argv[], const struct run_opts *o,
+			   const char *library, int out_fd, int *status)
+{
+	struct cli_reach reach;
+	const char *lib = NULL;
+	char why[PATH_MAX + 256];
+	static char buf[PATH_MAX];
+
+	errno = 0;
+	if (cli_reach_check(argv[0], NULL, &reach) < 0) {
+		/* exec says why, with the shell's status. */
+		memset(&reach, 0, sizeof(reach));
+	}
+	/* For the dynamic programs it execs; none found: they go bare. */
+	lib = library ? usable(library, buf) : cli_find_library(false);
+	if (lib && strpbrk(lib, " :"))
+		lib = NULL;
+	*status = cli_run_trap(argv, &reach, o->var, lib, out_fd, why,
+			       sizeof(why));
+	if (*status >= 0)
+		return FRONT_TRAP;
+	if (out_fd >= 0)
+		fcntl(out_fd, F_SETFD, FD_CLOEXEC);
+	fprintf(stderr, "netshim run: %s: %s; using the seccomp front\n",
+		reach.path[0] ? reach.path : argv[0], why);
+	return FRONT_SECCOMP;
+}
+
 enum { OPT_PREFER = 256, OPT_MPTCP, OPT_TFO, OPT_JSON, OPT_EVENTS,
        OPT_BACKTRACE, OPT_LIBRARY, OPT_FAIL, OPT_SCENARIO, OPT_SEED,
        OPT_LIST_SCENARIOS, OPT_FRONT, OPT_RAW };
 
-enum front { FRONT_AUTO, FRONT_PRELOAD, FRONT_SECCOMP };
 
 static const struct option longopts[] = {
 	{ "ipv4", no_argument, NULL, '4' },
@@ -454,12 +494,14 @@ int cli_cmd_run(int argc, char **argv)
 				front = FRONT_AUTO;
 			else if (!strcmp(optarg, "preload"))
 				front = FRONT_PRELOAD;
+			else if (!strcmp(optarg, "trap"))
+				front = FRONT_TRAP;
 			else if (!strcmp(optarg, "seccomp"))
 				front = FRONT_SECCOMP;
 			else {
 				fprintf(stderr, "netshim run: --front=%s: "
-					"expected auto, preload or seccomp\n",
-					optarg);
+					"expected auto, preload, trap or "
+					"seccomp\n", optarg);
 				return usage_tail();
 			}
 			break;
@@ -493,15 +535,22 @@ int cli_cmd_run(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	}
 	/* auto: what LD_PRELOAD cannot reach because no loader is involved
-	 * (static) goes to the seccomp front; a dynamic Go program gets the
-	 * library, which traps its raw calls (trap/), unless raw is off. */
+	 * (static) gets the blob in its own process (the trap front); a
+	 * dynamic Go program gets the library, which traps its raw calls
+	 * (trap/), unless raw is off: then the seccomp front. */
 	if (front == FRONT_AUTO &&
 	    cli_reach_check(argv[optind], library ? NULL
 						 : cli_find_library(false),
-			   &reach) > 0 &&
-	    ((reach.flags & CLI_REACH_STATIC) ||
-	     ((reach.flags & CLI_REACH_GO) && !traps_raw(&o, &reach))))
-		front = FRONT_SECCOMP;
+			   &reach) > 0) {
+		if (reach.flags & CLI_REACH_STATIC)
+			front = FRONT_TRAP;
+		else if ((reach.flags & CLI_REACH_GO) && !traps_raw(&o, &reach))
+			front = FRONT_SECCOMP;
+	}
+	if (front == FRONT_TRAP)
+		front = run_trap(argv + optind, &o, library, out_fd, &c);
+	if (front == FRONT_TRAP)
+		return c;
 	if (front == FRONT_SECCOMP) {
 		c = ns_sc_run(argv + optind, &err);
 		if (c >= 0)
@@ -525,8 +574,5 @@ int cli_cmd_run(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	}
 	fflush(NULL);
-	execvp(argv[optind], argv + optind);
-	c = errno;
-	fprintf(stderr, "netshim run: %s: %s\n", argv[optind], strerror(c));
-	return c == ENOENT ? 127 : 126;
+	return cli_exec("run", argv + optind);
 }

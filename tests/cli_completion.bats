@@ -131,8 +131,8 @@ help_options() {
 }
 
 @test "completion: --front values" {
-	completes 'netshim run --front=' auto preload seccomp
-	completes 'netshim run --front ' auto preload seccomp
+	completes 'netshim run --front=' auto preload trap seccomp
+	completes 'netshim run --front ' auto preload trap seccomp
 	completes 'netshim run --front=s' seccomp
 }
 

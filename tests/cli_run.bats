@@ -91,9 +91,9 @@ env_of() {
 	assert_output '-4 --json -o x'
 }
 
-@test "exec failures: 127 when not found, 126 when not executable, like env(1)" {
+@test "exec failures: 127 when not found, 126 when not executable, in bash's words" {
 	run -127 timeout 20 "$NS" run -- no-such-program-here
-	assert_output 'netshim run: no-such-program-here: No such file or directory'
+	assert_output 'netshim run: no-such-program-here: command not found'
 	run -127 timeout 20 "$NS" run "$T/nothing"
 	assert_output "netshim run: $T/nothing: No such file or directory"
 	printf 'echo hi\n' >"$T/plain"

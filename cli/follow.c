@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* netshim run's trap front: start the program traced, inject the blob at
+ * its exec, then follow the execs the blob's filter sends to netshim's
+ * listener until the whole tree is gone (issue 17's design, step 5). */
+#include "cli.h"
+#include "inject.h"
+#include "../trap/blob.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct run {
+	const struct cli_inject_req *rq;
+	const char *prog;
+	pid_t root;
+	int root_status;		/* -1 while it runs */
+	int lfd;			/* the listener, or -1 */
+	size_t notif_size;
+};
+
+/* What the child tells the parent when it never gets to the program. */
+struct child_err {
+	int stage;			/* 1 PTRACE_TRACEME, 2 exec */
+	int err;
+};
+
+/* The child: traced by netshim from its exec on, the program exec'd as
+ * run does for the preload front. */
+static void child(char *const argv[], int tell, const sigset_t *mask)
+{
+	struct child_err e = { 1, 0 };
+
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0) {
+		e.err = errno;
+		if (write(tell, &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	e.err = cli_exec("run", argv);
+	e.stage = 2;
+	if (write(tell, &e, sizeof(e)) < 0)
+		_exit(e.err);
+	_exit(e.err);
+}
+
+/* The exit status a shell shows for @st. */
+static int status_of(int st)
+{
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/*
+ * Children changed state. The root's end is kept; a process that made
+ * netshim its tracer with PTRACE_TRACEME after the detach (only the root
+ * can: it is our only child) gets every stop passed on, as if untraced;
+ * orphans a subreaper inherits are reaped.
+ */
+static void reap(struct run *r, pid_t w, int st)
+{
+	if (WIFSTOPPED(st)) {
+		int sig = (st >> 16) ? 0 : WSTOPSIG(st);
+
+		ptrace(PTRACE_CONT, w, 0, sig);
+		return;
+	}
+	if (w == r->root)
+		r->root_status = st;
+}
+
+static void reap_all(struct run *r)
+{
+	pid_t w;
+	int st;
+
+	while ((w = waitpid(-1, &st, WNOHANG | __WALL)) > 0)
+		reap(r, w, st);
+}
+
+/* After SEIZE + CONTINUE + INTERRUPT: the exec stop (inject again, no
+ * second filter) or the interrupt's (the exec failed: let it go). */
+static void follow(struct run *r, pid_t tid)
+{
+	struct cli_inject_req rq = *r->rq;
+	char why[TRAP_BLOB_WHY_MAX + 160];
+	int st, lfd, wst;
+	pid_t w;
+
+	rq.flags = 0;
+	rq.at_exec_event = true;
+	for (;;) {
+		w = waitpid(-1, &st, __WALL);
+		if (w < 0)
+			return;
+		if (!WIFSTOPPED(st)) {
+			reap(r, w, st);
+			if (w == tid)
+				return;
+			continue;
+		}
+		/* A thread other than the leader that execs comes back as
+		 * the leader (execve(2), de_thread): any exec stop is it. */
+		if (st >> 8 == (SIGTRAP | PTRACE_EVENT_EXEC << 8)) {
+			if (cli_inject(w, &rq, &lfd, &wst, why, sizeof(why)) ==
+			    CLI_INJ_FAILED)
+				fprintf(stderr, "netshim run: process %d, "
+					"exec'd from %s: %s; killed\n", w,
+					r->prog, why);
+			return;
+		}
+		if (w == tid && st >> 16 == PTRACE_EVENT_STOP) {
+			ptrace(PTRACE_DETACH, w, 0, 0);
+			return;
+		}
+		if (w == tid) {	/* a signal on its way: pass it on */
+			ptrace(PTRACE_CONT, w, 0, WSTOPSIG(st));
+			continue;
+		}
+		reap(r, w, st);
+	}
+}
+
+/* One exec of a traced static program, held by the filter until the
+ * answer (seccomp_unotify(2)). */
+static void on_notify(struct run *r)
+{
+	struct seccomp_notif *req = calloc(1, r->notif_size);
+	struct seccomp_notif_resp resp;
+	pid_t tid;
+	int seized;
+
+	if (!req)
+		return;
+	if (ioctl(r->lfd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
+		free(req);
+		return;
+	}
+	tid = (pid_t)req->pid;
+	/* Seized before the exec goes on, so its exec stop is ours. */
+	seized = ptrace(PTRACE_SEIZE, tid, 0,
+			PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL) == 0;
+	/* The thread may have died and its id been reused since RECV: the
+	 * notification still pending proves it is the same one
+	 * (seccomp_unotify(2), SECCOMP_IOCTL_NOTIF_ID_VALID). */
+	if (seized && ioctl(r->lfd, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id)) {
+		ptrace(PTRACE_DETACH, tid, 0, 0);
+		free(req);
+		return;
+	}
+	memset(&resp, 0, sizeof(resp));
+	resp.id = req->id;
+	if (seized) {
+		/* The exec is made by the program, with its credentials. */
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	} else {
+		/* Without the handler its image would die of SIGSYS at
+		 * its first trapped call: the exec fails instead, as it
+		 * does when netshim is gone (ENOSYS). */
+		fprintf(stderr, "netshim run: cannot follow the exec of "
+			"process %d: PTRACE_SEIZE: %s; the exec fails with "
+			"that error\n", tid, strerror(errno));
+		resp.error = -(errno ? errno : EPERM);
+	}
+	free(req);
+	if (ioctl(r->lfd, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 || !seized) {
+		if (seized)
+			ptrace(PTRACE_DETACH, tid, 0, 0);
+		return;
+	}
+	/* A failed exec makes no exec stop: the interrupt stops it on its
+	 * way back to the program instead. A successful one clears the
+	 * interrupt (kernel/signal.c, ptrace_stop: "any trap clears
+	 * pending STOP trap"). */
+	ptrace(PTRACE_INTERRUPT, tid, 0, 0);
+	follow(r, tid);
+}
+
+/*
+ * Yama's scope 1 lets a tracer seize its descendants only: an orphan
+ * re-parented to init could not be followed by a non-root netshim. Then
+ * (and only then: orphans' getppid() shows netshim) netshim becomes a
+ * subreaper (Documentation/admin-guide/LSM/Yama.rst).
+ */
+static void maybe_subreaper(void)
+{
+	FILE *f;
+	int scope = 0;
+
+	if (geteuid() == 0)
+		return;
+	f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+	if (!f)
+		return;
+	if (fscanf(f, "%d", &scope) != 1)
+		scope = 0;
+	fclose(f);
+	if (scope == 1)
+		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
+
+/*
+ * Serve until the root has ended and the listener hangs up: the filter's
+ * last user is gone (seccomp_unotify(2)). SIGTERM and SIGHUP aimed at
+ * netshim go to the program, and the terminal's ^C and ^\ are the
+ * program's, as the seccomp front does (seccomp/supervisor.c).
+ */
+static void serve(struct run *r, int sfd)
+{
+	struct seccomp_notif_sizes sz;
+
+	r->notif_size = sizeof(struct seccomp_notif);
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) == 0 &&
+	    sz.seccomp_notif > r->notif_size)
+		r->notif_size = sz.seccomp_notif;
+	while (r->root_status == -1 || r->lfd >= 0) {
+		struct pollfd p[2] = { { sfd, POLLIN, 0 },
+				       { r->lfd, POLLIN, 0 } };
+		struct signalfd_siginfo si;
+
+		/* Without a signalfd, children are looked at 10 times a
+		 * second. */
+		if (poll(p, r->lfd >= 0 ? 2 : 1, sfd < 0 ? 100 : -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		while (sfd >= 0 && read(sfd, &si, sizeof(si)) == sizeof(si))
+			if (si.ssi_signo != SIGCHLD && r->root_status == -1)
+				kill(r->root, (int)si.ssi_signo);
+		reap_all(r);
+		if (r->lfd >= 0 && (p[1].revents & POLLIN))
+			on_notify(r);
+		else if (r->lfd >= 0 && (p[1].revents & (POLLHUP | POLLERR))) {
+			close(r->lfd);
+			r->lfd = -1;
+		}
+	}
+}
+
+/* Die of the program's signal, so that the shell sees what it would have
+ * seen without netshim (as the seccomp front, seccomp/run.c). */
+static int die_as(int st)
+{
+	int sig;
+
+	if (!WIFSIGNALED(st))
+		return status_of(st);
+	sig = WTERMSIG(st);
+	signal(sig, SIG_DFL);
+	if (sig != SIGKILL && sig != SIGSTOP) {
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		fflush(NULL);
+		raise(sig);
+	}
+	return 128 + sig;
+}
+
+/* A failed injection of the first image: why, then its status. */
+static int first_failed(struct run *r, enum cli_inject_result res,
+			const char *why, size_t cap, char *out, int wst)
+{
+	int st;
+
+	if (res == CLI_INJ_GONE)
+		return die_as(wst);
+	if (res == CLI_INJ_TAKEN) {
+		kill(r->root, SIGKILL);
+		while (waitpid(r->root, &st, __WALL) == r->root &&
+		       WIFSTOPPED(st))
+			;
+		snprintf(out, cap, "%s", why);
+		return -1;
+	}
+	fprintf(stderr, "netshim run: %s: %s\n", r->prog, why);
+	return 126;
+}
+
+int cli_trap_run(char *const argv[], const struct cli_inject_req *rq,
+		 char *why, size_t cap)
+{
+	struct run r = { rq, argv[0], -1, -1, -1, 0 };
+	struct cli_inject_req first = *rq;
+	struct child_err e = { 0, 0 };
+	char msg[TRAP_BLOB_WHY_MAX + 160];
+	sigset_t mask, old;
+	int tell[2], sfd, st = 126 << 8, wst, res;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	if (pipe2(tell, O_CLOEXEC) < 0 ||
+	    sigprocmask(SIG_BLOCK, &mask, &old) < 0) {
+		snprintf(why, cap, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	r.root = fork();
+	if (r.root == 0) {
+		close(tell[0]);
+		child(argv, tell[1], &old);
+	}
+	close(tell[1]);
+	if (r.root < 0) {
+		close(tell[0]);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		snprintf(why, cap, "fork: %s", strerror(errno));
+		return -1;
+	}
+	/* Nothing: the exec closed it (O_CLOEXEC). */
+	if (read(tell[0], &e, sizeof(e)) != (ssize_t)sizeof(e))
+		e.stage = 0;
+	close(tell[0]);
+	/* A signal sent between fork and exec stops it first: on. */
+	while (waitpid(r.root, &st, __WALL) == r.root && WIFSTOPPED(st) &&
+	       WSTOPSIG(st) != SIGTRAP)
+		ptrace(PTRACE_CONT, r.root, 0, WSTOPSIG(st));
+	if (!WIFSTOPPED(st) || e.stage) {
+		if (!WIFSTOPPED(st) && e.stage == 1) {
+			/* netshim already traced (strace -f, gdb): no
+			 * second tracer (ptrace(2), EPERM). */
+			snprintf(why, cap, "ptrace refused (PTRACE_TRACEME: "
+				 "%s)", strerror(e.err));
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			return -1;
+		}
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return status_of(st);
+	}
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	/* If netshim dies before the detach, the program does not run on
+	 * half set up. */
+	ptrace(PTRACE_SETOPTIONS, r.root, 0, PTRACE_O_EXITKILL);
+	first.flags = TRAP_BLOB_F_FILTER | TRAP_BLOB_F_LISTEN;
+	first.at_exec_event = false;
+	res = cli_inject(r.root, &first, &r.lfd, &wst, msg, sizeof(msg));
+	if (res != CLI_INJ_OK) {
+		res = first_failed(&r, res, msg, cap, why, wst);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return res;
+	}
+	/* The program has the trace now; a FIFO's reader sees its end
+	 * when the program's last copy closes. */
+	if (rq->hand_fd >= 0)
+		close(rq->hand_fd);
+	maybe_subreaper();
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	serve(&r, sfd);
+	if (sfd >= 0)
+		close(sfd);
+	while (r.root_status == -1 && waitpid(r.root, &st, __WALL) > 0)
+		reap(&r, r.root, st);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return die_as(r.root_status);
+}
