@@ -116,7 +116,8 @@ struct sc_call {
 	bool answered;
 	bool pending;		/* an answer waits for the event (sc_emit) */
 	bool worker;		/* on a thread of its own (sc_detach) */
-	int inj_err;		/* accept: what NETSHIM_FAIL decided */
+	socklen_t alen;		/* accept: the caller's address buffer */
+	bool blocks;		/* accept: wait for a connection first */
 	long pend_ret;
 	int pend_err;
 };
@@ -241,33 +242,10 @@ void sc_sys_getsockopt(struct sc_call *c);
 /* NETSHIM_FAIL (inject.c): whether some rule names the call; then, just
  * before the real call, the errno an injected failure puts in its place
  * (0: make the call), delays waited out, c->ev.injected set. The
- * selectors see the socket as c->info has it (sc_inject_fd). */
+ * engine asks (op_inject), the socket as c->info has it (op_lookup). */
 bool sc_fault_on(const struct sc_call *c);
 int sc_inject(struct sc_call *c, int family, int protocol,
 	      const struct sockaddr *sa, socklen_t salen, int level,
 	      int optname);
-int sc_inject_fd(struct sc_call *c, const struct sockaddr *sa,
-		 socklen_t salen, int level, int optname);
-
-/* bind or connect (@fn) on the duplicate with the address taken
- * (sc_take_addr), unless a rule fails it first: the result, with *@err
- * the errno, injected or the kernel's. */
-static inline int sc_addr_call(struct sc_call *c,
-			       int (*fn)(int, const struct sockaddr *,
-					 socklen_t),
-			       int *err)
-{
-	socklen_t len = (socklen_t)sc_iarg(c, 2);
-	const struct sockaddr *sa =
-		c->req.data.args[1] ? (struct sockaddr *)&c->addr : NULL;
-	int ret;
-
-	*err = sc_inject_fd(c, (struct sockaddr *)&c->addr, len, -1, -1);
-	if (*err)
-		return -1;
-	ret = fn(c->dup, sa, len);
-	*err = ret < 0 ? errno : 0;
-	return ret;
-}
 
 #endif

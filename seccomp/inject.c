@@ -40,14 +40,3 @@ int sc_inject(struct sc_call *c, int family, int protocol,
 		return 0;
 	return hit.value;
 }
-
-/* The socket argument's family and protocol, for the rules' selectors. */
-int sc_inject_fd(struct sc_call *c, const struct sockaddr *sa,
-		 socklen_t salen, int level, int optname)
-{
-	bool known = c->ev.sock != NULL;
-
-	return sc_inject(c, known ? c->info.family : 0,
-			 known ? c->info.protocol : 0, sa, salen, level,
-			 optname);
-}

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/epoll.h>
@@ -60,6 +61,99 @@ static int op_setsockopt(struct ns_call_rec *r, int fd, int level, int name,
 {
 	(void)r;
 	return (int)result(setsockopt(fd, level, name, val, len));
+}
+
+/* Both ends go to the program (op_install) before the numbers are
+ * written to its array and the call answered (sc_sys_socketpair). */
+static int op_socketpair(struct ns_call_rec *r, int family, int type,
+			 int protocol, int sv[2])
+{
+	(void)r;
+	return (int)result(socketpair(family, type | SOCK_CLOEXEC, protocol,
+				      sv));
+}
+
+static int op_bind(struct ns_call_rec *r, int fd, const struct sockaddr *sa,
+		   socklen_t len)
+{
+	(void)r;
+	return (int)result(bind(fd, sa, len));
+}
+
+static int op_listen(struct ns_call_rec *r, int fd, int backlog)
+{
+	(void)r;
+	return (int)result(listen(fd, backlog));
+}
+
+/*
+ * A blocking accept waits on a thread of its own (sc_sys_accept). It
+ * polls rather than blocks in accept, so that it notices within a tenth
+ * of a second that the caller is gone (killed, or interrupted where the
+ * kernel lacks WAIT_KILLABLE_RECV) and takes no connection meant for a
+ * later call. False when the caller is gone.
+ */
+static bool wait_connection(struct sc_call *c)
+{
+	struct pollfd p = { c->dup, POLLIN, 0 };
+
+	for (;;) {
+		if (!sc_valid(c))
+			return false;
+		if (poll(&p, 1, 100) > 0)
+			return true;
+	}
+}
+
+/* The peer's address goes to the program's memory before the new socket
+ * does (op_install may answer the call with it): no more of it than the
+ * caller's buffer holds (c->alen), then its full length, as the kernel
+ * writes them. */
+static int op_accept(struct ns_call_rec *r, int fd, struct sockaddr *sa,
+		     socklen_t *lenp, int flags)
+{
+	struct sc_call *c = call_of(r);
+	uint64_t uaddr = c->req.data.args[1], ulen = c->req.data.args[2];
+	int nfd;
+
+	if (c->blocks && !wait_connection(c)) {
+		c->answered = true;	/* nobody left to answer */
+		c->trace = false;	/* nor to report */
+		return -EINTR;
+	}
+	/* The kernel judges the flags; our copy is close-on-exec. */
+	nfd = accept4(fd, sa, lenp, flags | SOCK_CLOEXEC);
+	if (nfd < 0)
+		return -errno;
+	if (sa && lenp &&
+	    (sc_write(c, uaddr, sa, *lenp < c->alen ? *lenp : c->alen) < 0 ||
+	     sc_write(c, ulen, lenp, sizeof(*lenp)) < 0)) {
+		close(nfd);
+		return -EFAULT;	/* as the kernel: the connection is lost */
+	}
+	return nfd;
+}
+
+/* The value and its length go back to the program's memory. */
+static int op_getsockopt(struct ns_call_rec *r, int fd, int level, int name,
+			 void *val, socklen_t *lenp)
+{
+	struct sc_call *c = call_of(r);
+	uint64_t uval = c->req.data.args[3], ulen = c->req.data.args[4];
+
+	if (getsockopt(fd, level, name, val, lenp) < 0)
+		return -errno;
+	if ((uval && sc_write(c, uval, val, *lenp) < 0) ||
+	    sc_write(c, ulen, lenp, sizeof(*lenp)) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+/* Not served (calls.h: the kernel's); for a front that would. */
+static int op_shutdown(struct ns_call_rec *r, int fd, int how)
+{
+	(void)r;
+	return (int)result(shutdown(fd, how));
 }
 
 static int op_fcntl(struct ns_call_rec *r, int fd, int cmd, int arg)
@@ -139,8 +233,12 @@ static int op_install(struct ns_call_rec *r, int lfd, int fd, bool cloexec)
 	struct sc_call *c = call_of(r);
 	int at, n;
 
+	/* A pair's numbers are written to the program's array before the
+	 * answer. */
 	if (fd < 0)
-		return sc_addfd(c, lfd, cloexec, -1, sc_addfd_sends(c));
+		return sc_addfd(c, lfd, cloexec, -1,
+				r->ev.call != NS_CALL_socketpair &&
+					sc_addfd_sends(c));
 	n = ns_epoll_find(c->proc->tgid, fd, regs, NS_EPOLL_REGS_MAX);
 	at = sc_addfd(c, lfd, cloexec_of(c, fd), fd, false);
 	for (int i = 0; at >= 0 && i < n; i++)
@@ -196,6 +294,22 @@ static void op_set_state(struct ns_call_rec *r, int fd, uint32_t bits)
 		c->info.state |= bits;
 }
 
+static void op_listening(struct ns_call_rec *r, int fd, int backlog)
+{
+	struct sc_call *c = call_of(r);
+
+	ns_fdtab_listen(c->proc->fdt, fd, backlog);
+	if (fd == c->ev.fd) {
+		c->info.state |= NS_FD_LISTENING;
+		c->info.backlog = backlog;
+	}
+}
+
+static void op_del(struct ns_call_rec *r, int fd)
+{
+	ns_fdtab_del(call_of(r)->proc->fdt, fd);
+}
+
 static void op_add_opt(struct ns_call_rec *r, int fd, int level, int name,
 		       const void *val, unsigned len)
 {
@@ -213,6 +327,12 @@ const struct ns_ops sc_ops = {
 	.connect = op_connect,
 	.sendmsg = op_sendmsg,
 	.setsockopt = op_setsockopt,
+	.socketpair = op_socketpair,
+	.bind = op_bind,
+	.listen = op_listen,
+	.accept = op_accept,
+	.getsockopt = op_getsockopt,
+	.shutdown = op_shutdown,
 	.fcntl = op_fcntl,
 	.close = op_close,
 	.install = op_install,
@@ -220,6 +340,8 @@ const struct ns_ops sc_ops = {
 	.lookup = op_lookup,
 	.put = op_put,
 	.set_state = op_set_state,
+	.listening = op_listening,
+	.del = op_del,
 	.add_opt = op_add_opt,
 	.inject = op_inject,
 };

@@ -91,9 +91,8 @@ void sc_sys_getsockopt(struct sc_call *c)
 {
 	int level = sc_iarg(c, 1), name = sc_iarg(c, 2);
 	uint64_t uval = c->req.data.args[3], ulen = c->req.data.args[4];
-	unsigned char val[OPT_MAX], copy[NS_OPTVAL_MAX];
+	unsigned char val[OPT_MAX];
 	socklen_t len = 0;
-	int ret, err;
 
 	/* Some options read their value as input too (IP_MSFILTER). */
 	if (!portable(level, name, false) ||
@@ -112,22 +111,9 @@ void sc_sys_getsockopt(struct sc_call *c)
 	sc_begin(c);
 	if (!sc_take_fd(c))
 		return;
-	err = sc_inject_fd(c, NULL, 0, level, name);
-	ret = err ? -1 : getsockopt(c->dup, level, name, uval ? val : NULL,
-				    &len);
-	err = ret < 0 ? (err ? err : errno) : 0;
-	if (!err && ((uval && sc_write(c, uval, val, len) < 0) ||
-		     sc_write(c, ulen, &len, sizeof(len)) < 0))
-		err = EFAULT;
-	sc_after(c, ret, err);
-	sc_reply(c, 0, err);
-	c->ev.u.opt.level = level;
-	c->ev.u.opt.name = name;
-	c->ev.u.opt.len = err ? 0 : len;
-	c->ev.u.opt.val = copy;
-	c->ev.u.opt.vlen = err ? 0 : ns_opt_copy(copy, level, name, val,
-						len < NS_OPTVAL_MAX
-							? len
-							: NS_OPTVAL_MAX);
+	/* op_getsockopt writes the value and its length back. */
+	ns_do_getsockopt(&sc_ops, &c->rec, c->ev.fd, level, name,
+			 uval ? val : NULL, &len);
+	sc_reply(c, 0, c->ev.err);
 	sc_emit(c);
 }

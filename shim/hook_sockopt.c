@@ -41,30 +41,13 @@ static inline int shim_setsockopt(int fd, int level, int name, const void *val,
 static NS_NOINLINE int getsockopt_on(int fd, int level, int name, void *val,
 				     socklen_t *lenp)
 {
-	unsigned char copy[NS_OPTVAL_MAX];
 	struct shim_cx cx;
-	int ret;
 
 	shim_begin(&cx, NS_CALL_getsockopt, fd);
-	if (shim_fault_on(NS_CALL_getsockopt) &&
-	    shim_inject_fd(&cx, fd, NULL, 0, level, name))
-		ret = -1;
-	else
-		ret = SHIM_REAL(getsockopt)(fd, level, name, val, lenp);
-	shim_after(&cx, ret);
-	cx.ev.u.opt.level = level;
-	cx.ev.u.opt.name = name;
-	/* The value and its length exist only once the call succeeded; on
-	 * failure lenp may be the very pointer the kernel refused. */
-	cx.ev.u.opt.len = ret == 0 && lenp ? *lenp : 0;
-	cx.ev.u.opt.val = copy;
-	cx.ev.u.opt.vlen = ret == 0 ? ns_opt_copy(copy, level, name, val,
-						 cx.ev.u.opt.len < sizeof(copy)
-							 ? cx.ev.u.opt.len
-							 : sizeof(copy))
-				    : 0;
+	ns_do_getsockopt(&shim_ops, &cx.rec, fd, level, name, val, lenp);
+	shim_settled(&cx);
 	shim_finish(&cx);
-	return ret;
+	return (int)cx.ev.ret;
 }
 
 static inline int shim_getsockopt(int fd, int level, int name, void *val,

@@ -8,64 +8,12 @@
 #include "../src/sys.h"
 
 #include <stddef.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-
-/*
- * Whether another descriptor of this process refers to @fd's socket (the
- * program dup'ed it): the swap would leave that one on the MPTCP socket,
- * still bound, and the TCP one could not listen. Read with getdents64 on
- * /proc/self/fd, since opendir allocates and hooks must not.
- */
-static bool shared_socket(int fd)
-{
-	char buf[2048], path[32], link[64], mine[64];
-	struct ns_buf b;
-	bool shared = false;
-	ssize_t n, len;
-	int dir;
-
-	ns_buf_init(&b, path, sizeof(path) - 1);
-	ns_buf_str(&b, "/proc/self/fd/");
-	ns_buf_u64(&b, (uint64_t)fd);
-	path[b.len] = '\0';
-	len = readlink(path, mine, sizeof(mine) - 1);
-	dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (len <= 0 || dir < 0)
-		goto out;	/* no /proc: nothing to go by */
-	mine[len] = '\0';
-	while (!shared && (n = syscall(SYS_getdents64, dir, buf,
-				       sizeof(buf))) > 0) {
-		for (ssize_t off = 0; off < n && !shared;) {
-			struct dirent64 *d = (struct dirent64 *)(buf + off);
-			long other = 0;
-			const char *c;
-
-			off += d->d_reclen;
-			for (c = d->d_name; *c >= '0' && *c <= '9'; c++)
-				other = other * 10 + (*c - '0');
-			if (*c || c == d->d_name || other == fd || other == dir)
-				continue;
-			ns_buf_init(&b, path, sizeof(path) - 1);
-			ns_buf_str(&b, "/proc/self/fd/");
-			ns_buf_str(&b, d->d_name);
-			path[b.len] = '\0';
-			len = readlink(path, link, sizeof(link) - 1);
-			if (len == (ssize_t)strlen(mine) &&
-			    memcmp(link, mine, (size_t)len) == 0)
-				shared = true;
-		}
-	}
-out:
-	if (dir >= 0)
-		ns_sys_close(dir);
-	return shared;
-}
 
 static struct shim_cx *cx_of(struct ns_call_rec *r)
 {
@@ -116,6 +64,46 @@ static int op_setsockopt(struct ns_call_rec *r, int fd, int level, int name,
 	return (int)result(r, SHIM_REAL(setsockopt)(fd, level, name, val, len));
 }
 
+static int op_socketpair(struct ns_call_rec *r, int family, int type,
+			 int protocol, int sv[2])
+{
+	return (int)result(r, SHIM_REAL(socketpair)(family, type, protocol,
+						   sv));
+}
+
+static int op_bind(struct ns_call_rec *r, int fd, const struct sockaddr *sa,
+		   socklen_t len)
+{
+	return (int)result(r, SHIM_REAL(bind)(fd, sa, len));
+}
+
+static int op_listen(struct ns_call_rec *r, int fd, int backlog)
+{
+	return (int)result(r, SHIM_REAL(listen)(fd, backlog));
+}
+
+/* The program's accept reaches the next accept, its accept4 the next
+ * accept4, as when no policy acts. */
+static int op_accept(struct ns_call_rec *r, int fd, struct sockaddr *sa,
+		     socklen_t *lenp, int flags)
+{
+	if (r->ev.call == NS_CALL_accept4)
+		return (int)result(r, SHIM_REAL(accept4)(fd, sa, lenp, flags));
+	return (int)result(r, SHIM_REAL(accept)(fd, sa, lenp));
+}
+
+static int op_getsockopt(struct ns_call_rec *r, int fd, int level, int name,
+			 void *val, socklen_t *lenp)
+{
+	return (int)result(r, SHIM_REAL(getsockopt)(fd, level, name, val,
+						    lenp));
+}
+
+static int op_shutdown(struct ns_call_rec *r, int fd, int how)
+{
+	return (int)result(r, SHIM_REAL(shutdown)(fd, how));
+}
+
 /* By system call: the program's fcntl, close and dup3 are hooked. */
 static int op_fcntl(struct ns_call_rec *r, int fd, int cmd, int arg)
 {
@@ -163,7 +151,7 @@ static int op_install(struct ns_call_rec *r, int lfd, int fd, bool cloexec)
 static bool op_shared(struct ns_call_rec *r, int fd)
 {
 	(void)r;
-	return shared_socket(fd);
+	return ns_fd_shared(fd);
 }
 
 static bool op_lookup(struct ns_call_rec *r, int fd, struct ns_fdinfo *info)
@@ -184,6 +172,18 @@ static void op_set_state(struct ns_call_rec *r, int fd, uint32_t bits)
 {
 	(void)r;
 	ns_fd_set_state(fd, bits);
+}
+
+static void op_listening(struct ns_call_rec *r, int fd, int backlog)
+{
+	(void)r;
+	ns_fd_listen(fd, backlog);
+}
+
+static void op_del(struct ns_call_rec *r, int fd)
+{
+	(void)r;
+	ns_fd_del(fd);
 }
 
 static void op_add_opt(struct ns_call_rec *r, int fd, int level, int name,
@@ -209,6 +209,12 @@ const struct ns_ops shim_ops = {
 	.connect = op_connect,
 	.sendmsg = op_sendmsg,
 	.setsockopt = op_setsockopt,
+	.socketpair = op_socketpair,
+	.bind = op_bind,
+	.listen = op_listen,
+	.accept = op_accept,
+	.getsockopt = op_getsockopt,
+	.shutdown = op_shutdown,
 	.fcntl = op_fcntl,
 	.close = op_close,
 	.install = op_install,
@@ -216,6 +222,8 @@ const struct ns_ops shim_ops = {
 	.lookup = op_lookup,
 	.put = op_put,
 	.set_state = op_set_state,
+	.listening = op_listening,
+	.del = op_del,
 	.add_opt = op_add_opt,
 	.inject = op_inject,
 };

@@ -88,6 +88,9 @@ int ns_do_socket(const struct ns_ops *o, struct ns_call_rec *r, int family,
 	struct ns_fdinfo info;
 	int lfd, fd;
 
+	r->ev.u.sock.family = family;
+	r->ev.u.sock.type = type;
+	r->ev.u.sock.protocol = protocol;
 	ns_plan_socket(r->cfg, family, type, protocol, &plan);
 	if (plan.deny) {
 		ns_rec_deny(r, plan.deny, plan.why);

@@ -29,7 +29,9 @@
 	bool trace;		/* an event will be written */		\
 	bool rescued;		/* a policy turned a failure into	\
 				 * success: errno as the program left it */ \
-	char note[224];		/* what policies did, for ev.policy */
+	char note[224];		/* what policies did, for ev.policy */	\
+	unsigned char optval[NS_OPTVAL_MAX]; /* getsockopt's value, as	\
+				 * the event shows it */
 struct ns_call_rec {
 	NS_CALL_REC_MEMBERS
 };
@@ -59,6 +61,19 @@ struct ns_ops {
 			   const struct msghdr *msg, int flags);
 	int (*setsockopt)(struct ns_call_rec *r, int lfd, int level, int name,
 			  const void *val, socklen_t len);
+	/* socketpair(2): the front's two sockets in @sv. */
+	int (*socketpair)(struct ns_call_rec *r, int family, int type,
+			  int protocol, int sv[2]);
+	int (*bind)(struct ns_call_rec *r, int lfd, const struct sockaddr *sa,
+		    socklen_t len);
+	int (*listen)(struct ns_call_rec *r, int lfd, int backlog);
+	/* accept(2), or accept4(2) when r->ev.call says so: the front's
+	 * new socket. */
+	int (*accept)(struct ns_call_rec *r, int lfd, struct sockaddr *sa,
+		      socklen_t *lenp, int flags);
+	int (*getsockopt)(struct ns_call_rec *r, int lfd, int level, int name,
+			  void *val, socklen_t *lenp);
+	int (*shutdown)(struct ns_call_rec *r, int lfd, int how);
 	int (*fcntl)(struct ns_call_rec *r, int lfd, int cmd, int arg);
 	int (*close)(struct ns_call_rec *r, int lfd);
 	/* Puts the front's socket @lfd at the program's number @fd (dup3),
@@ -73,6 +88,10 @@ struct ns_ops {
 	void (*put)(struct ns_call_rec *r, int fd, int lfd,
 		    const struct ns_fdinfo *info);
 	void (*set_state)(struct ns_call_rec *r, int fd, uint32_t bits);
+	/* listen(2) succeeded with @backlog (ns_fdtab_listen). */
+	void (*listening)(struct ns_call_rec *r, int fd, int backlog);
+	/* The table forgets @fd. */
+	void (*del)(struct ns_call_rec *r, int fd);
 	void (*add_opt)(struct ns_call_rec *r, int fd, int level, int name,
 			const void *val, unsigned len);
 	/* NETSHIM_FAIL, asked only when some rule names the call: delays
@@ -154,7 +173,7 @@ int ns_rules_fd(const struct ns_ops *o, struct ns_call_rec *r, int fd,
 
 /* socket(2) as the policies want it (NETSHIM_FAMILY, NETSHIM_MPTCP and
  * its TCP retry), installed and remembered: the program's number, or -1
- * with r->ev.err. */
+ * with r->ev.err. Fills r->ev.u.sock. */
 int ns_do_socket(const struct ns_ops *o, struct ns_call_rec *r, int family,
 		 int type, int protocol);
 
@@ -173,6 +192,43 @@ ssize_t ns_do_send(const struct ns_ops *o, struct ns_call_rec *r, int fd,
  * swap to TCP, the options remembered for a swap. */
 int ns_do_setsockopt(const struct ns_ops *o, struct ns_call_rec *r, int fd,
 		     int level, int name, const void *val, socklen_t len);
+
+/*
+ * The calls below fill the event's own fields (r->ev.u) as the shim has
+ * always shown them; a front only begins the record, reads and writes
+ * the program's memory, and writes the event.
+ */
+
+/* socketpair(2): both sockets installed (@sv gets the program's
+ * numbers) and remembered as connected. 0, or -1 with r->ev.err. */
+int ns_do_socketpair(const struct ns_ops *o, struct ns_call_rec *r,
+		     int family, int type, int protocol, int sv[2]);
+
+/* bind(2) on @fd (r->kfd): NETSHIM_FAIL's rules, NS_FD_BOUND. */
+int ns_do_bind(const struct ns_ops *o, struct ns_call_rec *r, int fd,
+	       const struct sockaddr *sa, socklen_t len);
+
+/* listen(2): NETSHIM_FAIL's rules, NS_FD_LISTENING and the backlog a
+ * replacement listener gets. */
+int ns_do_listen(const struct ns_ops *o, struct ns_call_rec *r, int fd,
+		 int backlog);
+
+/* accept(2) and accept4(2) (r->ev.call; @flags only for accept4): the
+ * new socket installed and remembered as the listener's kind, the
+ * listener marked NS_FD_SERVED. The event shows no more of @sa than the
+ * kernel wrote: the smaller of *@lenp before and after. The program's
+ * number, or -1 with r->ev.err. */
+int ns_do_accept(const struct ns_ops *o, struct ns_call_rec *r, int fd,
+		 struct sockaddr *sa, socklen_t *lenp, int flags);
+
+/* getsockopt(2): NETSHIM_FAIL's rules; the event shows the value the
+ * kernel wrote (a copy in r->optval), only after a success. */
+int ns_do_getsockopt(const struct ns_ops *o, struct ns_call_rec *r, int fd,
+		     int level, int name, void *val, socklen_t *lenp);
+
+/* shutdown(2): no rule names it, no state changes. */
+int ns_do_shutdown(const struct ns_ops *o, struct ns_call_rec *r, int fd,
+		   int how);
 
 /* Copies an option's value for an event or the table: no more than the
  * kernel reads of it (ns_sockopt_read_len), a name up to its NUL, so a

@@ -11,8 +11,7 @@
 
 static int open_ro(const char *path, int flags)
 {
-	return (int)syscall(SYS_openat, AT_FDCWD, path,
-			    O_RDONLY | O_CLOEXEC | flags);
+	return ns_sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | flags, 0);
 }
 
 /* "/proc/self/" or "/proc/PID/", then @what, then @n if not negative. */
@@ -97,7 +96,7 @@ int ns_epoll_find(int pid, int fd, struct ns_epoll_reg *regs, int max)
 	if (dir < 0)
 		return 0;
 	while (found < max &&
-	       (n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
+	       (n = ns_syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
 		for (ssize_t off = 0; off < n && found < max;) {
 			struct dirent64 *d = (struct dirent64 *)(buf + off);
 			const char *c = d->d_name;
@@ -111,15 +110,15 @@ int ns_epoll_find(int pid, int fd, struct ns_epoll_reg *regs, int max)
 			if (*c || c == d->d_name)
 				continue;
 			proc_path(path, sizeof(path), pid, "/fd/", num);
-			len = syscall(SYS_readlinkat, AT_FDCWD, path, link,
-				      sizeof(link));
+			len = ns_sys_readlinkat(AT_FDCWD, path, link,
+						sizeof(link));
 			if (len != 22 || memcmp(link, "anon_inode:[eventpoll]",
 						22) != 0)
 				continue;
 			proc_path(path, sizeof(path), pid, "/fdinfo/", num);
 			if ((f = open_ro(path, 0)) < 0)
 				continue;
-			len = syscall(SYS_read, f, info, sizeof(info));
+			len = ns_sys_read(f, info, sizeof(info));
 			ns_sys_close(f);
 			if (len > 0)
 				found += ns_epoll_parse(info, (size_t)len,

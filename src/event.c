@@ -22,7 +22,9 @@ static const unsigned char call_rules[] = {
 #undef NS_X
 };
 
+#ifndef NS_FREESTANDING
 __thread bool ns_event_raw __attribute__((tls_model("initial-exec")));
+#endif
 
 const char *ns_call_name(enum ns_call c)
 {

@@ -36,9 +36,15 @@ ns_callmask ns_calls_in_group(unsigned groups);
  * (NS_RULES_*). */
 ns_callmask ns_calls_with_rules(unsigned rules);
 
+#ifdef NS_FREESTANDING
+/* The freestanding engine serves only the trap front's blob, where every
+ * call it sees bypassed libc: always raw, and no TLS to keep it in. */
+#define ns_event_raw true
+#else
 /* Set by a front while it serves a system call that bypassed libc through
  * the libc-level code path: the events built meanwhile carry it (raw). */
 extern __thread bool ns_event_raw __attribute__((tls_model("initial-exec")));
+#endif
 
 /* Most bytes of an option value an event carries (struct timeval). */
 #define NS_OPTVAL_MAX 16

@@ -226,6 +226,9 @@ void ns_fault_sleep(uint32_t ms)
 		;
 }
 
+#ifndef NS_FREESTANDING
+/* getaddrinfo's results are libc's: the freestanding engine serves system
+ * calls only. */
 bool ns_fault_filter(struct addrinfo **res, int family,
 		     void (*free_one)(struct addrinfo *))
 {
@@ -250,3 +253,4 @@ bool ns_fault_filter(struct addrinfo **res, int family,
 		free(canon);
 	return *res != NULL;
 }
+#endif

@@ -2,12 +2,14 @@
 /* The per-process socket descriptor tables: sharded uthash, no malloc. */
 #include "fdtable.h"
 #include "compiler.h"
+#include "sys.h"
 
-#include <pthread.h>
-#include <sched.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
+#ifndef NS_FREESTANDING
+#include <pthread.h>
+#endif
 
 static void *table_alloc(size_t sz);
 static void table_free(void *p, size_t sz);
@@ -52,8 +54,29 @@ struct ns_fdtab ns_fdtab_default;
 bool ns_fd_on = true;	/* ns_fd_keep(false): the default table is off */
 static struct shard *const shards = ns_fdtab_default.shards;
 
+#ifdef NS_FREESTANDING
+/*
+ * No TLS in a static program (%fs is the program's), and no need: the
+ * blob's handler runs with every asynchronous signal blocked (its
+ * sa_mask), so a thread never re-enters the table while it holds a shard
+ * and nothing is ever deferred. Threads still run it at once: the shard
+ * locks stay.
+ */
+#define held 0
+#define set_held(v) ((void)0)
+#define npending 0
+
+static void defer(struct ns_fdtab *t, unsigned first, unsigned last)
+{
+}
+
+static void check_pending(void)
+{
+}
+#else
 /* Which shard this thread holds, plus one; 0 when none. */
 static __thread int held __attribute__((tls_model("initial-exec")));
+#define set_held(v) (held = (v))
 
 /*
  * Ranges of numbers whose entries a signal handler could not update because
@@ -89,18 +112,21 @@ static void defer(struct ns_fdtab *t, unsigned first, unsigned last)
 }
 
 static void check_pending(void);
+#endif
 
 static void *table_alloc(size_t sz)
 {
-	void *p = mmap(NULL, sz, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* By system call: MAP_FAILED or -errno (sys.h) are both in the
+	 * last page of the address space. */
+	long p = ns_syscall(SYS_mmap, NULL, sz, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	return p == MAP_FAILED ? NULL : p;
+	return (unsigned long)p > -4096UL ? NULL : (void *)p;
 }
 
 static void table_free(void *p, size_t sz)
 {
-	munmap(p, sz);
+	ns_syscall(SYS_munmap, p, sz);
 }
 
 /*
@@ -114,14 +140,14 @@ static struct shard *lock_shard(struct ns_fdtab *t, int fd)
 
 	if (unlikely(held | (t == &ns_fdtab_default && !ns_fd_on)))
 		return NULL;	/* re-entered from a signal handler, or off */
-	held = (int)(s - t->shards) + 1;
+	set_held((int)(s - t->shards) + 1);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	while (__atomic_test_and_set(&s->lock, __ATOMIC_ACQUIRE)) {
 		for (int i = 0; i < 64 && __atomic_load_n(&s->lock,
 						__ATOMIC_RELAXED); i++)
 			__builtin_ia32_pause();
 		if (__atomic_load_n(&s->lock, __ATOMIC_RELAXED))
-			sched_yield();
+			ns_syscall(SYS_sched_yield);
 	}
 	return s;
 }
@@ -140,7 +166,7 @@ static void unlock_shard(struct shard *s)
 {
 	__atomic_clear(&s->lock, __ATOMIC_RELEASE);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	held = 0;
+	set_held(0);
 	if (unlikely(npending))
 		check_pending();
 }
@@ -342,6 +368,7 @@ void ns_fd_set_check(bool (*fn)(int fd, const struct ns_fdinfo *info))
 	still = fn;
 }
 
+#ifndef NS_FREESTANDING
 static bool still_there(int fd, const struct ns_fdinfo *info)
 {
 	return still && still(fd, info);
@@ -386,6 +413,10 @@ static void check_pending(void)
 	}
 }
 
+#endif
+
+/* The pool serves the seccomp front, which runs in netshim itself. */
+#ifndef NS_FREESTANDING
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ns_fdtab *pool;
 
@@ -415,8 +446,15 @@ void ns_fdtab_free(struct ns_fdtab *t)
 	pool = t;
 	pthread_mutex_unlock(&pool_lock);
 }
+#endif
 
 #define ALL_HELD (NSHARDS + 1)
+/* Without `held` (freestanding), lock_all's caller pairs it itself. */
+#ifdef NS_FREESTANDING
+#define NS_FREESTANDING_ONLY 1
+#else
+#define NS_FREESTANDING_ONLY 0
+#endif
 
 /* `held` covers the whole of fork() too: a signal handler running between
  * the prepare and the parent or child handler must skip the table. */
@@ -424,16 +462,16 @@ void ns_fd_lock_all(void)
 {
 	if (held)
 		return;	/* fork() from a handler that interrupted us */
-	held = ALL_HELD;
+	set_held(ALL_HELD);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	for (int i = 0; i < NSHARDS; i++)
 		while (__atomic_test_and_set(&shards[i].lock, __ATOMIC_ACQUIRE))
-			sched_yield();
+			ns_syscall(SYS_sched_yield);
 }
 
 void ns_fd_unlock_all_child(void)
 {
-	if (held == ALL_HELD || !held) {
+	if (NS_FREESTANDING_ONLY || held == ALL_HELD || !held) {
 		ns_fd_unlock_all();
 		return;
 	}
@@ -451,12 +489,12 @@ void ns_fd_unlock_all_child(void)
 
 void ns_fd_unlock_all(void)
 {
-	if (held != ALL_HELD)
+	if (!NS_FREESTANDING_ONLY && held != ALL_HELD)
 		return;
 	for (int i = 0; i < NSHARDS; i++)
 		__atomic_clear(&shards[i].lock, __ATOMIC_RELEASE);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	held = 0;
+	set_held(0);
 	if (unlikely(npending))
 		check_pending();
 }

@@ -85,6 +85,10 @@ extern bool ns_fd_on;
  * signal handler interrupted it, and the table is out of its reach. */
 bool ns_fd_busy(void);
 
+/* Whether another descriptor of this process holds @fd's socket (the
+ * program dup'ed it), from /proc/self/fd (fd_shared.c). */
+bool ns_fd_shared(int fd);
+
 /* The calling process's own table, for the shim. */
 static inline void ns_fd_put(int fd, const struct ns_fdinfo *info)
 {

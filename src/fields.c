@@ -152,6 +152,15 @@ static void triple(struct ns_out *o, int family, int type, int protocol)
  * name, the events on that socket in "sock", hence one entry for each. A
  * signal handler arriving while the cache is in use renders its own.
  */
+#ifdef NS_FREESTANDING
+/* No TLS in a static program (%fs is the program's), and a cache shared
+ * by the threads that run the blob's handler at once would need a lock:
+ * each event renders its triple. */
+void ns_f_triple(struct ns_out *o, int family, int type, int protocol)
+{
+	triple(o, family, type, protocol);
+}
+#else
 static __thread struct ns_tricache {
 	int family, type, protocol;
 	const char *sep;
@@ -196,6 +205,7 @@ void ns_f_triple(struct ns_out *o, int family, int type, int protocol)
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	tricache_busy = false;
 }
+#endif
 
 /* The socket the call acts on: text 5<AF_INET SOCK_STREAM IPPROTO_TCP>,
  * JSON "fd":5,"sock":{...} or "sock":null. */

@@ -246,6 +246,7 @@ static void head_who(const struct ns_out *o, struct ns_buf *b,
  * when one of them changes. A signal handler arriving while the cache is
  * in use writes its own.
  */
+#ifndef NS_FREESTANDING
 static __thread struct {
 	int64_t sec;
 	int pid, tid;
@@ -293,11 +294,20 @@ static void head_cached(const struct ns_out *o, const struct ns_event *ev)
 	ns_fmt_frac(o->b, ev->ts.tv_nsec, o->json);
 	ns_buf_mem(o->b, head.who, head.len2);
 }
+#endif
 
 static void header(struct ns_out *o, const struct ns_event *ev)
 {
 	struct ns_buf *b = o->b;
 
+#ifdef NS_FREESTANDING
+	/* No TLS in a static program (%fs is the program's), and the
+	 * threads running the blob's handler at once would share one
+	 * cache: each event writes its header. */
+	head_second(o, b, ev);
+	ns_fmt_frac(b, ev->ts.tv_nsec, o->json);
+	head_who(o, b, ev);
+#else
 	if (head.busy) {
 		head_second(o, b, ev);
 		ns_fmt_frac(b, ev->ts.tv_nsec, o->json);
@@ -309,6 +319,7 @@ static void header(struct ns_out *o, const struct ns_event *ev)
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 		head.busy = false;
 	}
+#endif
 	if (o->json) {
 		ns_buf_padded(b, call_keys[ev->call].s, call_keys[ev->call].len,
 			      sizeof(call_keys[0].s));

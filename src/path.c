@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 /* As many links as the kernel follows in one lookup (MAXSYMLINKS,
  * include/linux/namei.h) before ELOOP. */
@@ -25,9 +24,9 @@ static bool protected_link(int dirfd, const struct stat *link)
 {
 	struct stat dir;
 
-	if (link->st_uid == geteuid())
+	if (link->st_uid == ns_sys_geteuid())
 		return false;
-	if (fstat(dirfd, &dir) != 0)
+	if (ns_sys_fstat(dirfd, &dir) != 0)
 		return true;
 	return (dir.st_mode & (S_ISVTX | S_IWOTH)) == (S_ISVTX | S_IWOTH) &&
 	       link->st_uid != dir.st_uid;
@@ -35,7 +34,8 @@ static bool protected_link(int dirfd, const struct stat *link)
 
 static int open_dir(int at, const char *name)
 {
-	return openat(at, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return ns_sys_openat(at, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+			     0);
 }
 
 /* Replaces the first @used bytes of @rest by @target and a '/'. */
@@ -60,15 +60,11 @@ int ns_path_dir(const char *path, const char **last)
 	size_t len;
 
 	*last = slash ? slash + 1 : path;
-	if (!**last) {		/* "dir/": no file name to create */
-		errno = EISDIR;
-		return -1;
-	}
+	if (!**last)		/* "dir/": no file name to create */
+		return ns_sys_fail(EISDIR);
 	len = slash ? (size_t)(slash - path) : 0;
-	if (len + 1 > sizeof(rest)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
+	if (len + 1 > sizeof(rest))
+		return ns_sys_fail(ENAMETOOLONG);
 	memcpy(rest, path, len);
 	rest[len] = '\0';
 	dirfd = open_dir(AT_FDCWD, path[0] == '/' ? "/" : ".");
@@ -85,14 +81,19 @@ int ns_path_dir(const char *path, const char **last)
 		end = strchr(name, '/');
 		if (end)
 			*end = '\0';
-		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		n = ns_sys_fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW);
+		if (n != 0) {
+			err = ns_sys_err(n);
 			goto fail;
+		}
 		if (!S_ISLNK(st.st_mode)) {
 			/* O_NOFOLLOW: a link swapped in since fstatat is
 			 * no directory to O_DIRECTORY (ENOTDIR). */
 			nfd = open_dir(dirfd, name);
-			if (nfd < 0)
+			if (nfd < 0) {
+				err = ns_sys_err(nfd);
 				goto fail;
+			}
 			ns_sys_close(dirfd);
 			dirfd = nfd;
 			len = end ? (size_t)(end + 1 - rest) : strlen(rest);
@@ -100,23 +101,23 @@ int ns_path_dir(const char *path, const char **last)
 			continue;
 		}
 		if (++links > MAX_LINKS) {
-			errno = ELOOP;
+			err = ELOOP;
 			goto fail;
 		}
 		if (protected_link(dirfd, &st)) {
-			errno = EACCES;
+			err = EACCES;
 			goto fail;
 		}
-		n = readlinkat(dirfd, name, target, sizeof(target));
+		n = ns_sys_readlinkat(dirfd, name, target, sizeof(target));
 		if (n <= 0) {
-			errno = n ? errno : ENOENT;	/* as the kernel */
+			err = n ? ns_sys_err(n) : ENOENT;	/* as the kernel */
 			goto fail;
 		}
 		if ((size_t)n >= sizeof(target) ||
 		    !splice_target(rest, sizeof(rest),
 			    end ? (size_t)(end + 1 - rest) : strlen(rest),
 			    target, (size_t)n)) {
-			errno = ENAMETOOLONG;
+			err = ENAMETOOLONG;
 			goto fail;
 		}
 		if (target[0] == '/') {
@@ -125,10 +126,8 @@ int ns_path_dir(const char *path, const char **last)
 			dirfd = nfd;
 		}
 	}
-	return -1;
+	return dirfd;	/* < 0: the failed open's */
 fail:
-	err = errno;
 	ns_sys_close(dirfd);
-	errno = err;
-	return -1;
+	return ns_sys_fail(err);
 }

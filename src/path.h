@@ -16,7 +16,8 @@
  * -1 with EACCES then, as with fs.protected_symlinks=1 (proc_sys_fs(5)),
  * whatever that sysctl says. *@last points into @path at the last name,
  * which the caller opens with O_NOFOLLOW relative to the descriptor.
- * Returns -1 with errno on failure.
+ * Returns -1 with errno on failure (-errno in the freestanding build:
+ * sys.h).
  */
 int ns_path_dir(const char *path, const char **last);
 

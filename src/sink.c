@@ -3,6 +3,7 @@
 #include "sink.h"
 #include "buf.h"
 #include "compiler.h"
+#include "free.h"
 #include "names.h"
 #include "path.h"
 #include "sys.h"
@@ -11,7 +12,6 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -27,7 +27,10 @@ static int high_fd(int fd)
 	long base = 512;
 	int nfd;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+	/* prlimit64(2) is getrlimit(2) with the 64-bit struct rlimit,
+	 * glibc's on x86_64. */
+	if (ns_syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY)
 		base = rl.rlim_cur > 128 ? (long)rl.rlim_cur - 32
 					 : (long)rl.rlim_cur / 2;
 	if (base > 65536)
@@ -42,7 +45,9 @@ static int high_fd(int fd)
  * gettext's lock, which a thread of the parent may have held at fork. */
 static const char *err_text(int err)
 {
-#ifdef HAVE_STRERRORDESC_NP
+#ifdef NS_FREESTANDING
+	return ns_free_strerror(err);
+#elif defined(HAVE_STRERRORDESC_NP)
 	return strerrordesc_np(err);
 #else
 	(void)err;
@@ -97,7 +102,7 @@ static void classify(struct ns_sink *s)
 	struct stat st;
 
 	s->pipe = s->sock = s->file = false;
-	if (fstat(s->fd, &st) == 0) {
+	if (ns_sys_fstat(s->fd, &st) == 0) {
 		s->file = S_ISREG(st.st_mode);
 		s->pipe = S_ISFIFO(st.st_mode);
 		s->sock = S_ISSOCK(st.st_mode);
@@ -123,10 +128,10 @@ static bool planted(int dirfd, const struct stat *st)
 {
 	struct stat dir;
 
-	if (st->st_uid == geteuid() ||
+	if (st->st_uid == ns_sys_geteuid() ||
 	    !(S_ISREG(st->st_mode) || S_ISFIFO(st->st_mode)))
 		return false;
-	return fstat(dirfd, &dir) == 0 &&
+	return ns_sys_fstat(dirfd, &dir) == 0 &&
 	       (dir.st_mode & (S_ISVTX | S_IWOTH)) == (S_ISVTX | S_IWOTH) &&
 	       st->st_uid != dir.st_uid;
 }
@@ -137,35 +142,31 @@ static bool planted(int dirfd, const struct stat *st)
  * a shared directory must not be a way to make a privileged program write
  * elsewhere. O_NONBLOCK, dropped once open: a FIFO is looked at before
  * open(2) waits for its reader, and only waits when @wait says so.
+ * -1 with errno, or -errno (sys.h).
  */
 static int open_in(int dirfd, const char *name, bool wait)
 {
 	int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
 		    O_NOCTTY;
-	int fd = openat(dirfd, name, flags | O_NONBLOCK, 0600), fl;
+	int fd = ns_sys_openat(dirfd, name, flags | O_NONBLOCK, 0600), fl;
 	struct stat st;
 
-	if (fd < 0 && errno == ENXIO &&
-	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	if (fd < 0 && ns_sys_err(fd) == ENXIO &&
+	    ns_sys_fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISFIFO(st.st_mode)) {
 		/* Nobody reads yet: wait for a reader, as without us,
 		 * unless the FIFO is planted. */
-		if (planted(dirfd, &st)) {
-			errno = EACCES;
-			return -1;
-		}
-		if (!wait) {
-			errno = ENXIO;
-			return -1;
-		}
-		return openat(dirfd, name, flags, 0600);
+		if (planted(dirfd, &st))
+			return ns_sys_fail(EACCES);
+		if (!wait)
+			return ns_sys_fail(ENXIO);
+		return ns_sys_openat(dirfd, name, flags, 0600);
 	}
 	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) == 0 && planted(dirfd, &st)) {
+		return fd;
+	if (ns_sys_fstat(fd, &st) == 0 && planted(dirfd, &st)) {
 		ns_sys_close(fd);
-		errno = EACCES;
-		return -1;
+		return ns_sys_fail(EACCES);
 	}
 	fl = ns_sys_fcntl(fd, F_GETFL, 0);
 	if (fl >= 0)
@@ -179,12 +180,11 @@ int ns_trace_open(const char *path, bool wait)
 	int dirfd = ns_path_dir(path, &name), fd, err;
 
 	if (dirfd < 0)
-		return -1;
+		return dirfd;
 	fd = open_in(dirfd, name, wait);
-	err = errno;
+	err = fd < 0 ? ns_sys_err(fd) : 0;
 	ns_sys_close(dirfd);
-	errno = err;
-	return fd;
+	return fd < 0 ? ns_sys_fail(err) : fd;
 }
 
 int ns_sink_high_fd(int fd)
@@ -217,7 +217,8 @@ void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
 			ns_buf_init(&b, num, sizeof(num) - 1);
 			ns_buf_u64(&b, (uint64_t)c->trace_fd);
 			num[b.len] = '\0';
-			say_stderr(io, "NETSHIM_TRACE=fd:", num, errno);
+			say_stderr(io, "NETSHIM_TRACE=fd:", num,
+				   ns_sys_err(nfd));
 			use_stderr(s);
 			break;
 		}
@@ -242,7 +243,7 @@ void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
 		}
 		fd = ns_trace_open(s->path, true);
 		if (fd < 0) {
-			int err = errno;
+			int err = ns_sys_err(fd);
 
 			say_stderr(io, "cannot open trace file NETSHIM_TRACE=",
 				   s->path, err);
@@ -261,19 +262,20 @@ void ns_sink_open(struct ns_sink *s, const struct ns_config *c, int pid,
 	classify(s);
 }
 
-/* "N:DEV:INO" into its three numbers. */
+/* "N:DEV:INO" into its three numbers, each decimal digits that fit in
+ * 64 bits (what strtoull(3) took here, without its errno). */
 static bool parse_inherited(const char *v, unsigned long long n[3])
 {
 	for (int i = 0; i < 3; i++) {
-		char *end;
-
 		if (*v < '0' || *v > '9')
 			return false;
-		errno = 0;
-		n[i] = strtoull(v, &end, 10);
-		if (errno || *end != (i < 2 ? ':' : '\0'))
+		for (n[i] = 0; *v >= '0' && *v <= '9'; v++) {
+			if (__builtin_mul_overflow(n[i], 10, &n[i]) ||
+			    __builtin_add_overflow(n[i], *v - '0', &n[i]))
+				return false;
+		}
+		if (*v++ != (i < 2 ? ':' : '\0'))
 			return false;
-		v = end + 1;
 	}
 	return n[0] <= 1 << 30;
 }
@@ -295,7 +297,7 @@ bool ns_sink_adopt(struct ns_sink *s, const struct ns_config *c,
 
 	if (!inherited || c->trace != NS_TRACE_FILE ||
 	    strstr(c->trace_path, "%p") || !parse_inherited(inherited, n) ||
-	    fstat((int)n[0], &st) != 0 ||
+	    ns_sys_fstat((int)n[0], &st) != 0 ||
 	    (unsigned long long)st.st_dev != n[1] ||
 	    (unsigned long long)st.st_ino != n[2])
 		return false;
@@ -310,6 +312,23 @@ bool ns_sink_adopt(struct ns_sink *s, const struct ns_config *c,
 	return true;
 }
 
+#ifdef NS_FREESTANDING
+/* The same with the kernel's signal mask (rt_sigprocmask(2): 8 bytes on
+ * x86_64), without libc's pthread_sigmask. */
+ssize_t ns_write_nosigpipe(int fd, const char *p, size_t n)
+{
+	unsigned long pipe_set = 1UL << (SIGPIPE - 1), old = 0;
+	struct timespec zero = { 0, 0 };
+	ssize_t r;
+
+	ns_syscall(SYS_rt_sigprocmask, SIG_BLOCK, &pipe_set, &old, 8);
+	r = ns_sys_write(fd, p, n);
+	if (r == -EPIPE && !(old & pipe_set))
+		ns_syscall(SYS_rt_sigtimedwait, &pipe_set, NULL, &zero, 8);
+	ns_syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8);
+	return r;
+}
+#else
 ssize_t ns_write_nosigpipe(int fd, const char *p, size_t n)
 {
 	sigset_t pipe_set, old;
@@ -333,6 +352,7 @@ ssize_t ns_write_nosigpipe(int fd, const char *p, size_t n)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return r;
 }
+#endif
 
 static ssize_t write_once(struct ns_sink *s, int fd, const char *p, size_t n)
 {
@@ -346,9 +366,28 @@ static ssize_t write_once(struct ns_sink *s, int fd, const char *p, size_t n)
 static void write_line(struct ns_sink *s, int fd, const char *line,
 		       size_t len, const struct ns_config_io *io);
 
+#ifdef NS_FREESTANDING
+/*
+ * No TLS in a static program: %fs is the program's. The blob's handler
+ * runs with every asynchronous signal blocked (its sa_mask), so no
+ * handler of ours interrupts a write on the same thread: `writing` is
+ * always 0. The lane comes from the stack: threads run on stacks (or Go
+ * signal stacks) at least a page apart, so the page number spreads them.
+ */
+#define writing 0
+#define WRITING_ADD(d) ((void)0)
+
+static int my_lane(void)
+{
+	unsigned long sp = (unsigned long)__builtin_frame_address(0);
+
+	return (int)((sp >> 12) % NS_SINK_LANES);
+}
+#else
 /* This thread is inside ns_sink_write: a signal handler that moves the
  * sink must not wait for it. */
 static __thread int writing __attribute__((tls_model("initial-exec")));
+#define WRITING_ADD(d) (writing += (d))
 /* This thread's lane of ns_sink.writers, plus one; 0 until its first
  * event. A signal handler racing the first assignment just picks again. */
 static __thread int lane __attribute__((tls_model("initial-exec")));
@@ -362,6 +401,7 @@ static int my_lane(void)
 			     NS_SINK_LANES) + 1;
 	return lane - 1;
 }
+#endif
 
 /* Until no other thread writes through the number just replaced. The
  * caller's store of the new number is sequentially consistent, as the
@@ -375,7 +415,7 @@ static void wait_writers(struct ns_sink *s)
 		return;
 	for (int i = 0; i < NS_SINK_LANES; i++)
 		while (__atomic_load_n(&s->writers[i].n, __ATOMIC_SEQ_CST))
-			sched_yield();
+			ns_syscall(SYS_sched_yield);
 }
 
 void ns_sink_write(struct ns_sink *s, const char *line, size_t len,
@@ -385,13 +425,13 @@ void ns_sink_write(struct ns_sink *s, const char *line, size_t len,
 
 	/* Counted, so that ns_sink_move can wait for writes that picked
 	 * the old number before it hands that number to the program. */
-	writing++;
+	WRITING_ADD(1);
 	__atomic_fetch_add(&s->writers[i].n, 1, __ATOMIC_SEQ_CST);
 	fd = __atomic_load_n(&s->fd, __ATOMIC_SEQ_CST);
 	if (fd >= 0)
 		write_line(s, fd, line, len, io);
 	__atomic_fetch_sub(&s->writers[i].n, 1, __ATOMIC_RELEASE);
-	writing--;
+	WRITING_ADD(-1);
 }
 
 /*
@@ -404,11 +444,11 @@ void ns_sink_write(struct ns_sink *s, const char *line, size_t len,
 static bool cut_fragment(int fd, size_t done)
 {
 	struct stat st;
-	off_t end = lseek(fd, 0, SEEK_CUR);
+	off_t end = ns_sys_lseek(fd, 0, SEEK_CUR);
 
-	return end >= (off_t)done && fstat(fd, &st) == 0 &&
+	return end >= (off_t)done && ns_sys_fstat(fd, &st) == 0 &&
 	       S_ISREG(st.st_mode) && st.st_size == end &&
-	       ftruncate(fd, end - (off_t)done) == 0;
+	       ns_sys_ftruncate(fd, end - (off_t)done) == 0;
 }
 
 /* The line, after a newline that ends a fragment left by an earlier
@@ -420,7 +460,7 @@ static ssize_t write_after_fragment(int fd, const char *p, size_t n)
 		{ .iov_base = (void *)p, .iov_len = n },
 	};
 
-	return syscall(SYS_writev, fd, iov, 2);
+	return ns_sys_writev(fd, iov, 2);
 }
 
 static void write_line(struct ns_sink *s, int fd, const char *line,
@@ -453,11 +493,11 @@ static void write_line(struct ns_sink *s, int fd, const char *line,
 				continue;
 			r = 0;
 		}
-		if (r < 0 && errno == EINTR)
+		err = r < 0 ? ns_sys_err(r) : ENOSPC;
+		if (err == EINTR)
 			continue;
 		/* Disk full, reader gone, descriptor closed behind our back:
 		 * say it once, drop this event, try again next event. */
-		err = r < 0 ? errno : ENOSPC;
 		if (done && !s->pipe && !s->sock && !cut_fragment(fd, done))
 			__atomic_store_n(&s->torn, true, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&s->lost, 1, __ATOMIC_RELAXED);

@@ -63,19 +63,18 @@ static void set_reuse(int fd, int v)
 
 /* Binds @nfd to the address @fd holds while @fd still holds it: both get
  * SO_REUSEADDR for the moment, which Linux allows for sockets that do not
- * listen. Each gets its own setting back. */
+ * listen. Each gets its own setting back. 0 or -errno. */
 static int bind_beside(int fd, int nfd, const struct sockaddr_storage *ss,
 		       socklen_t len)
 {
-	int old_reuse = get_reuse(fd), new_reuse = get_reuse(nfd), ret, err;
+	int old_reuse = get_reuse(fd), new_reuse = get_reuse(nfd), ret;
 
 	set_reuse(fd, 1);
 	set_reuse(nfd, 1);
 	ret = ns_sys_bind(nfd, (const struct sockaddr *)ss, len);
-	err = errno;
+	ret = ret < 0 ? -ns_sys_err(ret) : 0;
 	set_reuse(nfd, new_reuse);
 	set_reuse(fd, old_reuse);
-	errno = err;
 	return ret;
 }
 
@@ -85,14 +84,14 @@ static int bind_beside(int fd, int nfd, const struct sockaddr_storage *ss,
  * the option on to its first subflow, the TCP socket that really listens
  * (mptcp_sol_socket_sync_intval, net/mptcp/sockopt.c), so the kernel lets
  * the new one bind and listen beside it. Returns what @fd had, for @nfd
- * to get back once it took @fd's number; -1 with errno, both as they
- * were, when @nfd could not listen.
+ * to get back once it took @fd's number; -errno, both as they were,
+ * when @nfd could not listen.
  */
 static int listen_beside(int fd, int nfd, int backlog,
 			 const struct sockaddr_storage *ss, socklen_t len)
 {
 	int old = get_int(fd, SO_REUSEPORT), mine = get_int(nfd, SO_REUSEPORT);
-	int ret, err;
+	int ret;
 
 	set_int(fd, SO_REUSEPORT, 1);
 	set_int(nfd, SO_REUSEPORT, 1);
@@ -100,11 +99,10 @@ static int listen_beside(int fd, int nfd, int backlog,
 	if (ret == 0)
 		ret = ns_sys_listen(nfd, backlog);
 	if (ret < 0) {
-		err = errno;
+		ret = -ns_sys_err(ret);
 		set_int(nfd, SO_REUSEPORT, mine);
 		set_int(fd, SO_REUSEPORT, old);
-		errno = err;
-		return -1;
+		return ret;
 	}
 	return old;
 }
@@ -114,7 +112,7 @@ static int listen_beside(int fd, int nfd, int backlog,
  * recorded (SO_REUSEADDR and IPV6_V6ONLY must precede bind), the option
  * @level/@name the MPTCP socket refused, then @fd's address if it has one,
  * taken while @fd still holds it, and for a listener its listen(). Returns
- * 0, or -1 with errno and *@why and *@tail for the policy note. *@lost
+ * 0, or -errno and *@why and *@tail for the policy note. *@lost
  * counts recorded options TCP refused; *@bound says whether an address
  * was taken over; *@reuseport is the listener's SO_REUSEPORT to give back.
  */
@@ -125,6 +123,7 @@ static int swap_ready(int fd, int nfd, const struct ns_fdinfo *info,
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
+	int ret;
 
 	*lost = 0;
 	*tail = ", socket kept";
@@ -135,22 +134,29 @@ static int swap_ready(int fd, int nfd, const struct ns_fdinfo *info,
 				      o->len) < 0)
 			(*lost)++;
 	}
-	if (ns_sys_setsockopt(nfd, level, name, val, len) < 0) {
+	ret = ns_sys_setsockopt(nfd, level, name, val, len);
+	if (ret < 0) {
 		*why = "TCP refuses it too";
-		return -1;
+		return -ns_sys_err(ret);
 	}
 	*bound = bound_address(fd, &ss, &sslen);
 	if (info->state & NS_FD_LISTENING) {
-		if (!*bound || (*reuseport = listen_beside(fd, nfd, info->backlog,
-							   &ss, sslen)) < 0) {
+		/* Unbound, the listener has no address to share: the
+		 * kernel's EINVAL for listen_beside's bind. */
+		ret = *bound ? listen_beside(fd, nfd, info->backlog, &ss,
+					     sslen)
+			     : -EINVAL;
+		if (ret < 0) {
 			*why = "could not listen with TCP on the same address";
-			return -1;
+			return ret;
 		}
+		*reuseport = ret;
 		return 0;
 	}
-	if (*bound && bind_beside(fd, nfd, &ss, sslen) < 0) {
+	ret = *bound ? bind_beside(fd, nfd, &ss, sslen) : 0;
+	if (ret < 0) {
 		*why = "could not bind TCP to the same address";
-		return -1;
+		return ret;
 	}
 	return 0;
 }
@@ -189,9 +195,10 @@ int ns_swap_to_tcp(const struct ns_ops *o, struct ns_call_rec *r, int fd,
 		   struct ns_fdinfo *info, int level, int name,
 		   const void *val, socklen_t len)
 {
-	bool listener = info->state & NS_FD_LISTENING, bound;
+	bool listener = info->state & NS_FD_LISTENING, bound = false;
 	int fl, nfd, lost, at, reuseport = 0;
 	const char *why, *tail;
+	int err;
 
 	fl = o->fcntl(r, r->kfd, F_GETFL, 0);
 	if (fl < 0 || (listener ? !listener_idle(r, r->kfd)
@@ -210,9 +217,10 @@ int ns_swap_to_tcp(const struct ns_ops *o, struct ns_call_rec *r, int fd,
 		ns_rec_note(r, "could not make a TCP socket", -nfd, NULL);
 		return -1;
 	}
-	if (swap_ready(r->kfd, nfd, info, level, name, val, len, &lost,
-		       &bound, &reuseport, &why, &tail) < 0) {
-		ns_rec_note(r, why, errno, tail);
+	err = swap_ready(r->kfd, nfd, info, level, name, val, len, &lost,
+			 &bound, &reuseport, &why, &tail);
+	if (err < 0) {
+		ns_rec_note(r, why, -err, tail);
 		goto fail;
 	}
 	at = o->install(r, nfd, fd, false);

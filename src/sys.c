@@ -2,11 +2,11 @@
 /* The one system-call entry netshim's own descriptor calls use (sys.h). */
 #include "sys.h"
 
-#include <errno.h>
 #include <unistd.h>
 
 long (*ns_sys_site)(long nr, long a, long b, long c, long d, long e, long f);
 
+#ifndef NS_FREESTANDING
 long ns_syscall_site(long nr, long a, long b, long c, long d, long e,
 		     long f)
 {
@@ -18,3 +18,4 @@ long ns_syscall_site(long nr, long a, long b, long c, long d, long e,
 	}
 	return r;
 }
+#endif

@@ -6,8 +6,11 @@
 
 #include <poll.h>
 #include <stdbool.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,10 +19,51 @@
  * unless a front that traps system calls by where they come from (trap/)
  * points ns_sys_site at netshim's own system-call instruction, which its
  * filter lets through. Same convention as syscall(2): -1 and errno.
+ *
+ * The freestanding build (NS_FREESTANDING: the engine inside a static
+ * program, trap/'s blob) has no errno: the program owns it, and several
+ * of its threads run the engine at once, so a global one would race.
+ * There every call returns the kernel's -errno. Code that runs in both
+ * builds tests the result (< 0), takes the number with ns_sys_err(r) and
+ * fails itself with ns_sys_fail(E): -1 and errno, or -E.
  */
 /* The kernel's convention: returns -errno. NULL: use syscall(2). */
 extern long (*ns_sys_site)(long nr, long a, long b, long c, long d, long e,
 			   long f);
+#ifdef NS_FREESTANDING
+/* The system call itself (the x86_64 ABI of syscall(2)'s NOTES). */
+static inline long ns_raw_syscall6(long nr, long a, long b, long c, long d,
+				   long e, long f)
+{
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	register long r9 __asm__("r9") = f;
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10),
+			   "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+static inline long ns_syscall6(long nr, long a, long b, long c, long d,
+			       long e, long f)
+{
+	long (*site)(long, long, long, long, long, long, long) =
+		__atomic_load_n(&ns_sys_site, __ATOMIC_RELAXED);
+
+	if (site)
+		return site(nr, a, b, c, d, e, f);
+	return ns_raw_syscall6(nr, a, b, c, d, e, f);
+}
+
+#define ns_sys_err(r) ((int)-(r))
+#define ns_sys_fail(e) (-(e))
+#else
+#include <errno.h>
+
 /* Through ns_sys_site, in syscall(2)'s convention. */
 long ns_syscall_site(long nr, long a, long b, long c, long d, long e,
 		     long f);
@@ -31,6 +75,12 @@ static inline long ns_syscall6(long nr, long a, long b, long c, long d,
 		return syscall(nr, a, b, c, d, e, f);
 	return ns_syscall_site(nr, a, b, c, d, e, f);
 }
+
+/* The error of a failed call's result @r (< 0). */
+#define ns_sys_err(r) ((void)(r), errno)
+/* Fail with error @e, as the calls above do. */
+#define ns_sys_fail(e) (errno = (e), -1)
+#endif
 #define NS_SC_(nr, a, b, c, d, e, f, ...)				\
 	ns_syscall6((nr), (long)(a), (long)(b), (long)(c), (long)(d),	\
 		    (long)(e), (long)(f))
@@ -105,7 +155,7 @@ static inline int ns_sys_bind(int fd, const struct sockaddr *sa,
 
 static inline int ns_sys_listen(int fd, int backlog)
 {
-	return (int)syscall(SYS_listen, fd, backlog);
+	return (int)ns_syscall(SYS_listen, fd, backlog);
 }
 
 /* Whether @fd is readable now (a listener: a connection waits). */
@@ -114,13 +164,64 @@ static inline bool ns_sys_readable(int fd)
 	struct pollfd p = { fd, POLLIN, 0 };
 	struct timespec zero = { 0, 0 };
 
-	return syscall(SYS_ppoll, &p, 1, &zero, NULL, 0) > 0 &&
+	return ns_syscall(SYS_ppoll, &p, 1, &zero, NULL, 0) > 0 &&
 	       (p.revents & POLLIN);
 }
 
 static inline int ns_sys_getpid(void)
 {
 	return (int)ns_syscall(SYS_getpid);
+}
+
+/* The file calls the sink makes when it opens the trace. */
+static inline int ns_sys_openat(int at, const char *name, int flags,
+				int mode)
+{
+	return (int)ns_syscall(SYS_openat, at, name, flags, mode);
+}
+
+/* The kernel's struct stat is glibc's on x86_64 (newfstatat). */
+static inline int ns_sys_fstatat(int at, const char *name, struct stat *st,
+				 int flags)
+{
+	return (int)ns_syscall(SYS_newfstatat, at, name, st, flags);
+}
+
+static inline int ns_sys_fstat(int fd, struct stat *st)
+{
+	return (int)ns_syscall(SYS_fstat, fd, st);
+}
+
+static inline ssize_t ns_sys_readlinkat(int at, const char *name, char *buf,
+					size_t cap)
+{
+	return ns_syscall(SYS_readlinkat, at, name, buf, cap);
+}
+
+static inline ssize_t ns_sys_read(int fd, void *p, size_t n)
+{
+	return ns_syscall(SYS_read, fd, p, n);
+}
+
+static inline ssize_t ns_sys_writev(int fd, const struct iovec *iov, int n)
+{
+	return ns_syscall(SYS_writev, fd, iov, n);
+}
+
+static inline off_t ns_sys_lseek(int fd, off_t off, int whence)
+{
+	return ns_syscall(SYS_lseek, fd, off, whence);
+}
+
+static inline int ns_sys_ftruncate(int fd, off_t len)
+{
+	return (int)ns_syscall(SYS_ftruncate, fd, len);
+}
+
+/* Never fails (getuid(2)). */
+static inline uid_t ns_sys_geteuid(void)
+{
+	return (uid_t)ns_syscall(SYS_geteuid);
 }
 
 #endif

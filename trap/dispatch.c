@@ -3,6 +3,7 @@
  * that policies, faults, the fd table and events are the hooks' own code.
  * The one place to point at per-call engine entry points later. */
 #include "trap.h"
+#include "../src/event.h"
 
 #include <errno.h>
 #include <sys/socket.h>
@@ -17,7 +18,7 @@
  * and is preloaded, so they resolve to its own. Their real calls go to
  * libc, whose system-call instructions the filter lets through.
  */
-long trap_dispatch(long nr, const long *a)
+static long reissue(long nr, const long *a)
 {
 	long r;
 
@@ -44,4 +45,16 @@ long trap_dispatch(long nr, const long *a)
 		return trap_sys(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	}
 	return r < 0 ? -errno : r;
+}
+
+/* The hooks' events of it say "raw" (event.h). */
+long trap_dispatch(long nr, const long *a)
+{
+	bool raw = ns_event_raw;
+	long r;
+
+	ns_event_raw = true;
+	r = reissue(nr, a);
+	ns_event_raw = raw;
+	return r;
 }

@@ -4,12 +4,9 @@
 #include "trap.h"
 #include "../src/compiler.h"
 
-#include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -26,8 +23,9 @@ static char keep_buf[16384];
 static char *keep[KEEP_MAX];
 static int nkeep;
 static char preload_lib[4096];
+bool trap_exec_listened;
 
-static void keep_var(const char *e)
+void trap_exec_keep(const char *e)
 {
 	static size_t used;
 	size_t n = strlen(e) + 1;
@@ -38,18 +36,20 @@ static void keep_var(const char *e)
 	used += n;
 }
 
-void trap_exec_snapshot(void)
+void trap_exec_library(const char *path)
 {
-	extern char **environ;
-	Dl_info dl;
+	size_t n = strlen(path);
 
-	if (dladdr((void *)trap_exec_snapshot, &dl) && dl.dli_fname)
-		snprintf(preload_lib, sizeof(preload_lib), "%s",
-			 dl.dli_fname);
-	for (char **e = environ; e && *e; e++)
-		if (!strncmp(*e, "NETSHIM_", 8) ||
-		    !strncmp(*e, "LD_PRELOAD=", 11))
-			keep_var(*e);
+	if (n < sizeof(preload_lib))
+		memcpy(preload_lib, path, n + 1);
+}
+
+/* Appends @s at @p, no further than @end; where the next one goes. */
+static char *put(char *p, const char *end, const char *s)
+{
+	while (*s && p < end)
+		*p++ = *s++;
+	return p;
 }
 
 static long sys(long nr, long a, long b, long c, long d)
@@ -105,12 +105,14 @@ static int dynamic(int dirfd, const char *path, int flags, int depth)
 
 static void say(const char *a, const char *b, const char *c)
 {
-	char line[768];
-	int n = snprintf(line, sizeof(line), "netshim: %s%s%s\n", a, b, c);
+	char line[768], *p = line, *end = line + sizeof(line) - 1;
 
-	if (n > 0)
-		sys(SYS_write, 2, (long)line,
-		    n < (int)sizeof(line) ? n : (long)sizeof(line) - 1, 0);
+	p = put(p, end, "netshim: ");
+	p = put(p, end, a);
+	p = put(p, end, b);
+	p = put(p, end, c);
+	*p++ = '\n';
+	sys(SYS_write, 2, (long)line, p - line, 0);
 }
 
 static bool has(char *const *env, const char *entry)
@@ -148,10 +150,16 @@ static char **fixed_env(char *const *env, size_t *size)
 	s = (char *)(out + n + KEEP_MAX + 2);
 	n = 0;
 	if (!old || !strstr(old, preload_lib)) {
+		char *end = (char *)out + cap - 1;
+
 		lp = s;
-		s += snprintf(s, sizeof(preload_lib) + 32 + (old ? strlen(old) : 0),
-			      "LD_PRELOAD=%s%s%s", preload_lib, old ? " " : "",
-			      old ? old : "") + 1;
+		s = put(s, end, "LD_PRELOAD=");
+		s = put(s, end, preload_lib);
+		if (old) {
+			s = put(s, end, " ");
+			s = put(s, end, old);
+		}
+		*s++ = '\0';
 		out[n++] = lp;
 	}
 	for (char *const *e = env; e && *e; e++)
@@ -168,9 +176,12 @@ static char **fixed_env(char *const *env, size_t *size)
  * execve and execveat, trapped wherever they come from. A dynamic program
  * gets the library again: LD_PRELOAD kept or put back, even when the
  * program cleared its environment, so it never meets the filter without
- * the handler. A static one cannot be given the handler (no loader) and
- * would die of SIGSYS at its first trapped call: the exec is refused with
- * EPERM and one line says why.
+ * the handler. A static one has no loader to give it the library: in a
+ * run netshim started (trap_exec_listened) the exec is made from the
+ * second instruction, which the filter hands to netshim, and netshim puts
+ * the blob into the new image before it runs; otherwise it would die of
+ * SIGSYS at its first trapped call, so the exec is refused with EPERM and
+ * one line says why.
  */
 long trap_exec(long nr, const long *a)
 {
@@ -184,6 +195,13 @@ long trap_exec(long nr, const long *a)
 	long r;
 
 	if (path && dynamic(dirfd, path, flags, 0) == 0) {
+		if (trap_exec_listened)
+			return at ? trap_sys_notify(SYS_execveat, dirfd,
+						    (long)path, argv,
+						    (long)envp, flags, 0)
+				  : trap_sys_notify(SYS_execve, (long)path,
+						    argv, (long)envp, 0, 0,
+						    0);
 		say("refusing to exec ", path,
 		    ": statically linked, it cannot get netshim's SIGSYS "
 		    "handler, and the seccomp filter that traps raw socket "

@@ -1,110 +1,26 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* The trap front's seccomp filter: where libc's code is, which calls trap,
- * and whether the program is Go (NETSHIM_RAW=auto). */
+/* The trap front's seccomp filter: which calls trap, from where. */
 #include "trap.h"
 #include "../src/compiler.h"
 #include "../src/policy.h"
 #include "../src/sys.h"
 
-#include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <link.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
-#include <unistd.h>
 
 struct trap_libc trap_libc;
-
-static int find_text(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	uint64_t want = (uint64_t)(uintptr_t)arg;
-
-	(void)size;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		uint64_t lo = info->dlpi_addr + ph->p_vaddr;
-
-		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X) ||
-		    want < lo || want >= lo + ph->p_memsz)
-			continue;
-		trap_libc.lo = lo;
-		trap_libc.hi = lo + ph->p_memsz;
-		return 1;
-	}
-	return 0;
-}
-
-/*
- * libc's executable segment, from the loaded libc's program headers: the
- * one that holds syscall(2). syscall(2) itself is the way a C program makes
- * a raw call, so its own instruction is found (the first syscall opcode,
- * 0f 05, in its first bytes) and traps like any call from outside libc.
- */
-bool trap_find_libc(void)
-{
-	const unsigned char *p = (const unsigned char *)(uintptr_t)&syscall;
-
-	if (!dl_iterate_phdr(find_text, (void *)(uintptr_t)p))
-		return false;
-	for (int i = 0; i < 64; i++)
-		if (p[i] == 0x0f && p[i + 1] == 0x05) {
-			trap_libc.syscall_ip = (uint64_t)(uintptr_t)p + i + 2;
-			return true;
-		}
-	return false;
-}
-
-/* Go links a .go.buildinfo section (Go 1.13 on) and a .note.go.buildid
- * note into every program (cmd/link); the command's cli/reach.c looks for
- * the same names. */
-bool trap_is_go(void)
-{
-	ElfW(Ehdr) eh;
-	ElfW(Shdr) sh, str;
-	char name[24];
-	bool go = false;
-	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
-	    eh.e_shentsize != sizeof(sh) || eh.e_shstrndx >= eh.e_shnum ||
-	    pread(fd, &str, sizeof(str),
-		  (off_t)(eh.e_shoff + eh.e_shstrndx * sizeof(sh))) !=
-		    sizeof(str))
-		goto out;
-	for (int i = 0; i < eh.e_shnum && !go; i++) {
-		ssize_t n;
-
-		if (pread(fd, &sh, sizeof(sh),
-			  (off_t)(eh.e_shoff + i * sizeof(sh))) != sizeof(sh))
-			break;
-		n = pread(fd, name, sizeof(name) - 1,
-			  (off_t)(str.sh_offset + sh.sh_name));
-		if (n <= 0)
-			continue;
-		name[n] = '\0';
-		go = !strcmp(name, ".go.buildinfo") ||
-		     !strcmp(name, ".note.go.buildid");
-	}
-out:
-	ns_sys_close(fd);
-	return go;
-}
 
 /* A filter written with labels: jumps name where they go, resolved when
  * the filter is done (BPF jumps are forward offsets). */
 #define MAXF 64
 enum label { NEXT, L_ALLOW, L_SENDTO, L_GUARD, L_FROM, L_LIBC, L_TRAP,
-	     L_ALLOW2, NLABELS };
+	     L_ALLOW2, L_NOTIFY, NLABELS };
 struct prog {
 	struct sock_filter f[MAXF];
 	unsigned char jt[MAXF], jf[MAXF];
@@ -181,7 +97,8 @@ static const struct {
  */
 
 /* Trapped wherever they come from but netshim's own instruction: signal
- * calls keep SIGSYS netshim's; exec keeps the library in the next image. */
+ * calls keep SIGSYS netshim's; exec keeps the library in the next image,
+ * or, made from the second instruction, goes to netshim's listener. */
 static const int guarded[] = {
 	__NR_rt_sigaction, __NR_rt_sigprocmask, __NR_execve, __NR_execveat,
 };
@@ -191,8 +108,11 @@ static const int guarded[] = {
  * (but not syscall(2)'s instruction) or from netshim's; sendto only with
  * a destination or MSG_FASTOPEN (registers the filter sees), as the
  * seccomp front's filter. The guarded calls trap unless they come from
- * netshim's instruction. Instruction pointers are 64 bits, loaded as two
- * words; libc's segment must not cross a 4 GiB line (trap_start checks).
+ * netshim's instruction; from its second one they go to the listener
+ * (without one the kernel fails them with ENOSYS). A static program has
+ * no libc (trap_libc empty): its calls trap wherever they come from.
+ * Instruction pointers are 64 bits, loaded as two words; libc's segment
+ * must not cross a 4 GiB line (trap_filter_install checks).
  */
 static bool build(struct prog *p, ns_callmask calls)
 {
@@ -223,23 +143,28 @@ static bool build(struct prog *p, ns_callmask calls)
 	LD_IP(1);
 	JEQ(site >> 32, NEXT, L_TRAP);
 	LD_IP(0);
-	JEQ((uint32_t)site, L_ALLOW2, L_TRAP);
+	JEQ((uint32_t)site, L_ALLOW2, NEXT);
+	JEQ((uint32_t)trap_notify_ip(), L_NOTIFY, L_TRAP);
 	here(p, L_FROM);
 	LD_IP(1);
 	JEQ(site >> 32, NEXT, L_LIBC);
 	LD_IP(0);
 	JEQ((uint32_t)site, L_ALLOW2, L_LIBC);
 	here(p, L_LIBC);
-	LD_IP(1);
-	JEQ(trap_libc.lo >> 32, NEXT, L_TRAP);
-	LD_IP(0);
-	JEQ((uint32_t)trap_libc.syscall_ip, L_TRAP, NEXT);
-	JGE((uint32_t)trap_libc.lo, NEXT, L_TRAP);
-	JGE((uint32_t)trap_libc.hi, L_TRAP, L_ALLOW2);
+	if (trap_libc.hi) {
+		LD_IP(1);
+		JEQ(trap_libc.lo >> 32, NEXT, L_TRAP);
+		LD_IP(0);
+		JEQ((uint32_t)trap_libc.syscall_ip, L_TRAP, NEXT);
+		JGE((uint32_t)trap_libc.lo, NEXT, L_TRAP);
+		JGE((uint32_t)trap_libc.hi, L_TRAP, L_ALLOW2);
+	}
 	here(p, L_TRAP);
 	RET(TRAP);
 	here(p, L_ALLOW2);
 	RET(SECCOMP_RET_ALLOW);
+	here(p, L_NOTIFY);
+	RET(SECCOMP_RET_USER_NOTIF);
 	return resolve(p);
 }
 
@@ -248,7 +173,7 @@ static bool has_cap_sys_admin(void)
 	struct { uint32_t version; int pid; } hdr = { 0x20080522, 0 };
 	struct { uint32_t eff, perm, inh; } data[2];
 
-	if (syscall(SYS_capget, &hdr, data) != 0)
+	if (trap_sys(SYS_capget, (long)&hdr, (long)data, 0, 0, 0, 0) != 0)
 		return false;
 	return data[0].eff & (1u << 21);	/* CAP_SYS_ADMIN */
 }
@@ -256,11 +181,13 @@ static bool has_cap_sys_admin(void)
 /*
  * Without CAP_SYS_ADMIN the kernel wants no_new_privs first (seccomp(2));
  * set only then, since it keeps set-user-ID programs exec'd later from
- * gaining privileges. TSYNC: threads that already run get it too.
- * Installed by netshim's instruction, since a filter inherited through
- * exec may trap nothing there but could one day.
+ * gaining privileges. TSYNC: threads that already run get it too; it
+ * cannot be asked together with NEW_LISTENER (seccomp(2)), which only the
+ * blob asks for, in a program that runs no thread yet. Installed by
+ * netshim's instruction, since a filter inherited through exec may trap
+ * nothing there but could one day.
  */
-int trap_filter_install(ns_callmask calls)
+int trap_filter_install(ns_callmask calls, bool listen)
 {
 	static struct prog p;
 	struct sock_fprog fp;
@@ -277,8 +204,10 @@ int trap_filter_install(ns_callmask calls)
 			return (int)r;
 	}
 	r = trap_sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-		     SECCOMP_FILTER_FLAG_TSYNC, (long)&fp, 0, 0, 0);
-	return r < 0 ? (int)r : 0;
+		     listen ? SECCOMP_FILTER_FLAG_NEW_LISTENER
+			    : SECCOMP_FILTER_FLAG_TSYNC,
+		     (long)&fp, 0, 0, 0);
+	return r < 0 ? (int)r : listen ? (int)r : 0;
 }
 
 bool trap_in_libc(uint64_t ip)

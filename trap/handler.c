@@ -5,7 +5,6 @@
 #include "../src/event.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -30,6 +29,54 @@ struct kact {
  * netshim's. Written only by the handler, which SIGSYS does not race. */
 static struct kact program;
 static int trap_pid;
+
+#ifdef NS_FREESTANDING
+/*
+ * The blob's handler blocks every asynchronous signal while it runs (the
+ * engine has no per-thread state to guard against a program's handler
+ * re-entering it there, the program owning %fs); the signals that a fault
+ * raises stay open, so a bug still dies as it would.
+ */
+#define HANDLER_MASK (~(BIT(SIGSYS) | BIT(SIGSEGV) | BIT(SIGBUS) |	\
+			BIT(SIGILL) | BIT(SIGFPE) | BIT(SIGTRAP) |	\
+			BIT(SIGKILL) | BIT(SIGSTOP)))
+#define SAVE_ERRNO(x) ((void)0)
+#define RESTORE_ERRNO(x) ((void)0)
+
+/* Whether this process is the one whose dispositions `program` holds:
+ * pthread_atfork is libc's, so a process that is not trap_pid asks the
+ * kernel whether it shares our memory (vfork, CLONE_VM: not its own) or
+ * has a copy (fork: it is now). kcmp(2) needs no ptrace right over a
+ * process of the same credentials... and without kcmp, a copy is assumed. */
+static bool owner(void)
+{
+	int pid = (int)trap_sys(SYS_getpid, 0, 0, 0, 0, 0, 0);
+
+	if (pid == trap_pid)
+		return true;
+	if (trap_sys(SYS_kcmp, pid, trap_pid, 1 /* KCMP_VM */, 0, 0, 0) == 0)
+		return false;
+	trap_pid = pid;
+	return true;
+}
+#else
+#include <pthread.h>
+#define HANDLER_MASK 0
+#define SAVE_ERRNO(x) int x = errno
+#define RESTORE_ERRNO(x) (errno = (x))
+
+/* A forked child is a process of its own: its SIGSYS handler is its own
+ * to record (a vfork child, sharing our memory, is not). */
+static void forked(void)
+{
+	trap_pid = (int)trap_sys(SYS_getpid, 0, 0, 0, 0, 0, 0);
+}
+
+static bool owner(void)
+{
+	return trap_sys(SYS_getpid, 0, 0, 0, 0, 0, 0) == trap_pid;
+}
+#endif
 
 static long sys(long nr, long a, long b, long c, long d)
 {
@@ -61,7 +108,7 @@ static long emul_sigaction(const long *a)
 	copy = program;
 	/* A child sharing our memory (vfork, posix_spawn) has its own
 	 * dispositions in the kernel, not here: it keeps ours. */
-	if (act && sys(SYS_getpid, 0, 0, 0, 0) == trap_pid) {
+	if (act && owner()) {
 		program = *act;
 		program.mask &= ~BIT(SIGSYS);
 	}
@@ -146,13 +193,12 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 {
 	ucontext_t *uc = ctx;
 	greg_t *g = uc->uc_mcontext.gregs;
-	int saved = errno;
+	SAVE_ERRNO(saved);
 	long a[6], nr, ret;
-	bool raw;
 
 	if (si->si_code != SYS_SECCOMP || si->si_errno != TRAP_MARK) {
 		chain(sig, si, ctx);
-		errno = saved;
+		RESTORE_ERRNO(saved);
 		return;
 	}
 	nr = si->si_syscall;
@@ -180,13 +226,10 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 			ret = verbatim(nr, a);
 			break;
 		}
-		raw = ns_event_raw;
-		ns_event_raw = true;
 		ret = trap_dispatch(nr, a);
-		ns_event_raw = raw;
 	}
 	g[REG_RAX] = ret;
-	errno = saved;
+	RESTORE_ERRNO(saved);
 }
 
 /* rt_sigaction(2) without libc wants SA_RESTORER and the code that
@@ -199,28 +242,22 @@ __asm__(".text\n"
 	"\tsyscall\n"
 	"\thlt\n");
 
-/* A forked child is a process of its own: its SIGSYS handler is its own
- * to record (a vfork child, sharing our memory, is not). */
-static void forked(void)
-{
-	trap_pid = (int)sys(SYS_getpid, 0, 0, 0, 0);
-}
-
 /*
  * Installed by netshim's instruction (a filter inherited through exec
  * traps rt_sigaction from anywhere else); the handlers already there and
  * this thread's mask lose SIGSYS.
  */
-bool trap_handler_install(const struct ns_config_io *io)
+bool trap_handler_install(void)
 {
 	struct kact h = { (void *)on_sigsys,
 			  SA_SIGINFO | SA_ONSTACK | SA_NODEFER | 0x04000000,
-			  NULL, 0 };
+			  NULL, HANDLER_MASK };
 	uint64_t un = BIT(SIGSYS);
 
-	(void)io;
 	trap_pid = (int)sys(SYS_getpid, 0, 0, 0, 0);
+#ifndef NS_FREESTANDING
 	pthread_atfork(NULL, NULL, forked);
+#endif
 	if (sys(SYS_rt_sigaction, SIGSYS, 0, (long)&program, 8) < 0)
 		return false;
 	h.restorer = (void *)trap_restore_rt;

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* netshim's own system-call instruction, at an address every image of the
+/* netshim's own system-call instructions, at an address every image of the
  * process agrees on. */
 #include "trap.h"
-#include "../src/sys.h"
 
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -15,7 +15,8 @@
  * syscall(2)'s calling convention in, the kernel's answer out: number in
  * rdi, arguments in rsi, rdx, rcx, r8, r9 and on the stack (x86_64 ABI),
  * moved to rax, rdi, rsi, rdx, r10, r8, r9 (syscall(2), "Architecture
- * calling conventions").
+ * calling conventions"). The same stub twice: at 0 for every call
+ * netshim makes, at NOTIFY_OFF for the execs netshim's listener serves.
  */
 static const unsigned char code[] = {
 	0x48, 0x89, 0xf8,		/* mov %rdi,%rax */
@@ -29,29 +30,46 @@ static const unsigned char code[] = {
 	0xc3,				/* ret */
 };
 #define AFTER_SYSCALL (sizeof(code) - 1)
+#define NOTIFY_OFF 64
+
+/* mmap and mprotect are no calls the filter traps; made here by an
+ * instruction of our own since the gate is what is being built. */
+static long raw6(long nr, long a, long b, long c, long d, long e, long f)
+{
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	register long r9 __asm__("r9") = f;
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10),
+			   "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
 
 /*
  * The filter outlives exec (seccomp(2)): the page is mapped at one fixed
  * address so that the next image's netshim, mapping it again there, owns
- * an instruction every earlier filter lets through. Mapped by system call
- * (mmap is not a call the filter traps, and no hook wraps it).
+ * instructions every earlier filter knows. MAP_FIXED_NOREPLACE: a kernel
+ * before 4.17 takes the flag as a hint, hence the address check.
  */
 bool trap_site_map(void)
 {
-	long p = syscall(SYS_mmap, TRAP_SITE_ADDR, 4096UL,
-			 PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-			 -1L, 0L);
+	long p = raw6(SYS_mmap, TRAP_SITE_ADDR, 4096, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
+		      0);
 
 	if (p != (long)TRAP_SITE_ADDR) {
-		/* A kernel before 4.17 takes the flag as a hint. */
-		if (p != -1)
-			syscall(SYS_munmap, p, 4096UL);
+		if ((unsigned long)p < -4096UL)
+			raw6(SYS_munmap, p, 4096, 0, 0, 0, 0);
 		return false;
 	}
 	memcpy((void *)TRAP_SITE_ADDR, code, sizeof(code));
-	return syscall(SYS_mprotect, TRAP_SITE_ADDR, 4096UL,
-		       PROT_READ | PROT_EXEC) == 0;
+	memcpy((void *)(TRAP_SITE_ADDR + NOTIFY_OFF), code, sizeof(code));
+	return raw6(SYS_mprotect, TRAP_SITE_ADDR, 4096,
+		    PROT_READ | PROT_EXEC, 0, 0, 0) == 0;
 }
 
 uint64_t trap_site_ip(void)
@@ -59,11 +77,20 @@ uint64_t trap_site_ip(void)
 	return TRAP_SITE_ADDR + AFTER_SYSCALL;
 }
 
+uint64_t trap_notify_ip(void)
+{
+	return TRAP_SITE_ADDR + NOTIFY_OFF + AFTER_SYSCALL;
+}
+
+typedef long (*trap_site_fn)(long, long, long, long, long, long, long);
+
 long trap_sys(long nr, long a, long b, long c, long d, long e, long f)
 {
-	long (*site)(long, long, long, long, long, long, long) =
-		(long (*)(long, long, long, long, long, long, long))
-			TRAP_SITE_ADDR;
+	return ((trap_site_fn)TRAP_SITE_ADDR)(nr, a, b, c, d, e, f);
+}
 
-	return site(nr, a, b, c, d, e, f);
+long trap_sys_notify(long nr, long a, long b, long c, long d, long e, long f)
+{
+	return ((trap_site_fn)(TRAP_SITE_ADDR + NOTIFY_OFF))(nr, a, b, c, d,
+							     e, f);
 }

@@ -5,6 +5,7 @@
 #include "../src/policy.h"
 #include "../src/sys.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,21 @@ static void cannot_act(const struct ns_config *c,
 		io->warn(prefer, sizeof(prefer) - 1, io->ctx);
 }
 
+/* What exec gives a dynamic program again (exec.c): this library and the
+ * settings the run started with. */
+static void snapshot(void)
+{
+	extern char **environ;
+	Dl_info dl;
+
+	if (dladdr((void *)snapshot, &dl) && dl.dli_fname)
+		trap_exec_library(dl.dli_fname);
+	for (char **e = environ; e && *e; e++)
+		if (!strncmp(*e, "NETSHIM_", 8) ||
+		    !strncmp(*e, "LD_PRELOAD=", 11))
+			trap_exec_keep(*e);
+}
+
 /* 1: site and handler in place; -1: they cannot be. */
 static int ready;
 
@@ -59,10 +75,10 @@ static const char *prepare(int *err)
 		*err = errno;
 		return "cannot map netshim's page at 0x6e7300000000";
 	}
-	trap_exec_snapshot();
+	snapshot();
 	if (!trap_find_libc())
 		return "cannot find libc's code";
-	if (!trap_handler_install(NULL)) {
+	if (!trap_handler_install()) {
 		*err = errno;
 		return "cannot install the SIGSYS handler";
 	}
@@ -115,7 +131,7 @@ static void trap_start(const struct ns_config *c,
 	}
 	if (!want)
 		return;
-	err = trap_filter_install(calls);
+	err = trap_filter_install(calls, false);
 	if (err) {
 		complain(io, "cannot install the seccomp filter", -err);
 		return;

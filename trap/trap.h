@@ -18,14 +18,20 @@
 #define TRAP_MARK 0x6e73
 
 /* netshim's system-call instruction, on a page at a fixed address so that
- * the filter of an image that exec'd us still lets it through (site.c). */
+ * the filter of an image that exec'd us still lets it through (site.c).
+ * The page holds a second one, for exec only, that the filter of a run
+ * started by `netshim run` sends to netshim (SECCOMP_RET_USER_NOTIF), so
+ * that netshim puts the blob into the static program it starts. */
 #define TRAP_SITE_ADDR 0x6e7300000000UL
 bool trap_site_map(void);
-/* The address right after its syscall instruction (what seccomp_data's
+/* The addresses right after the syscall instructions (what seccomp_data's
  * instruction_pointer holds). */
 uint64_t trap_site_ip(void);
+uint64_t trap_notify_ip(void);
 /* The kernel's convention: -errno on failure. */
 long trap_sys(long nr, long a, long b, long c, long d, long e, long f);
+/* The same from the second instruction. */
+long trap_sys_notify(long nr, long a, long b, long c, long d, long e, long f);
 
 /* Where libc's code is, and its syscall(2)'s instruction (filter.c). */
 struct trap_libc {
@@ -35,16 +41,23 @@ struct trap_libc {
 extern struct trap_libc trap_libc;
 bool trap_is_go(void);
 bool trap_find_libc(void);
-/* Finds libc, builds and installs the filter for @calls: 0 or -errno. */
-int trap_filter_install(ns_callmask calls);
+/* Builds and installs the filter for @calls (libc's calls let through
+ * when trap_libc says where it is): 0 or -errno. With @listen, a listener
+ * for exec from the second instruction: its number, or -errno. */
+int trap_filter_install(ns_callmask calls, bool listen);
 /* Whether @ip (after a syscall instruction) is in libc, not syscall(2). */
 bool trap_in_libc(uint64_t ip);
 
 /* The SIGSYS handler (handler.c): installed, SIGSYS out of every mask. */
-bool trap_handler_install(const struct ns_config_io *io);
-/* What exec needs to give a dynamic program the library again (exec.c). */
-void trap_exec_snapshot(void);
+bool trap_handler_install(void);
+/* What exec needs to give a dynamic program the library again: the
+ * library's path and the NETSHIM_* and LD_PRELOAD entries (exec.c). */
+void trap_exec_keep(const char *entry);
+void trap_exec_library(const char *path);
 long trap_exec(long nr, const long *a);
+/* Whether a static target's exec goes to netshim's listener (the blob of
+ * a run), not refused. */
+extern bool trap_exec_listened;
 
 /* Re-issues socket-family call @nr through the library's hooks; -errno
  * on failure (dispatch.c). */

@@ -13,7 +13,9 @@
  *				(Go's size), painted: prints the bytes of it
  *				the SIGSYS handler used at most
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/filter.h>

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The blob's own state and helpers: what its handler serves a trapped
+ * call with, where the library would use the shim's. */
+#ifndef NS_TRAP_BLOB_FRONT_H
+#define NS_TRAP_BLOB_FRONT_H
+
+#include "../src/call.h"
+#include "../src/config.h"
+#include "../src/sink.h"
+
+#include <stdbool.h>
+
+/* Set up once per image (blob_start.c), read-only afterwards. */
+extern const struct ns_config *blob_cfg;
+extern const struct ns_config_io blob_io;
+extern struct ns_sink blob_sink;
+extern int blob_pid;		/* the process the sink was opened for */
+extern char blob_prog[64];	/* argv[0]'s last name */
+
+/* The engine's freestanding support (src/free.c): the vDSO's clock from
+ * the auxiliary vector @auxv. */
+void ns_free_init(const unsigned long *auxv);
+
+/* One trapped call in flight: the engine's record. */
+struct blob_cx {
+	NS_CALL_REC(rec);
+};
+
+/* Raw system calls through the gate, the fd table, faults (blob_ops.c). */
+extern const struct ns_ops blob_ops;
+
+static inline void blob_begin(struct blob_cx *cx, enum ns_call call, int fd)
+{
+	ns_rec_begin(&cx->rec, blob_cfg, call, fd);
+}
+
+/* Writes the event when the call is traced; the program's result (or
+ * -errno) for rax. */
+long blob_finish(struct blob_cx *cx);
+
+#endif
