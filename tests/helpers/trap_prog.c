@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* run_trap.bats' program, built -static by the suite: says whether netshim
- * is in its process, exits, dies, execs or traces itself as asked. */
+ * is in its process or its environment, exits, dies, execs or traces
+ * itself as asked. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,6 +42,12 @@ int main(int argc, char **argv)
 		where();
 		return 0;
 	}
+	if (!strcmp(mode, "env")) {
+		const char *v = getenv("LD_PRELOAD");
+
+		printf("LD_PRELOAD=%s\n", v ? v : "(unset)");
+		return 0;
+	}
 	if (!strcmp(mode, "exit") && argc > 2)
 		return atoi(argv[2]);
 	if (!strcmp(mode, "kill") && argc > 2) {
@@ -71,7 +78,7 @@ int main(int argc, char **argv)
 		printf("socket=%s\n", fd >= 0 ? "ok" : strerror(errno));
 		return 0;
 	}
-	fprintf(stderr, "usage: trap_prog where|exit N|kill SIG|sleep N|"
+	fprintf(stderr, "usage: trap_prog where|env|exit N|kill SIG|sleep N|"
 		"exec PROG ARG...|traceme\n");
 	return 2;
 }
