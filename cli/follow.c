@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
@@ -90,13 +91,42 @@ static void reap_all(struct run *r)
 		reap(r, w, st);
 }
 
+/*
+ * The blob into an exec'd image. The image has the filter already: one
+ * left without the handler would die of SIGSYS at its first trapped call,
+ * so one that cannot have it is killed before its first instruction.
+ */
+static void followed(struct run *r, pid_t pid,
+		     const struct cli_inject_req *rq)
+{
+	char why[TRAP_BLOB_WHY_MAX + 160], exe[PATH_MAX], link[40];
+	enum cli_inject_result res;
+	ssize_t n;
+	int lfd, wst;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
+	n = readlink(link, exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	res = cli_inject(pid, rq, &lfd, &wst, why, sizeof(why));
+	if (res == CLI_INJ_TAKEN) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &wst, __WALL) == pid && WIFSTOPPED(wst))
+			;
+	}
+	if (res == CLI_INJ_TAKEN || res == CLI_INJ_FAILED)
+		fprintf(stderr, "netshim run: %s (process %d, exec'd under "
+			"netshim): %s; killed\n", exe, pid, why);
+	/* Reaped already: the root's end must not be lost. */
+	if (res != CLI_INJ_OK && !WIFSTOPPED(wst))
+		reap(r, pid, wst);
+}
+
 /* After SEIZE + CONTINUE + INTERRUPT: the exec stop (inject again, no
  * second filter) or the interrupt's (the exec failed: let it go). */
 static void follow(struct run *r, pid_t tid)
 {
 	struct cli_inject_req rq = *r->rq;
-	char why[TRAP_BLOB_WHY_MAX + 160];
-	int st, lfd, wst;
+	int st;
 	pid_t w;
 
 	rq.flags = 0;
@@ -114,11 +144,7 @@ static void follow(struct run *r, pid_t tid)
 		/* A thread other than the leader that execs comes back as
 		 * the leader (execve(2), de_thread): any exec stop is it. */
 		if (st >> 8 == (SIGTRAP | PTRACE_EVENT_EXEC << 8)) {
-			if (cli_inject(w, &rq, &lfd, &wst, why, sizeof(why)) ==
-			    CLI_INJ_FAILED)
-				fprintf(stderr, "netshim run: process %d, "
-					"exec'd from %s: %s; killed\n", w,
-					r->prog, why);
+			followed(r, w, &rq);
 			return;
 		}
 		if (w == tid && st >> 16 == PTRACE_EVENT_STOP) {

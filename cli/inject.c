@@ -70,6 +70,28 @@ static void hold(struct tracee *t, int sig)
 }
 
 /*
+ * Only our instructions run while we drive it: a fault the kernel raised
+ * (si_code > 0, not a kill(2)) is ours, and continuing would only repeat
+ * it.
+ */
+static bool faulted(struct tracee *t, int sig)
+{
+	struct user_regs_struct r;
+	siginfo_t si;
+
+	if (sig != SIGSEGV && sig != SIGBUS && sig != SIGILL &&
+	    sig != SIGFPE && sig != SIGTRAP)
+		return false;
+	if (ptrace(PTRACE_GETSIGINFO, t->pid, 0, &si) < 0 || si.si_code <= 0)
+		return false;
+	if (ptrace(PTRACE_GETREGS, t->pid, 0, &r) < 0)
+		r.rip = 0;
+	snprintf(t->why, t->cap, "set-up faulted: %s at %#llx",
+		 sigabbrev_np(sig), (unsigned long long)r.rip);
+	return true;
+}
+
+/*
  * Continues @t until it traps on an int3 of ours: at @rip if not 0, else
  * anywhere in the blob's span. false when it ended (wstatus set).
  */
@@ -102,6 +124,8 @@ static bool run_to_trap(struct tracee *t, uint64_t rip)
 		    (rip ? r.rip == rip :
 		     r.rip - TRAP_BLOB_BASE <= TRAP_BLOB_SPAN))
 			return true;
+		if (faulted(t, WSTOPSIG(st)))
+			return false;
 		hold(t, WSTOPSIG(st));
 	}
 }
@@ -289,13 +313,15 @@ static bool let_go(struct tracee *t)
 /* Never run a program half set up: it ends here. */
 static enum cli_inject_result fail(struct tracee *t)
 {
-	int st;
+	int st = SIGKILL;
 
 	if (t->wstatus != -1)
 		return CLI_INJ_GONE;
 	kill(t->pid, SIGKILL);
 	while (waitpid(t->pid, &st, __WALL) == t->pid && WIFSTOPPED(st))
 		;
+	/* Reaped here: the caller's to account for. */
+	t->wstatus = WIFSTOPPED(st) ? SIGKILL : st;
 	return CLI_INJ_FAILED;
 }
 

@@ -58,7 +58,8 @@ struct cli_inject_req {
  * runs its set-up and detaches, handing back every signal that came
  * meanwhile. With TRAP_BLOB_F_LISTEN, *@listener is netshim's copy of
  * the program's seccomp listener, else -1. On CLI_INJ_TAKEN the caller
- * still holds the stopped process.
+ * still holds the stopped process. On CLI_INJ_FAILED and CLI_INJ_GONE the
+ * process has been reaped: *@wstatus is its wait status.
  */
 enum cli_inject_result cli_inject(pid_t pid, const struct cli_inject_req *rq,
 				  int *listener, int *wstatus, char *why,

@@ -166,6 +166,14 @@ same_as_bash() {
 	assert_output "netshim run: $BATS_FILE_TMPDIR/taken: the blob's address 0x6e7301000000 is in use; using the seccomp front"
 }
 
+@test "exec following: an image that cannot have the blob is killed before it runs, one line, netshim ends" {
+	need_blob
+	[ -x "$BATS_FILE_TMPDIR/taken" ] || skip "cannot link at the blob's address"
+	run -137 timeout 20 "$NS" run -o off -- "$P" exec "$BATS_FILE_TMPDIR/taken"
+	assert_line --index 0 "blob=yes seccomp=2"
+	assert_line --index 1 --regexp "^netshim run: $BATS_FILE_TMPDIR/taken \(process [0-9]+, exec'd under netshim\): the blob's address 0x6e7301000000 is in use; killed\$"
+}
+
 @test "fallback: a 32-bit x86 program is not for the blob: one line" {
 	need_blob
 	[ -x "$BATS_FILE_TMPDIR/m32" ] || skip "no 32-bit x86 binutils"
