@@ -238,6 +238,23 @@ static void maybe_subreaper(void)
 }
 
 /*
+ * SIGTERM or SIGHUP for netshim: the program's while it runs. Once it has
+ * ended, netshim stops waiting for what it left behind; their later execs
+ * then fail with ENOSYS, as when netshim is gone (seccomp_unotify(2)), and
+ * never meet the filter without the handler.
+ */
+static void stop_or_pass(struct run *r, int sig)
+{
+	if (r->root_status == -1) {
+		kill(r->root, sig);
+		return;
+	}
+	if (r->lfd >= 0)
+		close(r->lfd);
+	r->lfd = -1;
+}
+
+/*
  * Serve until the root has ended and the listener hangs up: the filter's
  * last user is gone (seccomp_unotify(2)). SIGTERM and SIGHUP aimed at
  * netshim go to the program, and the terminal's ^C and ^\ are the
@@ -264,8 +281,8 @@ static void serve(struct run *r, int sfd)
 			break;
 		}
 		while (sfd >= 0 && read(sfd, &si, sizeof(si)) == sizeof(si))
-			if (si.ssi_signo != SIGCHLD && r->root_status == -1)
-				kill(r->root, (int)si.ssi_signo);
+			if (si.ssi_signo != SIGCHLD)
+				stop_or_pass(r, (int)si.ssi_signo);
 		reap_all(r);
 		if (r->lfd >= 0 && (p[1].revents & POLLIN))
 			on_notify(r);

@@ -232,6 +232,33 @@ same_as_bash() {
 	done
 }
 
+@test "trap front: netshim waits for what the program leaves behind; SIGTERM then ends the wait" {
+	need_blob
+	# The daemon holds the filter: netshim serves it until it ends.
+	run -4 timeout 20 "$NS" run -o off -- "$P" exec sh -c \
+		'(sleep 1; echo done >"$1") >/dev/null 2>&1 & exit 4' sh "$T/d"
+	run cat "$T/d"
+	assert_output done
+	local pid daemon root i st=0
+	"$NS" run -o off -- "$P" exec sh -c \
+		'sleep 60 >/dev/null 2>&1 & echo "$! $$"; exit 4' >"$T/out" 2>&1 &
+	pid=$!
+	for i in $(seq 100); do
+		read -r daemon root < <(sed -n 's/^\([0-9]*\) \([0-9]*\)$/\1 \2/p' "$T/out")
+		# The root reaped (gone) or ended (a zombie): SIGTERM is then
+		# netshim's own.
+		[ -n "$root" ] && { [ ! -e "/proc/$root" ] ||
+			grep -q ') Z' "/proc/$root/stat"; } && break
+		sleep 0.1
+	done
+	[ -n "$daemon" ]
+	kill -TERM $pid
+	wait $pid || st=$?
+	assert_equal "$st" 4
+	kill -0 "$daemon"
+	kill "$daemon"
+}
+
 @test "trap front: a program that makes netshim its tracer (PTRACE_TRACEME) runs on as bare" {
 	need_blob
 	run timeout 20 "$NS" run -o off -- "$P" traceme
