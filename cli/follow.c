@@ -335,6 +335,29 @@ static int first_failed(struct run *r, enum cli_inject_result res,
 	return 126;
 }
 
+/* netshim takes the listener from the program with pidfd_getfd(2): a
+ * kernel without it (before 5.6; valgrind) cannot follow execs. */
+static bool can_take_fds(char *why, size_t cap)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0), fd, err;
+
+	if (pidfd < 0) {
+		err = errno;
+		fd = -1;
+	} else {
+		fd = (int)syscall(SYS_pidfd_getfd, pidfd, 0, 0);
+		err = errno;
+		close(pidfd);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (fd >= 0 || err != ENOSYS)
+		return true;
+	snprintf(why, cap, "this kernel has no %s (Linux 5.%d)",
+		 pidfd < 0 ? "pidfd_open" : "pidfd_getfd", pidfd < 0 ? 3 : 6);
+	return false;
+}
+
 int cli_trap_run(char *const argv[], const struct cli_inject_req *rq,
 		 char *why, size_t cap)
 {
@@ -345,6 +368,8 @@ int cli_trap_run(char *const argv[], const struct cli_inject_req *rq,
 	sigset_t mask, old;
 	int tell[2], sfd, st = 126 << 8, wst, res;
 
+	if (!can_take_fds(why, cap))
+		return -1;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigaddset(&mask, SIGTERM);
