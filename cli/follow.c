@@ -437,5 +437,6 @@ int cli_trap_run(char *const argv[], const struct cli_inject_req *rq,
 	while (r.root_status == -1 && waitpid(r.root, &st, __WALL) > 0)
 		reap(&r, r.root, st);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	return die_as(r.root_status);
+	/* Never lost (reap() keeps it wherever it is reaped); still. */
+	return r.root_status == -1 ? CLI_EXIT_FAIL : die_as(r.root_status);
 }
