@@ -57,11 +57,9 @@ need_seccomp() {
 same_as_bash() {
 	local want=$1 msg=$2 prog=$3
 
-	run bash -c "$prog"
-	assert_equal "$status" "$want"
+	run "-$want" bash -c "$prog"
 	assert_output --partial "$prog: $msg"
-	run timeout 20 "$NS" run -- "$prog"
-	assert_equal "$status" "$want"
+	run "-$want" timeout 20 "$NS" run -- "$prog"
 	assert_output "netshim run: $prog: $msg"
 }
 
