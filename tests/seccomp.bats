@@ -128,9 +128,9 @@ dial_once() {
 	EOF
 }
 
-@test "--front=auto: seccomp for a static program, LD_PRELOAD for a dynamic one" {
+@test "--front=seccomp reaches a static program; auto gives a dynamic one LD_PRELOAD" {
 	need_seccomp
-	run timeout 20 "$NS" run --json -o "$T/s.json" -- "$PS" fork
+	run timeout 20 "$NS" run --front=seccomp --json -o "$T/s.json" -- "$PS" fork
 	assert_success
 	refute_output --partial 'LD_PRELOAD cannot reach'
 	run jq -r 'select(.call == "socket") | .ret' "$T/s.json"
@@ -270,7 +270,7 @@ print("mine" if pid == os.getpid() else "made by %d" % pid)'
 	run in_ns "$NS" run --front=seccomp -o off -- "$G" dial "dual.test:$port" 1
 	assert_success
 	assert_output --regexp '^ok msg-0 local \[::1\]:'
-	run in_ns "$NS" run -4 --json -o "$T/4.json" -- "$G" dial "dual.test:$port" 1
+	run in_ns "$NS" run --front=seccomp -4 --json -o "$T/4.json" -- "$G" dial "dual.test:$port" 1
 	assert_success
 	assert_output --regexp '^ok msg-0 local 127\.0\.0\.1:'
 	wait
@@ -287,7 +287,7 @@ print("mine" if pid == os.getpid() else "made by %d" % pid)'
 	# Without the policy the socket is MPTCP: the test can tell.
 	run timeout 20 "$NS" run --front=seccomp -o off -- "$G" serve x 0 mptcp
 	assert_line 'protocol 262'
-	dial_once "$NS" run --mptcp=strip --json -o "$T/m.json" -- \
+	dial_once "$NS" run --front=seccomp --mptcp=strip --json -o "$T/m.json" -- \
 		"$G" serve x 1 mptcp
 	assert_line 'protocol 6'
 	run jq -r 'select(.call == "socket" and .protocol == "IPPROTO_MPTCP") | "\(.ret >= 0) \(.policy)"' "$T/m.json"
@@ -388,10 +388,10 @@ print("mine" if pid == os.getpid() else "made by %d" % pid)'
 	need_go "$G"
 	need_seccomp
 	local n=24 port
-	timeout 60 "$NS" run --json -o "$T/srv.json" -- "$G" serve 127.0.0.1:0 $n >"$T/srv" 2>&1 &
+	timeout 60 "$NS" run --front=seccomp --json -o "$T/srv.json" -- "$G" serve 127.0.0.1:0 $n >"$T/srv" 2>&1 &
 	port=$(wait_port "$T/srv")
 	[ -n "$port" ] || fail "no server: $(cat "$T/srv")"
-	run timeout 60 "$NS" run --json -o "$T/cli.json" -- "$G" dial "127.0.0.1:$port" $n
+	run timeout 60 "$NS" run --front=seccomp --json -o "$T/cli.json" -- "$G" dial "127.0.0.1:$port" $n
 	assert_success
 	wait
 	# Every message went and came back once.
@@ -421,7 +421,7 @@ EOF"
 	timeout 60 "$G" serve 127.0.0.1:0 $n >"$T/srv" 2>&1 &
 	port=$(wait_port "$T/srv")
 	[ -n "$port" ] || fail "no server: $(cat "$T/srv")"
-	run timeout 60 "$NS" run --json -o "$T/cli.json" -- "$G" dial "127.0.0.1:$port" $n signals
+	run timeout 60 "$NS" run --front=seccomp --json -o "$T/cli.json" -- "$G" dial "127.0.0.1:$port" $n signals
 	assert_success
 	wait
 	run sh -c "grep -c '^ok msg-' <<'EOF'

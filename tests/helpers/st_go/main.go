@@ -6,8 +6,8 @@
 //	stgo listen ADDR	listen on ADDR (port 80 as nobody), print the error
 //	stgo wait		listen on 127.0.0.1, print the port, wait for a
 //				signal (default dispositions)
-//	stgo exec PORT DYN	print os.Executable() and /proc/self/cmdline, then
-//				run itself ("child"), DYN child PORT, DYN child
+//	stgo exec PORT DYN	print os.Executable() and /proc/self/cmdline, dial
+//				127.0.0.1:PORT, then run itself ("child"), DYN child PORT, DYN child
 //				PORT with an empty environment, env -i DYN child
 //				PORT, and /nonexistent/prog
 //	stgo child PORT	the static Go child: the same, and a dial
@@ -58,6 +58,11 @@ func run(argv []string, env []string) {
 
 func execChain(port, dyn string) {
 	whoami("go parent")
+	if c, err := net.Dial("tcp", "127.0.0.1:"+port); err == nil {
+		c.Close()
+	} else {
+		fmt.Println("go parent dial:", err)
+	}
 	exe, _ := os.Executable()
 	run([]string{exe, "child", port}, nil)
 	run([]string{dyn, "child", port}, nil)
