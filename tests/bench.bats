@@ -37,3 +37,31 @@ TARGETS=(
 			fail "target '$t' missing or without a verdict"
 	done
 }
+
+@test "bench/run BENCH_ONLY=static, one quick repetition: the trap and seccomp rows side by side, measured or skipped with a reason, and their targets" {
+	[ -z "$NS_ASAN_RT" ] ||
+		skip "sanitized build: the static workloads cannot be built with ASan"
+	local r="$BATS_TEST_TMPDIR/results.md" row m
+	run env BENCH_QUICK=1 BENCH_REPS=1 BENCH_ONLY=static \
+		BENCH_RESULTS="$r" BENCH_BIN="$NS_BUILDDIR/bench/bin" \
+		NS_LIB="$NS_LIB" NS_BIN="$NS_BUILDDIR/netshim" \
+		timeout 600 "$NS_SRCDIR/bench/run"
+	assert_success
+	refute_output --partial Traceback
+	grep -q '^### Static programs: in-process trap and seccomp front' "$r"
+	# Each row: bare measured, each front measured or skipped.
+	for row in 'static socket+setsockopt+close, JSON trace' \
+		'static socket+setsockopt+close, --mptcp=strip, no trace' \
+		"static program exec'ing itself"; do
+		grep -Fq "| $row" "$r" || fail "no row '$row'"
+	done
+	for m in trap-json seccomp-json trap-strip seccomp-strip; do
+		grep -Eq "^\|[^|]*\| $m \| ([0-9]+ (ns/op|ns/exec|req/s) \| [0-9.]+ \||skipped: .+)" "$r" ||
+			fail "no measured or skipped row for $m"
+	done
+	grep -Eq '^\|[^|]*\| bare \| [0-9]+ ns/op \| 1\.000 \|' "$r"
+	for t in 'static loop, trap-json' 'static strip, trap-strip'; do
+		grep -F "| $t" "$r" | grep -Eq '\| (PASS|FAIL|n/a) \|$' ||
+			fail "target '$t' missing or without a verdict"
+	done
+}

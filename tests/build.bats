@@ -90,3 +90,43 @@ exported() {
 		assert_line --index 0 --partial ", $p/lib/netshim/libnetshim.so"
 	done
 }
+
+# trap/blob.h's addresses, as the injector checks them.
+BLOB_BASE=0x6e7301000000
+BLOB_END=0x6e7302000000
+BLOB_ARGS=0x6e7301800000
+
+@test "netshim-blob is one static x86_64 executable at its fixed addresses: no interpreter, no undefined symbol, no relocation, no TLS" {
+	local blob="$BATS_TEST_DIRNAME/../netshim-blob"
+	[ -x "$blob" ]
+	run readelf -hW "$blob"
+	assert_output --regexp 'Type: +EXEC'
+	assert_output --regexp 'Machine: +Advanced Micro Devices X86-64'
+	run bash -c 'nm -u "$1"' _ "$blob"
+	assert_success
+	assert_output ""
+	run readelf -rW "$blob"
+	assert_output --partial "There are no relocations in this file."
+	run readelf -lW "$blob"
+	refute_output --partial INTERP
+	refute_output --partial TLS
+	refute_output --partial DYNAMIC
+	# Every PT_LOAD inside [BASE, END), the argument block at the start
+	# of a writable one.
+	local n=0 found=0 type off va pa fsz msz flg
+	while read -r type off va pa fsz msz flg _; do
+		[ "$type" = LOAD ] || continue
+		n=$((n + 1))
+		[ $((va)) -ge $((BLOB_BASE)) ]
+		[ $((va + msz)) -le $((BLOB_END)) ]
+		if [ $((va)) -eq $((BLOB_ARGS)) ] && [[ $flg == *W* ]]; then
+			found=1
+		fi
+	done < <(readelf -lW "$blob")
+	[ "$n" -eq 2 ]
+	[ "$found" -eq 1 ]
+	# The magic and version the injector checks, at the block's start.
+	run bash -c 'objcopy -O binary --only-section=.blob_args "$1" /dev/stdout |
+		od -An -tx4 -N8 | tr -s " "' _ "$blob"
+	assert_output " 6e73626c 00000001"
+}

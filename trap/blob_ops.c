@@ -8,6 +8,8 @@
 #include "../src/sys.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -20,6 +22,25 @@ static long k(long nr, long a, long b, long c, long d, long e, long f)
 	return trap_sys(nr, a, b, c, d, e, f);
 }
 
+static const uint64_t *mask_of(struct ns_call_rec *r)
+{
+	return ((struct blob_cx *)((char *)r -
+				   offsetof(struct blob_cx, rec)))->mask;
+}
+
+long blob_blocking(const uint64_t *mask, long nr, long a, long b, long c,
+		   long d, long e, long f)
+{
+	uint64_t open = *mask & ~TRAP_BIT(SIGSYS),
+		 shut = *mask | TRAP_HANDLER_MASK;
+	long r;
+
+	k(SYS_rt_sigprocmask, SIG_SETMASK, (long)&open, 0, 8, 0, 0);
+	r = k(nr, a, b, c, d, e, f);
+	k(SYS_rt_sigprocmask, SIG_SETMASK, (long)&shut, 0, 8, 0, 0);
+	return r;
+}
+
 static int op_socket(struct ns_call_rec *r, int family, int type,
 		     int protocol)
 {
@@ -30,8 +51,8 @@ static int op_socket(struct ns_call_rec *r, int family, int type,
 static int op_connect(struct ns_call_rec *r, int fd,
 		      const struct sockaddr *sa, socklen_t len)
 {
-	(void)r;
-	return (int)k(SYS_connect, fd, (long)sa, len, 0, 0, 0);
+	return (int)blob_blocking(mask_of(r), SYS_connect, fd, (long)sa, len,
+				  0, 0, 0);
 }
 
 /* A trapped sendto is made as sendto, a sendmsg as sendmsg. */
@@ -39,10 +60,12 @@ static ssize_t op_sendmsg(struct ns_call_rec *r, int fd,
 			  const struct msghdr *m, int flags)
 {
 	if (r->ev.call == NS_CALL_sendto)
-		return k(SYS_sendto, fd, (long)m->msg_iov[0].iov_base,
-			 (long)m->msg_iov[0].iov_len, flags,
-			 (long)m->msg_name, m->msg_namelen);
-	return k(SYS_sendmsg, fd, (long)m, flags, 0, 0, 0);
+		return blob_blocking(mask_of(r), SYS_sendto, fd,
+				     (long)m->msg_iov[0].iov_base,
+				     (long)m->msg_iov[0].iov_len, flags,
+				     (long)m->msg_name, m->msg_namelen);
+	return blob_blocking(mask_of(r), SYS_sendmsg, fd, (long)m, flags, 0,
+			     0, 0);
 }
 
 static int op_setsockopt(struct ns_call_rec *r, int fd, int level, int name,
@@ -77,9 +100,10 @@ static int op_accept(struct ns_call_rec *r, int fd, struct sockaddr *sa,
 		     socklen_t *lenp, int flags)
 {
 	if (r->ev.call == NS_CALL_accept4)
-		return (int)k(SYS_accept4, fd, (long)sa, (long)lenp, flags, 0,
-			      0);
-	return (int)k(SYS_accept, fd, (long)sa, (long)lenp, 0, 0, 0);
+		return (int)blob_blocking(mask_of(r), SYS_accept4, fd, (long)sa,
+					  (long)lenp, flags, 0, 0);
+	return (int)blob_blocking(mask_of(r), SYS_accept, fd, (long)sa,
+				  (long)lenp, 0, 0, 0);
 }
 
 static int op_getsockopt(struct ns_call_rec *r, int fd, int level, int name,

@@ -47,12 +47,14 @@ static long reissue(long nr, const long *a)
 	return r < 0 ? -errno : r;
 }
 
-/* The hooks' events of it say "raw" (event.h). */
-long trap_dispatch(long nr, const long *a)
+/* The hooks' events of it say "raw" (event.h). The library's handler
+ * blocks no signal: @mask is not needed. */
+long trap_dispatch(long nr, const long *a, const uint64_t *mask)
 {
 	bool raw = ns_event_raw;
 	long r;
 
+	(void)mask;
 	ns_event_raw = true;
 	r = reissue(nr, a);
 	ns_event_raw = raw;

@@ -15,7 +15,7 @@
 #ifndef SYS_SECCOMP
 #define SYS_SECCOMP 1
 #endif
-#define BIT(sig) (1ULL << ((sig) - 1))
+#define BIT(sig) TRAP_BIT(sig)
 
 /* The kernel's struct sigaction (rt_sigaction(2), x86_64). */
 struct kact {
@@ -31,15 +31,6 @@ static struct kact program;
 static int trap_pid;
 
 #ifdef NS_FREESTANDING
-/*
- * The blob's handler blocks every asynchronous signal while it runs (the
- * engine has no per-thread state to guard against a program's handler
- * re-entering it there, the program owning %fs); the signals that a fault
- * raises stay open, so a bug still dies as it would.
- */
-#define HANDLER_MASK (~(BIT(SIGSYS) | BIT(SIGSEGV) | BIT(SIGBUS) |	\
-			BIT(SIGILL) | BIT(SIGFPE) | BIT(SIGTRAP) |	\
-			BIT(SIGKILL) | BIT(SIGSTOP)))
 #define SAVE_ERRNO(x) ((void)0)
 #define RESTORE_ERRNO(x) ((void)0)
 
@@ -61,7 +52,6 @@ static bool owner(void)
 }
 #else
 #include <pthread.h>
-#define HANDLER_MASK 0
 #define SAVE_ERRNO(x) int x = errno
 #define RESTORE_ERRNO(x) (errno = (x))
 
@@ -226,7 +216,7 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 			ret = verbatim(nr, a);
 			break;
 		}
-		ret = trap_dispatch(nr, a);
+		ret = trap_dispatch(nr, a, (const uint64_t *)&uc->uc_sigmask);
 	}
 	g[REG_RAX] = ret;
 	RESTORE_ERRNO(saved);
@@ -251,7 +241,7 @@ bool trap_handler_install(void)
 {
 	struct kact h = { (void *)on_sigsys,
 			  SA_SIGINFO | SA_ONSTACK | SA_NODEFER | 0x04000000,
-			  NULL, HANDLER_MASK };
+			  NULL, TRAP_HANDLER_MASK };
 	uint64_t un = BIT(SIGSYS);
 
 	trap_pid = (int)sys(SYS_getpid, 0, 0, 0, 0);

@@ -6,6 +6,7 @@
 
 #include "../src/config.h"
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -59,8 +60,26 @@ long trap_exec(long nr, const long *a);
  * a run), not refused. */
 extern bool trap_exec_listened;
 
-/* Re-issues socket-family call @nr through the library's hooks; -errno
- * on failure (dispatch.c). */
-long trap_dispatch(long nr, const long *a);
+/* Serves socket-family call @nr: through the library's hooks
+ * (dispatch.c), or the engine's entry points (the blob's serve.c);
+ * -errno on failure. @mask: the program's signal mask at the trap, which
+ * the blob's handler, blocking every asynchronous signal, puts back while
+ * a call that may block waits in the kernel. */
+long trap_dispatch(long nr, const long *a, const uint64_t *mask);
+
+/* The blob's handler's sa_mask: every asynchronous signal, so that no
+ * handler of the program's runs inside the engine, which keeps no
+ * per-thread state (the program owns %fs); the signals a fault raises
+ * stay open, so a bug still dies as it would. The library's handler
+ * blocks nothing: its engine guards itself with TLS. */
+#define TRAP_BIT(sig) (1ULL << ((sig) - 1))
+#ifdef NS_FREESTANDING
+#define TRAP_HANDLER_MASK						\
+	(~(TRAP_BIT(SIGSYS) | TRAP_BIT(SIGSEGV) | TRAP_BIT(SIGBUS) |	\
+	   TRAP_BIT(SIGILL) | TRAP_BIT(SIGFPE) | TRAP_BIT(SIGTRAP) |	\
+	   TRAP_BIT(SIGKILL) | TRAP_BIT(SIGSTOP)))
+#else
+#define TRAP_HANDLER_MASK 0ULL
+#endif
 
 #endif
