@@ -61,7 +61,7 @@ ADDRS=(1.2.3.4 0.0.0.0 255.255.255.255 ::1 :: ::ffff:10.0.0.1
 	assert_output ""
 }
 
-@test "the freestanding and the hosted engine agree: addresses through inet_pton and inet_ntop, two JSON and two text trace lines, the fd table" {
+@test "the freestanding and the hosted engine agree: addresses through inet_pton and inet_ntop, two JSON and two text trace lines, the fd table, an epoll set's registrations" {
 	local d="$BATS_FILE_TMPDIR" fmt
 
 	for fmt in json text; do
@@ -81,6 +81,7 @@ ADDRS=(1.2.3.4 0.0.0.0 255.255.255.255 ::1 :: ::ffff:10.0.0.1
 	assert_line "::ffff:1.2.3.4 -> ::ffff:1.2.3.4"
 	assert_line "01.2.3.4 -> -"
 	assert_line "fd 5 gone"
+	assert_line "epoll: 1 in the set, as registered"
 	assert_line "clock ok"
 	json_lines "$d/host.trace" 2>/dev/null && fail "the last round was JSON"
 	rm -f "$d/free.trace"
@@ -119,7 +120,7 @@ ADDRS=(1.2.3.4 0.0.0.0 255.255.255.255 ::1 :: ::ffff:10.0.0.1
 	assert_output 2
 }
 
-@test "the freestanding engine's stack frames: none over 8 KiB but the set-up's path walk, the calls' path under 1 KiB a frame (the deepest printed)" {
+@test "the freestanding engine's stack frames: none over 8 KiB but the set-up's path walk, the calls' path under 1 KiB a frame, the epoll reading under 2 KiB (the deepest printed)" {
 	local su
 
 	su=$(cat "$NS_BUILDDIR"/src/libnsfree_a-*.su)
@@ -135,5 +136,8 @@ ADDRS=(1.2.3.4 0.0.0.0 255.255.255.255 ::1 :: ::ffff:10.0.0.1
 	# trace's opening) run once, on the program's own stack.
 	run awk -F'\t' '$1 ~ /^src\/(call|call_send|call_sockopt|policy|swap|fdtable|fields|format|fmt_addr|buf|event|names_.*|free_.*)\.c:/ &&
 		$2 > 1024 { print }' <<<"$su"
+	assert_output ""
+	# And the epoll sets' reading for a socket replaced in place.
+	run awk -F'\t' '$1 ~ /^src\/epoll_regs\.c:/ && $2 > 2048 { print }' <<<"$su"
 	assert_output ""
 }

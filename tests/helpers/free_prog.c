@@ -2,7 +2,9 @@
 /* One program built twice by tests/free.bats, on the hosted engine and on
  * the freestanding one (libnsfree.a, its own _start): both must write the
  * same addresses, trace lines and table answers. */
+#include "buf.h"
 #include "config.h"
+#include "epoll_regs.h"
 #include "fdtable.h"
 #include "format.h"
 #include "sink.h"
@@ -14,6 +16,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -94,6 +97,43 @@ static void events(const struct ns_config *c, const struct ns_config_io *io)
 	ns_sink_close(&s);
 }
 
+/* An epoll set watching 80 eventfds and a socket: the set's fdinfo holds
+ * over 6 KiB of lines (in the kernel's order, not ours), read a piece at
+ * a time; the socket's is found wherever it falls. */
+static void epoll_check(void)
+{
+	struct epoll_event e = { .events = EPOLLIN };
+	struct ns_epoll_reg regs[NS_EPOLL_REGS_MAX];
+	int ep = (int)ns_syscall(SYS_epoll_create1, EPOLL_CLOEXEC), s, n;
+	char line[64];
+	struct ns_buf b;
+
+	for (int i = 0; i < 80; i++) {
+		int efd = (int)ns_syscall(SYS_eventfd2, 0, 0);
+
+		e.data.u64 = (uint64_t)i;
+		ns_syscall(SYS_epoll_ctl, ep, EPOLL_CTL_ADD, efd, &e);
+	}
+	s = (int)ns_syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
+	e.events = EPOLLIN | EPOLLET;
+	e.data.u64 = 0xfeed;
+	ns_syscall(SYS_epoll_ctl, ep, EPOLL_CTL_ADD, s, &e);
+	n = ns_epoll_find(0, s, regs, NS_EPOLL_REGS_MAX);
+	ns_buf_init(&b, line, sizeof(line) - 1);
+	ns_buf_str(&b, "epoll: ");
+	ns_buf_u64(&b, (uint64_t)n);
+	if (n == 1) {
+		ns_buf_str(&b, regs[0].epfd == ep ? " in the set" : " elsewhere");
+		/* The kernel adds EPOLLERR and EPOLLHUP (epoll_ctl(2)). */
+		ns_buf_str(&b, regs[0].events == (EPOLLIN | EPOLLET | EPOLLERR |
+						  EPOLLHUP) &&
+				       regs[0].data == 0xfeed
+			       ? ", as registered" : ", changed");
+	}
+	ns_buf_putc(&b, '\n');
+	ns_sys_write(1, line, b.len);
+}
+
 /* The clock answers (through the vDSO in the freestanding build). */
 static void clock_check(void)
 {
@@ -114,6 +154,7 @@ static int run(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		addr(argv[i]);
 	events(&c, &io);
+	epoll_check();
 	clock_check();
 	return 0;
 }
