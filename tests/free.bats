@@ -20,9 +20,11 @@ setup_file() {
 	gcc -nostdlib -static -Wl,-Ttext-segment=$BLOB_BASE \
 		-Wl,--build-id=none -o "$d/free_prog" "$d/free_prog.o" \
 		-Wl,--whole-archive "$b/libnsfree.a" -Wl,--no-whole-archive
-	gcc "${cflags[@]}" -o "$d/host_prog" \
-		"$src/tests/helpers/free_prog.c" "$b/.libs/libnsengine.a" \
-		-lpthread
+	# In a sanitized build (configure --enable-sanitizers) the hosted
+	# engine's objects want the sanitizers' runtimes.
+	gcc "${cflags[@]}" ${NS_ASAN_RT:+-fsanitize=address,undefined} \
+		-o "$d/host_prog" "$src/tests/helpers/free_prog.c" \
+		"$b/.libs/libnsengine.a" -lpthread
 }
 
 # Addresses glibc's inet_pton and inet_ntop treat in each of their ways:
