@@ -85,9 +85,44 @@ int ns_epoll_parse(const char *text, size_t n, int epfd, int tfd,
 	return found;
 }
 
+/*
+ * The registrations of @tfd in epoll instance @epfd, whose fdinfo is open
+ * at @f, read a piece at a time (a seq_file: each read(2) goes on where
+ * the last stopped): whole lines go to the parser, a line cut at the end
+ * of a piece starts the next one. Pieces keep the stack small: this runs
+ * in the trap front's signal handler, maybe on a Go signal stack.
+ */
+static int regs_in(int f, int epfd, int tfd, struct ns_epoll_reg *regs,
+		   int max)
+{
+	char info[512];
+	size_t have = 0, end, whole;
+	int found = 0;
+	ssize_t len;
+
+	while (found < max &&
+	       (len = ns_sys_read(f, info + have, sizeof(info) - have)) > 0) {
+		end = have + (size_t)len;
+		for (whole = end; whole && info[whole - 1] != '\n'; whole--)
+			;
+		if (!whole) {	/* longer than a piece: no "tfd:" line */
+			have = 0;
+			continue;
+		}
+		found += ns_epoll_parse(info, whole, epfd, tfd, regs + found,
+					max - found);
+		have = end - whole;
+		memmove(info, info + whole, have);
+	}
+	if (have && found < max)	/* the last line, without '\n' */
+		found += ns_epoll_parse(info, have, epfd, tfd, regs + found,
+					max - found);
+	return found;
+}
+
 int ns_epoll_find(int pid, int fd, struct ns_epoll_reg *regs, int max)
 {
-	char buf[2048], path[48], link[32], info[4096];
+	char buf[1024], path[48], link[32];
 	int dir, found = 0;
 	ssize_t n;
 
@@ -118,13 +153,9 @@ int ns_epoll_find(int pid, int fd, struct ns_epoll_reg *regs, int max)
 			proc_path(path, sizeof(path), pid, "/fdinfo/", num);
 			if ((f = open_ro(path, 0)) < 0)
 				continue;
-			len = ns_sys_read(f, info, sizeof(info));
+			found += regs_in(f, (int)num, fd, regs + found,
+					 max - found);
 			ns_sys_close(f);
-			if (len > 0)
-				found += ns_epoll_parse(info, (size_t)len,
-							(int)num, fd,
-							regs + found,
-							max - found);
 		}
 	}
 	ns_sys_close(dir);

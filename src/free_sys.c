@@ -104,6 +104,11 @@ int ns_free_gettid(void)
 	return (int)ns_syscall(SYS_gettid);
 }
 
+pid_t gettid(void)
+{
+	return (pid_t)ns_syscall(SYS_gettid);
+}
+
 /* The bytes, or -errno. */
 ssize_t getrandom(void *buf, size_t len, unsigned flags)
 {
