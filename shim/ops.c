@@ -165,10 +165,35 @@ static int op_fcntl(struct ns_call_rec *r, int fd, int cmd, int arg)
 	return ret < 0 ? -errno : ret;
 }
 
+/* The program's own close goes down the chain, as when no policy acts. */
 static int op_close(struct ns_call_rec *r, int fd)
 {
-	(void)r;
+	if (r->ev.call == NS_CALL_close)
+		return (int)result(r, SHIM_REAL(close)(fd));
 	return ns_sys_close(fd) < 0 ? -errno : 0;
+}
+
+static int op_close_range(struct ns_call_rec *r, unsigned first,
+			  unsigned last, int flags)
+{
+	return (int)result(r, shim_close_range_sparing(first, last, flags));
+}
+
+static int op_dup(struct ns_call_rec *r, int fd, int newfd, int flags)
+{
+	struct shim_cx *cx = cx_of(r);
+
+	switch (r->ev.call) {
+	case NS_CALL_dup2:
+		return (int)result(r, SHIM_REAL(dup2)(fd, newfd));
+	case NS_CALL_dup3:
+		return (int)result(r, SHIM_REAL(dup3)(fd, newfd, flags));
+	case NS_CALL_fcntl:
+		return (int)result(r, cx->fcntl_real(fd, flags,
+						     (void *)(intptr_t)newfd));
+	default:
+		return (int)result(r, SHIM_REAL(dup)(fd));
+	}
 }
 
 /* The program's descriptors are ours: a new socket is at its number
@@ -212,12 +237,13 @@ static bool op_lookup(struct ns_call_rec *r, int fd, struct ns_fdinfo *info)
 	return shim_fd_lookup(fd, info);
 }
 
+/* A vfork child's numbers are not its parent's: the table stays. */
 static void op_put(struct ns_call_rec *r, int fd, int lfd,
 		   const struct ns_fdinfo *info)
 {
-	(void)r;
 	(void)lfd;
-	ns_fd_put(fd, info);
+	if (!cx_of(r)->child)
+		ns_fd_put(fd, info);
 }
 
 static void op_set_state(struct ns_call_rec *r, int fd, uint32_t bits)
@@ -234,8 +260,15 @@ static void op_listening(struct ns_call_rec *r, int fd, int backlog)
 
 static void op_del(struct ns_call_rec *r, int fd)
 {
-	(void)r;
-	ns_fd_del(fd);
+	if (!cx_of(r)->child)
+		ns_fd_del(fd);
+}
+
+static void op_del_range(struct ns_call_rec *r, unsigned first,
+			 unsigned last)
+{
+	if (!cx_of(r)->child)
+		ns_fd_del_range(first, last);
 }
 
 static void op_add_opt(struct ns_call_rec *r, int fd, int level, int name,
@@ -269,6 +302,8 @@ const struct ns_ops shim_ops = {
 	.shutdown = op_shutdown,
 	.fcntl = op_fcntl,
 	.close = op_close,
+	.dup = op_dup,
+	.close_range = op_close_range,
 	.install = op_install,
 	.shared = op_shared,
 	.lookup = op_lookup,
@@ -276,6 +311,7 @@ const struct ns_ops shim_ops = {
 	.set_state = op_set_state,
 	.listening = op_listening,
 	.del = op_del,
+	.del_range = op_del_range,
 	.add_opt = op_add_opt,
 	.inject = op_inject,
 };

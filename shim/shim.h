@@ -103,6 +103,11 @@ struct shim_cx {
 	NS_CALL_REC(rec);
 	int entry_errno;	/* errno when the program called */
 	int saved_errno;	/* errno to hand back */
+	/* A vfork child's call (hook_fd.c): its descriptors are its own,
+	 * the table is its parent's and stays as it is. */
+	bool child;
+	/* The fcntl or fcntl64 the program called (hook_fd.c). */
+	int (*fcntl_real)(int, int, ...);
 };
 
 /* The LD_PRELOAD front's operations for the engine (ops.c). */
@@ -113,6 +118,7 @@ static inline void shim_begin(struct shim_cx *cx, enum ns_call call, int fd)
 {
 	cx->entry_errno = errno;
 	cx->saved_errno = cx->entry_errno;
+	cx->child = false;
 	ns_rec_begin(&cx->rec, shim_cfg, call, fd);
 }
 
@@ -198,6 +204,9 @@ void shim_learn_stderr(void);
 
 /* After fork: the thread id cache belongs to the parent. */
 void shim_forget_tid(void);
+
+/* close_range(2) around netshim's own descriptors (hook_fd.c). */
+int shim_close_range_sparing(unsigned first, unsigned last, int flags);
 
 /* Whether @fd still is the kind of socket @info describes (the kernel
  * says): the fd table's check after a signal handler. */
