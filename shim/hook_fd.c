@@ -85,28 +85,36 @@ static bool shared_child(struct shim_cx *cx)
 		return false;
 	cx->ev.pid = pid;
 	cx->ev.tid = pid;	/* vfork children have one thread */
-	cx->child = true;	/* the engine leaves the table (ops.c) */
 	return true;
 }
 
+/* The engine's operations for a call of this process, or of a vfork
+ * child, whose calls leave the table alone. */
+static const struct ns_ops *ops_for(struct shim_cx *cx)
+{
+	return unlikely(shared_child(cx)) ? &shim_child_ops : &shim_ops;
+}
+
 /* A known socket's event starts with what it is, taken before the call
- * may make the number mean something else; a vfork child's is its own. */
-static void begin_known(struct shim_cx *cx, enum ns_call call, int fd,
-			const struct ns_fdinfo *info, struct ns_sock *sock)
+ * may make the number mean something else. */
+static const struct ns_ops *begin_known(struct shim_cx *cx,
+					enum ns_call call, int fd,
+					const struct ns_fdinfo *info,
+					struct ns_sock *sock)
 {
 	*sock = (struct ns_sock){ info->family, info->type, info->protocol };
 	shim_begin(cx, call, fd);
 	cx->ev.sock = sock;
-	shared_child(cx);
+	return ops_for(cx);
 }
 
 /* A number the table does not know: the engine forgets what it becomes
  * (ns_do_dup), and no event is written, nor the clock read. */
-static void begin_unknown(struct shim_cx *cx, enum ns_call call, int fd)
+static const struct ns_ops *begin_unknown(struct shim_cx *cx,
+					  enum ns_call call, int fd)
 {
 	cx->entry_errno = errno;
 	cx->saved_errno = cx->entry_errno;
-	cx->child = false;
 	cx->cfg = shim_cfg;
 	cx->kfd = fd;
 	cx->trace = false;
@@ -114,6 +122,7 @@ static void begin_unknown(struct shim_cx *cx, enum ns_call call, int fd)
 	cx->ev.call = call;
 	cx->ev.fd = fd;
 	cx->ev.sock = NULL;
+	return &shim_ops;
 }
 
 static NS_NOINLINE int close_on(int fd)
@@ -128,8 +137,8 @@ static NS_NOINLINE int close_on(int fd)
 	if (!ns_fd_get(fd, &info) &&
 	    !(ns_fd_busy() && shim_fd_kind(fd, &info)))
 		return SHIM_REAL(close)(fd);
-	begin_known(&cx, NS_CALL_close, fd, &info, &sock);
-	ns_do_close(&shim_ops, &cx.rec, fd);
+	ns_do_close(begin_known(&cx, NS_CALL_close, fd, &info, &sock),
+		    &cx.rec, fd);
 	shim_settled(&cx);
 	shim_finish(&cx);
 	return (int)cx.ev.ret;
@@ -181,9 +190,8 @@ static NS_NOINLINE int close_range_on(unsigned first, unsigned last, int flags)
 	struct shim_cx cx;
 
 	shim_begin(&cx, NS_CALL_close_range, -1);
-	shared_child(&cx);
 	distrust_stderr(first, last);
-	ns_do_close_range(&shim_ops, &cx.rec, first, last, flags);
+	ns_do_close_range(ops_for(&cx), &cx.rec, first, last, flags);
 	shim_settled(&cx);
 	shim_finish(&cx);
 	return (int)cx.ev.ret;
@@ -248,12 +256,11 @@ static NS_NOINLINE int dup_on(int fd)
 	struct ns_sock sock;
 	struct shim_cx cx;
 	bool known = ns_fd_get(fd, &info);
+	const struct ns_ops *o;
 
-	if (known)
-		begin_known(&cx, NS_CALL_dup, fd, &info, &sock);
-	else
-		begin_unknown(&cx, NS_CALL_dup, fd);
-	ns_do_dup(&shim_ops, &cx.rec, fd, -1, 0, known ? &info : NULL);
+	o = known ? begin_known(&cx, NS_CALL_dup, fd, &info, &sock)
+		  : begin_unknown(&cx, NS_CALL_dup, fd);
+	ns_do_dup(o, &cx.rec, fd, -1, 0, known ? &info : NULL);
 	shim_settled(&cx);
 	shim_finish(&cx);
 	return (int)cx.ev.ret;
@@ -279,6 +286,7 @@ static NS_NOINLINE int dup23_on(enum ns_call call, int fd, int newfd, int flags)
 	struct ns_fdinfo info;
 	struct ns_sock sock;
 	struct shim_cx cx;
+	const struct ns_ops *o;
 	int ret, given_up = -1;
 	bool known;
 
@@ -295,11 +303,9 @@ static NS_NOINLINE int dup23_on(enum ns_call call, int fd, int newfd, int flags)
 		}
 	}
 	known = ns_fd_get(fd, &info);
-	if (known)
-		begin_known(&cx, call, fd, &info, &sock);
-	else
-		begin_unknown(&cx, call, fd);
-	ns_do_dup(&shim_ops, &cx.rec, fd, newfd, flags, known ? &info : NULL);
+	o = known ? begin_known(&cx, call, fd, &info, &sock)
+		  : begin_unknown(&cx, call, fd);
+	ns_do_dup(o, &cx.rec, fd, newfd, flags, known ? &info : NULL);
 	shim_settled(&cx);
 	ret = (int)cx.ev.ret;
 	if (ret < 0 && given_up >= 0)
@@ -340,14 +346,13 @@ static NS_NOINLINE int fcntl_on(int (*real)(int, int, ...), int fd, int cmd,
 	struct ns_sock sock;
 	struct shim_cx cx;
 	bool known = ns_fd_get(fd, &info);
+	const struct ns_ops *o;
 
-	if (known)
-		begin_known(&cx, NS_CALL_fcntl, fd, &info, &sock);
-	else
-		begin_unknown(&cx, NS_CALL_fcntl, fd);
+	o = known ? begin_known(&cx, NS_CALL_fcntl, fd, &info, &sock)
+		  : begin_unknown(&cx, NS_CALL_fcntl, fd);
 	cx.fcntl_real = real;
 	/* An int for F_DUPFD*: the lowest number. */
-	ns_do_dup(&shim_ops, &cx.rec, fd, (int)(intptr_t)arg, cmd,
+	ns_do_dup(o, &cx.rec, fd, (int)(intptr_t)arg, cmd,
 		  known ? &info : NULL);
 	shim_settled(&cx);
 	shim_finish(&cx);

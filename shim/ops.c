@@ -237,13 +237,12 @@ static bool op_lookup(struct ns_call_rec *r, int fd, struct ns_fdinfo *info)
 	return shim_fd_lookup(fd, info);
 }
 
-/* A vfork child's numbers are not its parent's: the table stays. */
 static void op_put(struct ns_call_rec *r, int fd, int lfd,
 		   const struct ns_fdinfo *info)
 {
+	(void)r;
 	(void)lfd;
-	if (!cx_of(r)->child)
-		ns_fd_put(fd, info);
+	ns_fd_put(fd, info);
 }
 
 static void op_set_state(struct ns_call_rec *r, int fd, uint32_t bits)
@@ -260,15 +259,39 @@ static void op_listening(struct ns_call_rec *r, int fd, int backlog)
 
 static void op_del(struct ns_call_rec *r, int fd)
 {
-	if (!cx_of(r)->child)
-		ns_fd_del(fd);
+	(void)r;
+	ns_fd_del(fd);
 }
 
 static void op_del_range(struct ns_call_rec *r, unsigned first,
 			 unsigned last)
 {
-	if (!cx_of(r)->child)
-		ns_fd_del_range(first, last);
+	(void)r;
+	ns_fd_del_range(first, last);
+}
+
+/* A vfork child's numbers are not its parent's: the table stays. */
+static void child_put(struct ns_call_rec *r, int fd, int lfd,
+		      const struct ns_fdinfo *info)
+{
+	(void)r;
+	(void)fd;
+	(void)lfd;
+	(void)info;
+}
+
+static void child_del(struct ns_call_rec *r, int fd)
+{
+	(void)r;
+	(void)fd;
+}
+
+static void child_del_range(struct ns_call_rec *r, unsigned first,
+			    unsigned last)
+{
+	(void)r;
+	(void)first;
+	(void)last;
 }
 
 static void op_add_opt(struct ns_call_rec *r, int fd, int level, int name,
@@ -289,29 +312,40 @@ static int op_inject(struct ns_call_rec *r, const struct ns_fault_call *fc)
 	return err;
 }
 
+/* Everything but the table's changes. */
+#define SHIM_OPS_COMMON							\
+	.socket = op_socket,						\
+	.connect = op_connect,						\
+	.sendmsg = op_sendmsg,						\
+	.setsockopt = op_setsockopt,					\
+	.socketpair = op_socketpair,					\
+	.bind = op_bind,						\
+	.listen = op_listen,						\
+	.accept = op_accept,						\
+	.getsockopt = op_getsockopt,					\
+	.shutdown = op_shutdown,					\
+	.fcntl = op_fcntl,						\
+	.close = op_close,						\
+	.dup = op_dup,							\
+	.close_range = op_close_range,					\
+	.install = op_install,						\
+	.shared = op_shared,						\
+	.lookup = op_lookup,						\
+	.set_state = op_set_state,					\
+	.listening = op_listening,					\
+	.add_opt = op_add_opt,						\
+	.inject = op_inject
+
 const struct ns_ops shim_ops = {
-	.socket = op_socket,
-	.connect = op_connect,
-	.sendmsg = op_sendmsg,
-	.setsockopt = op_setsockopt,
-	.socketpair = op_socketpair,
-	.bind = op_bind,
-	.listen = op_listen,
-	.accept = op_accept,
-	.getsockopt = op_getsockopt,
-	.shutdown = op_shutdown,
-	.fcntl = op_fcntl,
-	.close = op_close,
-	.dup = op_dup,
-	.close_range = op_close_range,
-	.install = op_install,
-	.shared = op_shared,
-	.lookup = op_lookup,
+	SHIM_OPS_COMMON,
 	.put = op_put,
-	.set_state = op_set_state,
-	.listening = op_listening,
 	.del = op_del,
 	.del_range = op_del_range,
-	.add_opt = op_add_opt,
-	.inject = op_inject,
+};
+
+const struct ns_ops shim_child_ops = {
+	SHIM_OPS_COMMON,
+	.put = child_put,
+	.del = child_del,
+	.del_range = child_del_range,
 };

@@ -103,22 +103,20 @@ struct shim_cx {
 	NS_CALL_REC(rec);
 	int entry_errno;	/* errno when the program called */
 	int saved_errno;	/* errno to hand back */
-	/* A vfork child's call (hook_fd.c): its descriptors are its own,
-	 * the table is its parent's and stays as it is. */
-	bool child;
 	/* The fcntl or fcntl64 the program called (hook_fd.c). */
 	int (*fcntl_real)(int, int, ...);
 };
 
-/* The LD_PRELOAD front's operations for the engine (ops.c). */
-extern const struct ns_ops shim_ops;
+/* The LD_PRELOAD front's operations for the engine (ops.c); the same
+ * for a vfork child's close and dup (hook_fd.c), whose descriptors are
+ * its own while the table is its parent's: the table stays as it is. */
+extern const struct ns_ops shim_ops, shim_child_ops;
 
 /* Starts @cx for @call on @fd: timing only when the call is traced. */
 static inline void shim_begin(struct shim_cx *cx, enum ns_call call, int fd)
 {
 	cx->entry_errno = errno;
 	cx->saved_errno = cx->entry_errno;
-	cx->child = false;
 	ns_rec_begin(&cx->rec, shim_cfg, call, fd);
 }
 
