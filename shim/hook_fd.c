@@ -88,24 +88,41 @@ static bool shared_child(struct shim_cx *cx)
 	return true;
 }
 
-/* A call on a number the table calls a socket failed with EBADF: libc
- * closed it behind our back. Forget it and show it as unknown. */
-static void check_stale(struct shim_cx *cx, int fd)
+/* The engine's operations for a call of this process, or of a vfork
+ * child, whose calls leave the table alone. */
+static const struct ns_ops *ops_for(struct shim_cx *cx)
 {
-	if (cx->ev.err != EBADF || ns_sys_fcntl(fd, F_GETFD, 0) >= 0)
-		return;
-	ns_fd_del(fd);
-	cx->ev.sock = NULL;
+	return unlikely(shared_child(cx)) ? &shim_child_ops : &shim_ops;
 }
 
 /* A known socket's event starts with what it is, taken before the call
  * may make the number mean something else. */
-static void begin_known(struct shim_cx *cx, enum ns_call call, int fd,
-			const struct ns_fdinfo *info, struct ns_sock *sock)
+static const struct ns_ops *begin_known(struct shim_cx *cx,
+					enum ns_call call, int fd,
+					const struct ns_fdinfo *info,
+					struct ns_sock *sock)
 {
 	*sock = (struct ns_sock){ info->family, info->type, info->protocol };
 	shim_begin(cx, call, fd);
 	cx->ev.sock = sock;
+	return ops_for(cx);
+}
+
+/* A number the table does not know: the engine forgets what it becomes
+ * (ns_do_dup), and no event is written, nor the clock read. */
+static const struct ns_ops *begin_unknown(struct shim_cx *cx,
+					  enum ns_call call, int fd)
+{
+	cx->entry_errno = errno;
+	cx->saved_errno = cx->entry_errno;
+	cx->cfg = shim_cfg;
+	cx->kfd = fd;
+	cx->trace = false;
+	cx->rescued = false;
+	cx->ev.call = call;
+	cx->ev.fd = fd;
+	cx->ev.sock = NULL;
+	return &shim_ops;
 }
 
 static NS_NOINLINE int close_on(int fd)
@@ -113,7 +130,6 @@ static NS_NOINLINE int close_on(int fd)
 	struct ns_fdinfo info;
 	struct ns_sock sock;
 	struct shim_cx cx;
-	int ret;
 
 	distrust_stderr((unsigned)fd, (unsigned)fd);
 	/* A signal handler that interrupted its own thread's table
@@ -121,18 +137,11 @@ static NS_NOINLINE int close_on(int fd)
 	if (!ns_fd_get(fd, &info) &&
 	    !(ns_fd_busy() && shim_fd_kind(fd, &info)))
 		return SHIM_REAL(close)(fd);
-	begin_known(&cx, NS_CALL_close, fd, &info, &sock);
-	/* Forgotten before the close, not after: once closed, the number
-	 * can go to another thread's new socket, whose entry must stay.
-	 * Linux frees the number even when close fails (close(2)). */
-	if (!shared_child(&cx))
-		ns_fd_del(fd);
-	ret = SHIM_REAL(close)(fd);
-	shim_after(&cx, ret);
-	if (cx.ev.err == EBADF)
-		cx.ev.sock = NULL;	/* it was stale */
+	ns_do_close(begin_known(&cx, NS_CALL_close, fd, &info, &sock),
+		    &cx.rec, fd);
+	shim_settled(&cx);
 	shim_finish(&cx);
-	return ret;
+	return (int)cx.ev.ret;
 }
 
 /*
@@ -158,7 +167,7 @@ static inline int shim_close(int fd)
 /* close_range over netshim's descriptors closes around them. With
  * CLOSE_RANGE_CLOEXEC too: the trace `netshim run` hands down keeps
  * FD_CLOEXEC clear on purpose (sink.c, ns_sink_adopt). */
-static int close_range_sparing(unsigned first, unsigned last, int flags)
+int shim_close_range_sparing(unsigned first, unsigned last, int flags)
 {
 	int keep[2], n = own_fds(keep), ret = 0;
 
@@ -179,22 +188,13 @@ static int close_range_sparing(unsigned first, unsigned last, int flags)
 static NS_NOINLINE int close_range_on(unsigned first, unsigned last, int flags)
 {
 	struct shim_cx cx;
-	int ret;
 
 	shim_begin(&cx, NS_CALL_close_range, -1);
-	/* Before the call, as close does; only arguments the kernel takes
-	 * (close_range(2)) close anything. */
-	if (first <= last && !(flags & ~(CLOSE_RANGE_UNSHARE)) &&
-	    !shared_child(&cx))
-		ns_fd_del_range(first, last);
 	distrust_stderr(first, last);
-	ret = close_range_sparing(first, last, flags);
-	shim_after(&cx, ret);
-	cx.ev.u.fds.a = first;
-	cx.ev.u.fds.b = last;
-	cx.ev.u.fds.c = flags;
+	ns_do_close_range(ops_for(&cx), &cx.rec, first, last, flags);
+	shim_settled(&cx);
 	shim_finish(&cx);
-	return ret;
+	return (int)cx.ev.ret;
 }
 
 static inline int shim_close_range(unsigned first, unsigned last, int flags)
@@ -243,7 +243,7 @@ static void shim_closefrom(int lowfd)
 	if (!shared_child(&cx))
 		ns_fd_del_range(first, ~0U);
 	distrust_stderr(first, ~0U);
-	if (close_range_sparing(first, ~0U, 0) < 0)
+	if (shim_close_range_sparing(first, ~0U, 0) < 0)
 		closefrom_by_hand(real, first);
 	shim_after(&cx, 0);
 	cx.ev.u.fds.a = lowfd;
@@ -255,22 +255,15 @@ static NS_NOINLINE int dup_on(int fd)
 	struct ns_fdinfo info;
 	struct ns_sock sock;
 	struct shim_cx cx;
-	int nfd;
+	bool known = ns_fd_get(fd, &info);
+	const struct ns_ops *o;
 
-	if (!ns_fd_get(fd, &info)) {
-		nfd = SHIM_REAL(dup)(fd);
-		if (nfd >= 0)
-			ns_fd_del(nfd);	/* whatever was stale there */
-		return nfd;
-	}
-	begin_known(&cx, NS_CALL_dup, fd, &info, &sock);
-	nfd = SHIM_REAL(dup)(fd);
-	shim_after(&cx, nfd);
-	check_stale(&cx, fd);
-	if (nfd >= 0 && !shared_child(&cx))
-		ns_fd_put(nfd, &info);
+	o = known ? begin_known(&cx, NS_CALL_dup, fd, &info, &sock)
+		  : begin_unknown(&cx, NS_CALL_dup, fd);
+	ns_do_dup(o, &cx.rec, fd, -1, 0, known ? &info : NULL);
+	shim_settled(&cx);
 	shim_finish(&cx);
-	return nfd;
+	return (int)cx.ev.ret;
 }
 
 static NS_NOINLINE int dup_guarded(int fd)
@@ -290,11 +283,11 @@ static inline int shim_dup(int fd)
 /* dup2 and dup3; @flags only counts for dup3. */
 static NS_NOINLINE int dup23_on(enum ns_call call, int fd, int newfd, int flags)
 {
-	bool three = call == NS_CALL_dup3;
 	struct ns_fdinfo info;
 	struct ns_sock sock;
 	struct shim_cx cx;
-	int ret, err, given_up = -1;
+	const struct ns_ops *o;
+	int ret, given_up = -1;
 	bool known;
 
 	/* The program wants the number our trace file has: move ours (not
@@ -310,31 +303,15 @@ static NS_NOINLINE int dup23_on(enum ns_call call, int fd, int newfd, int flags)
 		}
 	}
 	known = ns_fd_get(fd, &info);
-	if (known)
-		begin_known(&cx, call, fd, &info, &sock);
-	ret = three ? SHIM_REAL(dup3)(fd, newfd, flags)
-		    : SHIM_REAL(dup2)(fd, newfd);
-	err = errno;
-	if (known) {
-		shim_after(&cx, ret);
-		check_stale(&cx, fd);	/* EBADF may be newfd's */
-	}
+	o = known ? begin_known(&cx, call, fd, &info, &sock)
+		  : begin_unknown(&cx, call, fd);
+	ns_do_dup(o, &cx.rec, fd, newfd, flags, known ? &info : NULL);
+	shim_settled(&cx);
+	ret = (int)cx.ev.ret;
 	if (ret < 0 && given_up >= 0)
 		ns_sys_close(given_up);	/* as if never open */
 	if (ret >= 0 && !shim_sink.owned && newfd == shim_sink.fd)
 		ns_sink_reclassify(&shim_sink);	/* a new stderr */
-	if (ret >= 0 && fd != newfd) {
-		if (!known)
-			ns_fd_del(newfd);
-		else if (!shared_child(&cx))
-			ns_fd_put(newfd, &info);
-	}
-	if (!known) {
-		errno = err;
-		return ret;
-	}
-	cx.ev.u.fds.a = newfd;
-	cx.ev.u.fds.b = flags;
 	shim_finish(&cx);
 	return ret;
 }
@@ -368,24 +345,18 @@ static NS_NOINLINE int fcntl_on(int (*real)(int, int, ...), int fd, int cmd,
 	struct ns_fdinfo info;
 	struct ns_sock sock;
 	struct shim_cx cx;
-	int nfd;
+	bool known = ns_fd_get(fd, &info);
+	const struct ns_ops *o;
 
-	if (!ns_fd_get(fd, &info)) {
-		nfd = real(fd, cmd, arg);
-		if (nfd >= 0)
-			ns_fd_del(nfd);
-		return nfd;
-	}
-	begin_known(&cx, NS_CALL_fcntl, fd, &info, &sock);
-	nfd = real(fd, cmd, arg);
-	shim_after(&cx, nfd);
-	check_stale(&cx, fd);
-	if (nfd >= 0 && !shared_child(&cx))
-		ns_fd_put(nfd, &info);
-	cx.ev.u.fds.a = cmd;
-	cx.ev.u.fds.b = (int)(intptr_t)arg;	/* an int for F_DUPFD* */
+	o = known ? begin_known(&cx, NS_CALL_fcntl, fd, &info, &sock)
+		  : begin_unknown(&cx, NS_CALL_fcntl, fd);
+	cx.fcntl_real = real;
+	/* An int for F_DUPFD*: the lowest number. */
+	ns_do_dup(o, &cx.rec, fd, (int)(intptr_t)arg, cmd,
+		  known ? &info : NULL);
+	shim_settled(&cx);
 	shim_finish(&cx);
-	return nfd;
+	return (int)cx.ev.ret;
 }
 
 static inline int shim_fcntl(int (*real)(int, int, ...), int fd, int cmd,

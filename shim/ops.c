@@ -113,10 +113,35 @@ static int op_fcntl(struct ns_call_rec *r, int fd, int cmd, int arg)
 	return ret < 0 ? -errno : ret;
 }
 
+/* The program's own close goes down the chain, as when no policy acts. */
 static int op_close(struct ns_call_rec *r, int fd)
 {
-	(void)r;
+	if (r->ev.call == NS_CALL_close)
+		return (int)result(r, SHIM_REAL(close)(fd));
 	return ns_sys_close(fd) < 0 ? -errno : 0;
+}
+
+static int op_close_range(struct ns_call_rec *r, unsigned first,
+			  unsigned last, int flags)
+{
+	return (int)result(r, shim_close_range_sparing(first, last, flags));
+}
+
+static int op_dup(struct ns_call_rec *r, int fd, int newfd, int flags)
+{
+	struct shim_cx *cx = cx_of(r);
+
+	switch (r->ev.call) {
+	case NS_CALL_dup2:
+		return (int)result(r, SHIM_REAL(dup2)(fd, newfd));
+	case NS_CALL_dup3:
+		return (int)result(r, SHIM_REAL(dup3)(fd, newfd, flags));
+	case NS_CALL_fcntl:
+		return (int)result(r, cx->fcntl_real(fd, flags,
+						     (void *)(intptr_t)newfd));
+	default:
+		return (int)result(r, SHIM_REAL(dup)(fd));
+	}
 }
 
 /* The program's descriptors are ours: a new socket is at its number
@@ -186,6 +211,37 @@ static void op_del(struct ns_call_rec *r, int fd)
 	ns_fd_del(fd);
 }
 
+static void op_del_range(struct ns_call_rec *r, unsigned first,
+			 unsigned last)
+{
+	(void)r;
+	ns_fd_del_range(first, last);
+}
+
+/* A vfork child's numbers are not its parent's: the table stays. */
+static void child_put(struct ns_call_rec *r, int fd, int lfd,
+		      const struct ns_fdinfo *info)
+{
+	(void)r;
+	(void)fd;
+	(void)lfd;
+	(void)info;
+}
+
+static void child_del(struct ns_call_rec *r, int fd)
+{
+	(void)r;
+	(void)fd;
+}
+
+static void child_del_range(struct ns_call_rec *r, unsigned first,
+			    unsigned last)
+{
+	(void)r;
+	(void)first;
+	(void)last;
+}
+
 static void op_add_opt(struct ns_call_rec *r, int fd, int level, int name,
 		       const void *val, unsigned len)
 {
@@ -204,26 +260,40 @@ static int op_inject(struct ns_call_rec *r, const struct ns_fault_call *fc)
 	return err;
 }
 
+/* Everything but the table's changes. */
+#define SHIM_OPS_COMMON							\
+	.socket = op_socket,						\
+	.connect = op_connect,						\
+	.sendmsg = op_sendmsg,						\
+	.setsockopt = op_setsockopt,					\
+	.socketpair = op_socketpair,					\
+	.bind = op_bind,						\
+	.listen = op_listen,						\
+	.accept = op_accept,						\
+	.getsockopt = op_getsockopt,					\
+	.shutdown = op_shutdown,					\
+	.fcntl = op_fcntl,						\
+	.close = op_close,						\
+	.dup = op_dup,							\
+	.close_range = op_close_range,					\
+	.install = op_install,						\
+	.shared = op_shared,						\
+	.lookup = op_lookup,						\
+	.set_state = op_set_state,					\
+	.listening = op_listening,					\
+	.add_opt = op_add_opt,						\
+	.inject = op_inject
+
 const struct ns_ops shim_ops = {
-	.socket = op_socket,
-	.connect = op_connect,
-	.sendmsg = op_sendmsg,
-	.setsockopt = op_setsockopt,
-	.socketpair = op_socketpair,
-	.bind = op_bind,
-	.listen = op_listen,
-	.accept = op_accept,
-	.getsockopt = op_getsockopt,
-	.shutdown = op_shutdown,
-	.fcntl = op_fcntl,
-	.close = op_close,
-	.install = op_install,
-	.shared = op_shared,
-	.lookup = op_lookup,
+	SHIM_OPS_COMMON,
 	.put = op_put,
-	.set_state = op_set_state,
-	.listening = op_listening,
 	.del = op_del,
-	.add_opt = op_add_opt,
-	.inject = op_inject,
+	.del_range = op_del_range,
+};
+
+const struct ns_ops shim_child_ops = {
+	SHIM_OPS_COMMON,
+	.put = child_put,
+	.del = child_del,
+	.del_range = child_del_range,
 };

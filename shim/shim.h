@@ -103,10 +103,14 @@ struct shim_cx {
 	NS_CALL_REC(rec);
 	int entry_errno;	/* errno when the program called */
 	int saved_errno;	/* errno to hand back */
+	/* The fcntl or fcntl64 the program called (hook_fd.c). */
+	int (*fcntl_real)(int, int, ...);
 };
 
-/* The LD_PRELOAD front's operations for the engine (ops.c). */
-extern const struct ns_ops shim_ops;
+/* The LD_PRELOAD front's operations for the engine (ops.c); the same
+ * for a vfork child's close and dup (hook_fd.c), whose descriptors are
+ * its own while the table is its parent's: the table stays as it is. */
+extern const struct ns_ops shim_ops, shim_child_ops;
 
 /* Starts @cx for @call on @fd: timing only when the call is traced. */
 static inline void shim_begin(struct shim_cx *cx, enum ns_call call, int fd)
@@ -198,6 +202,9 @@ void shim_learn_stderr(void);
 
 /* After fork: the thread id cache belongs to the parent. */
 void shim_forget_tid(void);
+
+/* close_range(2) around netshim's own descriptors (hook_fd.c). */
+int shim_close_range_sparing(unsigned first, unsigned last, int flags);
 
 /* Whether @fd still is the kind of socket @info describes (the kernel
  * says): the fd table's check after a signal handler. */

@@ -75,7 +75,15 @@ struct ns_ops {
 			  void *val, socklen_t *lenp);
 	int (*shutdown)(struct ns_call_rec *r, int lfd, int how);
 	int (*fcntl)(struct ns_call_rec *r, int lfd, int cmd, int arg);
+	/* The front's copy; the program's own close(2) when r->ev.call is
+	 * close (ns_do_close). */
 	int (*close)(struct ns_call_rec *r, int lfd);
+	/* The program's dup(2), dup2(2), dup3(2) (@flags) or fcntl(2)'s
+	 * F_DUPFD and F_DUPFD_CLOEXEC (@flags the command, @newfd the
+	 * lowest number), as r->ev.call says: the new number. */
+	int (*dup)(struct ns_call_rec *r, int lfd, int newfd, int flags);
+	int (*close_range)(struct ns_call_rec *r, unsigned first,
+			   unsigned last, int flags);
 	/* Puts the front's socket @lfd at the program's number @fd (dup3),
 	 * keeping the number's close-on-exec flag; the number, or -errno.
 	 * With @fd -1, the lowest free number (socket(2)'s result). */
@@ -90,8 +98,10 @@ struct ns_ops {
 	void (*set_state)(struct ns_call_rec *r, int fd, uint32_t bits);
 	/* listen(2) succeeded with @backlog (ns_fdtab_listen). */
 	void (*listening)(struct ns_call_rec *r, int fd, int backlog);
-	/* The table forgets @fd. */
+	/* The table forgets @fd, or [@first, @last]. */
 	void (*del)(struct ns_call_rec *r, int fd);
+	void (*del_range)(struct ns_call_rec *r, unsigned first,
+			  unsigned last);
 	void (*add_opt)(struct ns_call_rec *r, int fd, int level, int name,
 			const void *val, unsigned len);
 	/* NETSHIM_FAIL, asked only when some rule names the call: delays
@@ -229,6 +239,28 @@ int ns_do_getsockopt(const struct ns_ops *o, struct ns_call_rec *r, int fd,
 /* shutdown(2): no rule names it, no state changes. */
 int ns_do_shutdown(const struct ns_ops *o, struct ns_call_rec *r, int fd,
 		   int how);
+
+/* ---- descriptor lifetime: what the table must learn of it ---- */
+
+/* The program's close(2) of @fd, a socket the table knows (the front
+ * began @r with r->ev.sock): forgotten before the close, since once
+ * closed the number may go to another thread's new socket, and Linux
+ * frees it even when close fails (close(2)). An EBADF shows the entry
+ * was stale. */
+int ns_do_close(const struct ns_ops *o, struct ns_call_rec *r, int fd);
+
+/* close_range(2): the range forgotten first, when the kernel takes the
+ * arguments and does close it (not CLOSE_RANGE_CLOEXEC). */
+int ns_do_close_range(const struct ns_ops *o, struct ns_call_rec *r,
+		      unsigned first, unsigned last, int flags);
+
+/* dup(2), dup2(2), dup3(2), fcntl(2) F_DUPFD* (r->ev.call; see
+ * ns_ops.dup for @newfd and @flags) of @fd: the new number is what
+ * @info says @fd is, or forgotten when @info is NULL (not a socket the
+ * table knows: a front then writes no event). An EBADF for a number
+ * that is not open drops its stale entry. */
+int ns_do_dup(const struct ns_ops *o, struct ns_call_rec *r, int fd,
+	      int newfd, int flags, const struct ns_fdinfo *info);
 
 /* Copies an option's value for an event or the table: no more than the
  * kernel reads of it (ns_sockopt_read_len), a name up to its NUL, so a
