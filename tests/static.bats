@@ -208,6 +208,26 @@ listener peer uid=mine pid=mine"
 	done
 }
 
+@test "a static server started with SIGINT ignored (a shell's background job, nohup): SIGINT changes nothing, SIGTERM ends it, as bare" {
+	gos
+	for srv in "$PS serve" "${GOS[@]/%/ wait}"; do
+		for wrap in "" "$NS run --json -o $T/i.json --"; do
+			timeout 30 env --ignore-signal=INT $wrap $srv >"$T/i.out" 2>&1 &
+			pid=$!
+			started "$T/i.out" "$pid"
+			ign=$(sed -n 's/^SigIgn:	//p' "/proc/$LPID/status")
+			# Both pending at once: SIGINT (2) would be taken first.
+			kill -INT "$LPID"
+			kill -TERM "$LPID"
+			rc=0
+			wait "$pid" || rc=$?
+			echo "${wrap:-bare} $srv: SigIgn $ign, $rc"
+			(( 0x$ign & 2 ))
+			[ "$rc" = 143 ]
+		done
+	done
+}
+
 @test "a worker thread that blocks every signal makes socket calls: it finishes, every call traced" {
 	run -0 timeout 60 "$PS" blocked 500
 	[ "$output" = "worker done 500 fails 0" ]
