@@ -39,6 +39,10 @@ setup() {
 	[ "$(uname -m)" = x86_64 ] || skip "the trap front is x86_64 only"
 }
 
+teardown() {
+	[ -z "${D:-}" ] || rm -rf "$D"
+}
+
 # gos: the static Go programs built here (Go 1.19 always, 1.23 if there).
 gos() {
 	need_go "$G19"
