@@ -39,6 +39,10 @@ setup() {
 	[ "$(uname -m)" = x86_64 ] || skip "the trap front is x86_64 only"
 }
 
+teardown() {
+	[ -z "${D:-}" ] || rm -rf "$D"
+}
+
 # gos: the static Go programs built here (Go 1.19 always, 1.23 if there).
 gos() {
 	need_go "$G19"
@@ -205,6 +209,26 @@ listener peer uid=mine pid=mine"
 			[ "$(count "$T/x.json" '.call == "listen" and .raw == true')" = 1 ]
 		done
 		[ "$bare" = 129 ]
+	done
+}
+
+@test "a static server started with SIGINT ignored (a shell's background job, nohup): SIGINT changes nothing, SIGTERM ends it, as bare" {
+	gos
+	for srv in "$PS serve" "${GOS[@]/%/ wait}"; do
+		for wrap in "" "$NS run --json -o $T/i.json --"; do
+			timeout 30 env --ignore-signal=INT $wrap $srv >"$T/i.out" 2>&1 &
+			pid=$!
+			started "$T/i.out" "$pid"
+			ign=$(sed -n 's/^SigIgn:	//p' "/proc/$LPID/status")
+			# Both pending at once: SIGINT (2) would be taken first.
+			kill -INT "$LPID"
+			kill -TERM "$LPID"
+			rc=0
+			wait "$pid" || rc=$?
+			echo "${wrap:-bare} $srv: SigIgn $ign, $rc"
+			(( 0x$ign & 2 ))
+			[ "$rc" = 143 ]
+		done
 	done
 }
 
