@@ -574,6 +574,12 @@ int cli_cmd_run(int argc, char **argv)
 		fprintf(stderr, "netshim run: %s\n", strerror(errno));
 		return CLI_EXIT_FAIL;
 	}
+	/* As root netshim stays, to put the blob into the static programs
+	 * it starts (runuser, su, a script): else it becomes the program. */
+	c = cli_run_watched(argv + optind, o.var, lib, out_fd);
+	if (c >= 0)
+		return c;
+	unsetenv(NS_ENV_WATCHED);
 	fflush(NULL);
 	return cli_exec("run", argv + optind);
 }

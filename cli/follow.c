@@ -23,14 +23,42 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Listeners: the root's blob's, each static program's under the exec
+ * watch, and the watch's own. */
+#define RUN_LFD_MAX 64
+
 struct run {
 	const struct cli_inject_req *rq;
 	const char *prog;
 	pid_t root;
 	int root_status;		/* -1 while it runs */
-	int lfd;			/* the listener, or -1 */
+	int lfd[RUN_LFD_MAX];		/* the listeners */
+	bool watch[RUN_LFD_MAX];	/* that one is the exec watch's */
+	int nlfd;
 	size_t notif_size;
 };
+
+/* A listener to serve; one past RUN_LFD_MAX is closed: its execs then
+ * fail with ENOSYS, never meeting the filter without the handler. */
+static void add_listener(struct run *r, int fd, bool watch)
+{
+	if (fd < 0)
+		return;
+	if (r->nlfd == RUN_LFD_MAX) {
+		close(fd);
+		return;
+	}
+	r->watch[r->nlfd] = watch;
+	r->lfd[r->nlfd++] = fd;
+}
+
+static void drop_listener(struct run *r, int i)
+{
+	close(r->lfd[i]);
+	r->nlfd--;
+	r->lfd[i] = r->lfd[r->nlfd];
+	r->watch[i] = r->watch[r->nlfd];
+}
 
 /* What the child tells the parent when it never gets to the program. */
 struct child_err {
@@ -108,6 +136,8 @@ static void followed(struct run *r, pid_t pid,
 	n = readlink(link, exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
 	res = cli_inject(pid, rq, &lfd, &wst, why, sizeof(why));
+	if (res == CLI_INJ_OK)
+		add_listener(r, lfd, false);
 	if (res == CLI_INJ_TAKEN) {
 		kill(pid, SIGKILL);
 		while (waitpid(pid, &wst, __WALL) == pid && WIFSTOPPED(wst))
@@ -121,15 +151,16 @@ static void followed(struct run *r, pid_t pid,
 		reap(r, pid, wst);
 }
 
-/* After SEIZE + CONTINUE + INTERRUPT: the exec stop (inject again, no
- * second filter) or the interrupt's (the exec failed: let it go). */
-static void follow(struct run *r, pid_t tid)
+/* After SEIZE + CONTINUE + INTERRUPT: the exec stop (inject again with
+ * @flags: no second filter after a blob's exec, a filter and a listener
+ * after the watch's) or the interrupt's (the exec failed: let it go). */
+static void follow(struct run *r, pid_t tid, uint32_t flags)
 {
 	struct cli_inject_req rq = *r->rq;
 	int st;
 	pid_t w;
 
-	rq.flags = 0;
+	rq.flags = flags;
 	rq.at_exec_event = true;
 	for (;;) {
 		w = waitpid(-1, &st, __WALL);
@@ -159,29 +190,46 @@ static void follow(struct run *r, pid_t tid)
 	}
 }
 
-/* One exec of a traced static program, held by the filter until the
- * answer (seccomp_unotify(2)). */
-static void on_notify(struct run *r)
+/* One exec held by a filter until the answer (seccomp_unotify(2)): a
+ * traced static program's, or any the exec watch sees, of which only a
+ * static program's is followed. */
+static void on_notify(struct run *r, int i)
 {
 	struct seccomp_notif *req = calloc(1, r->notif_size);
 	struct seccomp_notif_resp resp;
+	int lfd = r->lfd[i];
+	bool watch = r->watch[i];
+	uint32_t flags = 0;
 	pid_t tid;
 	int seized;
 
 	if (!req)
 		return;
-	if (ioctl(r->lfd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
+	if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
 		free(req);
 		return;
 	}
 	tid = (pid_t)req->pid;
+	/* The watch's filter has the one listener a process may have
+	 * (seccomp(2), EBUSY): a static program under it gets a filter
+	 * without one, unless its parent image had the blob's already. */
+	if (watch && !cli_watch_has_blob(tid))
+		flags = TRAP_BLOB_F_FILTER;
+	if (watch && !cli_watch_static(req)) {
+		memset(&resp, 0, sizeof(resp));
+		resp.id = req->id;
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		free(req);
+		ioctl(lfd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+		return;
+	}
 	/* Seized before the exec goes on, so its exec stop is ours. */
 	seized = ptrace(PTRACE_SEIZE, tid, 0,
 			PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL) == 0;
 	/* The thread may have died and its id been reused since RECV: the
 	 * notification still pending proves it is the same one
 	 * (seccomp_unotify(2), SECCOMP_IOCTL_NOTIF_ID_VALID). */
-	if (seized && ioctl(r->lfd, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id)) {
+	if (seized && ioctl(lfd, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id)) {
 		ptrace(PTRACE_DETACH, tid, 0, 0);
 		free(req);
 		return;
@@ -201,7 +249,7 @@ static void on_notify(struct run *r)
 		resp.error = -(errno ? errno : EPERM);
 	}
 	free(req);
-	if (ioctl(r->lfd, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 || !seized) {
+	if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 || !seized) {
 		if (seized)
 			ptrace(PTRACE_DETACH, tid, 0, 0);
 		return;
@@ -211,7 +259,7 @@ static void on_notify(struct run *r)
 	 * interrupt (kernel/signal.c, ptrace_stop: "any trap clears
 	 * pending STOP trap"). */
 	ptrace(PTRACE_INTERRUPT, tid, 0, 0);
-	follow(r, tid);
+	follow(r, tid, flags);
 }
 
 /*
@@ -249,9 +297,8 @@ static void stop_or_pass(struct run *r, int sig)
 		kill(r->root, sig);
 		return;
 	}
-	if (r->lfd >= 0)
-		close(r->lfd);
-	r->lfd = -1;
+	while (r->nlfd)
+		drop_listener(r, 0);
 }
 
 /*
@@ -268,14 +315,16 @@ static void serve(struct run *r, int sfd)
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) == 0 &&
 	    sz.seccomp_notif > r->notif_size)
 		r->notif_size = sz.seccomp_notif;
-	while (r->root_status == -1 || r->lfd >= 0) {
-		struct pollfd p[2] = { { sfd, POLLIN, 0 },
-				       { r->lfd, POLLIN, 0 } };
+	while (r->root_status == -1 || r->nlfd) {
+		struct pollfd p[1 + RUN_LFD_MAX] = { { sfd, POLLIN, 0 } };
 		struct signalfd_siginfo si;
+		int n = r->nlfd;
 
+		for (int i = 0; i < n; i++)
+			p[1 + i] = (struct pollfd){ r->lfd[i], POLLIN, 0 };
 		/* Without a signalfd, children are looked at 10 times a
 		 * second. */
-		if (poll(p, r->lfd >= 0 ? 2 : 1, sfd < 0 ? 100 : -1) < 0) {
+		if (poll(p, 1 + (nfds_t)n, sfd < 0 ? 100 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -284,11 +333,15 @@ static void serve(struct run *r, int sfd)
 			if (si.ssi_signo != SIGCHLD)
 				stop_or_pass(r, (int)si.ssi_signo);
 		reap_all(r);
-		if (r->lfd >= 0 && (p[1].revents & POLLIN))
-			on_notify(r);
-		else if (r->lfd >= 0 && (p[1].revents & (POLLHUP | POLLERR))) {
-			close(r->lfd);
-			r->lfd = -1;
+		/* Backwards: dropping one moves the last into its place,
+		 * and serving one may add listeners at the end. */
+		for (int i = n - 1; i >= 0; i--) {
+			if (i >= r->nlfd || r->lfd[i] != p[1 + i].fd)
+				continue;
+			if (p[1 + i].revents & POLLIN)
+				on_notify(r, i);
+			else if (p[1 + i].revents & (POLLHUP | POLLERR))
+				drop_listener(r, i);
 		}
 	}
 }
@@ -361,7 +414,8 @@ static bool can_take_fds(char *why, size_t cap)
 int cli_trap_run(char *const argv[], const struct cli_inject_req *rq,
 		 char *why, size_t cap)
 {
-	struct run r = { rq, argv[0], -1, -1, -1, 0 };
+	struct run r = { .rq = rq, .prog = argv[0], .root = -1,
+			 .root_status = -1 };
 	struct cli_inject_req first = *rq;
 	struct child_err e = { 0, 0 };
 	char msg[TRAP_BLOB_WHY_MAX + 160];
@@ -419,7 +473,8 @@ int cli_trap_run(char *const argv[], const struct cli_inject_req *rq,
 	ptrace(PTRACE_SETOPTIONS, r.root, 0, PTRACE_O_EXITKILL);
 	first.flags = TRAP_BLOB_F_FILTER | TRAP_BLOB_F_LISTEN;
 	first.at_exec_event = false;
-	res = cli_inject(r.root, &first, &r.lfd, &wst, msg, sizeof(msg));
+	res = cli_inject(r.root, &first, &r.lfd[0], &wst, msg, sizeof(msg));
+	r.nlfd = r.lfd[0] >= 0;
 	if (res != CLI_INJ_OK) {
 		res = first_failed(&r, res, msg, cap, why, wst);
 		sigprocmask(SIG_SETMASK, &old, NULL);
@@ -438,5 +493,97 @@ int cli_trap_run(char *const argv[], const struct cli_inject_req *rq,
 		reap(&r, r.root, st);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	/* Never lost (reap() keeps it wherever it is reaped); still. */
+	return r.root_status == -1 ? CLI_EXIT_FAIL : die_as(r.root_status);
+}
+
+/* The exec watch's child: the filter, its listener's number told, then
+ * the program exec'd as run does for the preload front. */
+static void child_watch(char *const argv[], int tell, const sigset_t *mask)
+{
+	struct child_err e = { 3, 0 };
+
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	e.err = cli_watch_install();
+	if (e.err < 0) {
+		e.stage = 4;
+		e.err = errno;
+	}
+	if (write(tell, &e, sizeof(e)) != (ssize_t)sizeof(e) || e.stage == 4)
+		_exit(127);
+	e.err = cli_exec("run", argv);
+	e.stage = 2;
+	if (write(tell, &e, sizeof(e)) < 0)
+		_exit(e.err);
+	_exit(e.err);
+}
+
+/* The listener the child made, taken with pidfd_getfd(2). */
+static int take(pid_t pid, int fd)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), mine;
+
+	if (pidfd < 0)
+		return -1;
+	mine = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	close(pidfd);
+	return mine;
+}
+
+int cli_watch_run(char *const argv[], const struct cli_inject_req *rq,
+		  char *why, size_t cap)
+{
+	struct run r = { .rq = rq, .prog = argv[0], .root = -1,
+			 .root_status = -1 };
+	struct child_err e = { 0, 0 };
+	sigset_t mask, old;
+	int tell[2], sfd, st, fd;
+
+	if (!can_take_fds(why, cap))
+		return -1;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	if (pipe2(tell, O_CLOEXEC) < 0 ||
+	    sigprocmask(SIG_BLOCK, &mask, &old) < 0) {
+		snprintf(why, cap, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	r.root = fork();
+	if (r.root == 0) {
+		close(tell[0]);
+		child_watch(argv, tell[1], &old);
+	}
+	close(tell[1]);
+	/* The child's exec waits for netshim's answer: its second word
+	 * (an exec that failed) is never waited for here, and the pipe
+	 * stays open so that it can still say it. */
+	if (r.root < 0 ||
+	    read(tell[0], &e, sizeof(e)) != (ssize_t)sizeof(e) ||
+	    e.stage != 3 || (fd = take(r.root, e.err)) < 0) {
+		snprintf(why, cap, "no exec watch: %s",
+			 strerror(e.stage == 4 ? e.err : errno));
+		if (r.root > 0)
+			while (waitpid(r.root, &st, 0) < 0 && errno == EINTR)
+				;
+		close(tell[0]);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return -1;
+	}
+	add_listener(&r, fd, true);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	if (rq->hand_fd >= 0)
+		close(rq->hand_fd);
+	maybe_subreaper();
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	serve(&r, sfd);
+	if (sfd >= 0)
+		close(sfd);
+	while (r.root_status == -1 && waitpid(r.root, &st, __WALL) > 0)
+		reap(&r, r.root, st);
+	close(tell[0]);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return r.root_status == -1 ? CLI_EXIT_FAIL : die_as(r.root_status);
 }

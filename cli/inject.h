@@ -75,6 +75,26 @@ enum cli_inject_result cli_inject(pid_t pid, const struct cli_inject_req *rq,
 int cli_trap_run(char *const argv[], const struct cli_inject_req *rq,
 		 char *why, size_t cap);
 
+/*
+ * Runs @argv as the preload front does (the library from LD_PRELOAD, set
+ * by the caller), with netshim's exec watch in its first process: every
+ * exec of the run comes to netshim, which puts the blob into the static
+ * programs among them (@rq as for cli_trap_run). Returns the exit status,
+ * or -1 with why in @why when there can be no watch and nothing ran.
+ */
+int cli_watch_run(char *const argv[], const struct cli_inject_req *rq,
+		  char *why, size_t cap);
+
+/* The watch (watch.c): its filter, installed in the calling process,
+ * with the listener's number returned (or -1 and errno); whether the
+ * exec a notification holds runs a static x86_64 program. */
+int cli_watch_install(void);
+struct seccomp_notif;
+bool cli_watch_static(const struct seccomp_notif *req);
+/* Whether @pid's image has the blob: an image exec'd from it has the
+ * blob's filter already. */
+bool cli_watch_has_blob(pid_t pid);
+
 struct cli_reach;
 
 /*
@@ -88,5 +108,10 @@ struct cli_reach;
 int cli_run_trap(char *const argv[], const struct cli_reach *reach,
 		 const char *const var[], const char *lib, int out_fd,
 		 char *why, size_t cap);
+
+/* The preload front as root, with the exec watch (cli_watch_run); -1
+ * when there can be none: then exec the program as before. */
+int cli_run_watched(char *const argv[], const char *const var[],
+		    const char *lib, int out_fd);
 
 #endif

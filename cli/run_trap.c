@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 struct block {
@@ -112,13 +113,53 @@ static void not_honoured(const char *prog, const char *const var[])
 			"does not honour %s\n", prog, line);
 }
 
+/* The blob's request: the blob, the run's settings (@var, else the
+ * environment's), LD_PRELOAD with @lib, the trace @out_fd: false with why
+ * in @why. */
+static bool request(struct cli_inject_req *rq, const char *const var[],
+		    const char *lib, int out_fd, char *why, size_t cap)
+{
+	static struct block b;
+	char found[PATH_MAX + 128];
+
+	*rq = (struct cli_inject_req){ .hand_fd = -1 };
+	rq->blob = cli_find_blob(found, sizeof(found));
+	if (!rq->blob) {
+		snprintf(why, cap, "%s", found);
+		return false;
+	}
+	b.len = 0;
+	b.full = false;
+	for (int i = 0; i < NS_VAR_COUNT; i++) {
+		const char *v = var[i] ? var[i] : getenv(ns_var_names[i]);
+
+		if (v)
+			add(&b, ns_var_names[i], v);
+	}
+	add_preload(&b, lib);
+	/* Execs of static programs come to netshim (trap/exec.c). */
+	add(&b, NS_ENV_WATCHED, "1");
+	if (!add_trace(&b, out_fd)) {
+		snprintf(why, cap, "the trace: %s", strerror(errno));
+		return false;
+	}
+	if (b.full) {
+		snprintf(why, cap, "its settings take more than %d bytes",
+			 TRAP_BLOB_ENV_MAX);
+		return false;
+	}
+	b.buf[b.len++] = '\0';
+	rq->env = b.buf;
+	rq->env_len = b.len;
+	rq->hand_fd = out_fd;
+	return true;
+}
+
 int cli_run_trap(char *const argv[], const struct cli_reach *reach,
 		 const char *const var[], const char *lib, int out_fd,
 		 char *why, size_t cap)
 {
-	static struct block b;
-	struct cli_inject_req rq = { .hand_fd = -1 };
-	char found[PATH_MAX + 128];
+	struct cli_inject_req rq;
 
 	/* The blob is x86_64 code; the filter lets other ABIs through. */
 	if (reach->elf[0] && (reach->elf_class != ELFCLASS64 ||
@@ -130,33 +171,33 @@ int cli_run_trap(char *const argv[], const struct cli_reach *reach,
 			snprintf(why, cap, "not a 64-bit x86 program");
 		return -1;
 	}
-	rq.blob = cli_find_blob(found, sizeof(found));
-	if (!rq.blob) {
-		snprintf(why, cap, "%s", found);
+	if (!request(&rq, var, lib, out_fd, why, cap) ||
+	    setenv(NS_ENV_WATCHED, "1", 1) != 0)
 		return -1;
-	}
-	b.len = 0;
-	b.full = false;
-	for (int i = 0; i < NS_VAR_COUNT; i++) {
-		const char *v = var[i] ? var[i] : getenv(ns_var_names[i]);
-
-		if (v)
-			add(&b, ns_var_names[i], v);
-	}
-	add_preload(&b, lib);
-	if (!add_trace(&b, out_fd)) {
-		snprintf(why, cap, "the trace: %s", strerror(errno));
-		return -1;
-	}
-	if (b.full) {
-		snprintf(why, cap, "its settings take more than %d bytes",
-			 TRAP_BLOB_ENV_MAX);
-		return -1;
-	}
-	b.buf[b.len++] = '\0';
-	rq.env = b.buf;
-	rq.env_len = b.len;
-	rq.hand_fd = out_fd;
 	not_honoured(reach->path[0] ? reach->path : argv[0], var);
 	return cli_trap_run(argv, &rq, why, cap);
+}
+
+/*
+ * The preload front with the exec watch: only with CAP_SYS_ADMIN, since a
+ * filter installed without it needs no_new_privs (seccomp(2)), which
+ * would take set-user-ID programs' privileges from every run. The blobs
+ * of static programs take the trace handed down as the library does
+ * (NETSHIM_TRACE_INHERITED), which survives a privilege drop.
+ */
+int cli_run_watched(char *const argv[], const char *const var[],
+		    const char *lib, int out_fd)
+{
+	struct cli_inject_req rq;
+	char why[PATH_MAX + 256];
+	struct { uint32_t version; int pid; } hdr = { 0x20080522, 0 };
+	struct { uint32_t eff, perm, inh; } data[2];
+
+	if (syscall(SYS_capget, &hdr, data) != 0 ||
+	    !(data[0].eff & (1u << 21)) /* CAP_SYS_ADMIN */ ||
+	    !request(&rq, var, lib, out_fd, why, sizeof(why)))
+		return -1;
+	if (setenv(NS_ENV_WATCHED, "1", 1) != 0)
+		return -1;
+	return cli_watch_run(argv, &rq, why, sizeof(why));
 }

@@ -260,13 +260,20 @@ int ns_config_parse(struct ns_config *c, const struct ns_config_io *io)
 	       ns_fault_parse(&c->fault, io);
 }
 
-/* NETSHIM_REPORTED=... or NETSHIM_TRACE_INHERITED=... */
+/* NETSHIM_REPORTED=..., NETSHIM_TRACE_INHERITED=... or
+ * NETSHIM_EXEC_WATCHED=...: netshim's own. */
 static bool own_var(const char *e)
 {
-	size_t r = strlen(NS_ENV_REPORTED), i = strlen(NS_ENV_INHERITED);
+	static const char *const own[] = { NS_ENV_REPORTED, NS_ENV_INHERITED,
+					    NS_ENV_WATCHED };
 
-	return (!strncmp(e, NS_ENV_REPORTED, r) && e[r] == '=') ||
-	       (!strncmp(e, NS_ENV_INHERITED, i) && e[i] == '=');
+	for (unsigned k = 0; k < sizeof(own) / sizeof(own[0]); k++) {
+		size_t n = strlen(own[k]);
+
+		if (!strncmp(e, own[k], n) && e[n] == '=')
+			return true;
+	}
+	return false;
 }
 
 /* FNV-1a of each setting, summed: the shell of a run may hand them on in

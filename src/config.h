@@ -72,10 +72,14 @@ struct ns_config {
 };
 
 /* Set by netshim itself for the processes of a run, never by users
- * (libnetshim(7)): the settings whose complaints were made, and the trace
- * descriptor `netshim run` hands down as "N:DEV:INO". */
+ * (libnetshim(7)): the settings whose complaints were made, the trace
+ * descriptor `netshim run` hands down as "N:DEV:INO"... */
 #define NS_ENV_REPORTED "NETSHIM_REPORTED"
 #define NS_ENV_INHERITED "NETSHIM_TRACE_INHERITED"
+/* ... and, as "1", that netshim run watches the run's execs (a seccomp
+ * listener of its own): the library's trap front hands it the exec of a
+ * static program instead of refusing it (trap/exec.c). */
+#define NS_ENV_WATCHED "NETSHIM_EXEC_WATCHED"
 #define NS_REPORTED_LEN 17
 
 /* True when some policy may change a call (the fd table is then kept even

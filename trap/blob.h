@@ -27,6 +27,9 @@
  * maps it itself, as the library does.
  */
 #define TRAP_BLOB_FILE "netshim-blob"
+/* The gate's instruction pointer after its system call (trap.h, site.c):
+ * what netshim run's own exec watch lets through. */
+#define TRAP_BLOB_GATE_IP 0x6e7300000019UL
 #define TRAP_BLOB_BASE 0x6e7301000000UL
 #define TRAP_BLOB_SPAN 0x1000000UL
 #define TRAP_BLOB_ARGS 0x6e7301800000UL

@@ -141,8 +141,11 @@ long trap_blob_init(unsigned long *sp, struct trap_blob_args *a)
 	if (!ns_sink_adopt(&blob_sink, &config, get(NS_ENV_INHERITED, a)))
 		ns_sink_open(&blob_sink, &config, blob_pid, &blob_io);
 	keep_for_exec(a);
+	/* netshim listens: this filter's listener, the one of the image
+	 * that exec'd this one, or netshim run's exec watch's. */
 	trap_exec_listened = (a->flags & TRAP_BLOB_F_LISTEN) ||
-			     !(a->flags & TRAP_BLOB_F_FILTER);
+			     !(a->flags & TRAP_BLOB_F_FILTER) ||
+			     get(NS_ENV_WATCHED, a);
 	if (!trap_handler_install())
 		return fail(a, -EINVAL, "cannot install the SIGSYS handler");
 	if (!(a->flags & TRAP_BLOB_F_FILTER))

@@ -114,7 +114,7 @@ static const int guarded[] = {
  * Instruction pointers are 64 bits, loaded as two words; libc's segment
  * must not cross a 4 GiB line (trap_filter_install checks).
  */
-static bool build(struct prog *p, ns_callmask calls)
+static bool build(struct prog *p, ns_callmask calls, bool listen)
 {
 	uint64_t site = trap_site_ip();
 	unsigned i;
@@ -163,8 +163,11 @@ static bool build(struct prog *p, ns_callmask calls)
 	RET(TRAP);
 	here(p, L_ALLOW2);
 	RET(SECCOMP_RET_ALLOW);
+	/* Without a listener of its own the filter lets the second
+	 * instruction's exec through to an older filter's: netshim run's
+	 * (NETSHIM_EXEC_WATCHED), whose listener is netshim's. */
 	here(p, L_NOTIFY);
-	RET(SECCOMP_RET_USER_NOTIF);
+	RET(listen ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_ALLOW);
 	return resolve(p);
 }
 
@@ -195,7 +198,7 @@ int trap_filter_install(ns_callmask calls, bool listen)
 
 	if (trap_libc.lo >> 32 != trap_libc.hi >> 32)
 		return -ERANGE;
-	if (!build(&p, calls))
+	if (!build(&p, calls, listen))
 		return -E2BIG;
 	fp = (struct sock_fprog){ .len = p.n, .filter = p.f };
 	if (!has_cap_sys_admin()) {

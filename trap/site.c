@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* netshim's own system-call instructions, at an address every image of the
  * process agrees on. */
+#include "blob.h"
 #include "trap.h"
 
 #include <string.h>
@@ -30,6 +31,8 @@ static const unsigned char code[] = {
 	0xc3,				/* ret */
 };
 #define AFTER_SYSCALL (sizeof(code) - 1)
+_Static_assert(TRAP_SITE_ADDR + AFTER_SYSCALL == TRAP_BLOB_GATE_IP,
+	       "netshim run's exec watch knows the gate's address");
 #define NOTIFY_OFF 64
 
 /* mmap and mprotect are no calls the filter traps; made here by an

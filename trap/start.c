@@ -59,6 +59,8 @@ static void snapshot(void)
 		if (!strncmp(*e, "NETSHIM_", 8) ||
 		    !strncmp(*e, "LD_PRELOAD=", 11))
 			trap_exec_keep(*e);
+	/* netshim run listens for the execs of static programs. */
+	trap_exec_listened = getenv(NS_ENV_WATCHED) != NULL;
 }
 
 /* 1: site and handler in place; -1: they cannot be. */
