@@ -575,8 +575,11 @@ int cli_cmd_run(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	}
 	/* As root netshim stays, to put the blob into the static programs
-	 * it starts (runuser, su, a script): else it becomes the program. */
-	c = cli_run_watched(argv + optind, o.var, lib, out_fd);
+	 * it starts (runuser, su, a script); --front=preload, or without
+	 * CAP_SYS_ADMIN, it becomes the program. */
+	c = front == FRONT_PRELOAD ? -1
+				   : cli_run_watched(argv + optind, o.var, lib,
+						     out_fd);
 	if (c >= 0)
 		return c;
 	unsetenv(NS_ENV_WATCHED);
