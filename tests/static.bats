@@ -201,6 +201,8 @@ listener peer uid=mine pid=mine"
 			sig_status "$sig" $srv
 			bare=$RC bare_masks=$MASKS
 			[ "$INPROC" = no ]
+			# A trace file is appended to: one per run.
+			rm -f "$T/x.json"
 			sig_status "$sig" "$NS" run --json -o "$T/x.json" -- $srv
 			echo "$srv SIG$sig: bare $bare, traced $RC"
 			[ "$RC" = "$bare" ]
@@ -270,6 +272,7 @@ listener peer uid=mine pid=mine"
 	gos
 	s=--scenario=linux-6.1-mptcp-tfo
 	for g in "${GOS[@]}"; do
+		rm -f "$T/f.json"
 		run -1 timeout 20 "$NS" run $s --json -o "$T/f.json" -- \
 			"$g" mptcp 127.0.0.1:0
 		[ "$output" = "tfo: protocol not available" ]
