@@ -193,7 +193,13 @@ static NS_NOINLINE void child(int sock, char *const argv[])
 	 * answers ENOSYS to the program instead of letting it wait. */
 	close(lfd);
 	close(sock);
-	execvp(argv[0], argv);
+	/* A path is exec'd as it is: execvp(3) hands a file the kernel
+	 * cannot run (ENOEXEC: a 32-bit program without IA32 emulation)
+	 * to /bin/sh, which bash does only for text files. */
+	if (strchr(argv[0], '/'))
+		execv(argv[0], argv);
+	else
+		execvp(argv[0], argv);
 	r.err = errno;
 	dprintf(2, "netshim run: %s: %s\n", argv[0], strerror(r.err));
 	_exit(r.err == ENOENT ? 127 : 126);
