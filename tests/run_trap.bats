@@ -204,7 +204,7 @@ same_as_bash() {
 	run -3 timeout 20 "$NS" run -o off -- "$P" exit 3
 	assert_output ""
 	run -143 timeout 20 "$NS" run -o off -- "$P" kill 15
-	run -129 timeout 20 "$NS" run -o off -- "$P" kill 1
+	run -129 timeout 20 env --default-signal=HUP "$NS" run -o off -- "$P" kill 1
 	run bash -c 'echo hello | timeout 20 "$1" run -o off -- "$2" exec cat' _ "$NS" "$P"
 	assert_success
 	assert_line --index 1 hello
@@ -214,10 +214,13 @@ same_as_bash() {
 	need_blob
 	local i pid sig st
 	for sig in TERM HUP; do
-		"$NS" run -o off -- "$P" sleep 20 >"$T/out" 2>&1 &
+		# Under nohup (or a runner ignoring HUP) the program would
+		# ignore it too, as bare: give it the default action.
+		env --default-signal=HUP,TERM "$NS" run -o off -- "$P" sleep 20 \
+			>"$T/out.$sig" 2>&1 &
 		pid=$!
 		for i in $(seq 100); do
-			grep -q sleeping "$T/out" && break
+			grep -q sleeping "$T/out.$sig" && break
 			sleep 0.1
 		done
 		kill -$sig $pid
