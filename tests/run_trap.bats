@@ -245,14 +245,15 @@ same_as_bash() {
 		'sleep 60 >/dev/null 2>&1 & echo "$! $$"; exit 4' >"$T/out" 2>&1 &
 	pid=$!
 	for i in $(seq 100); do
-		read -r daemon root < <(sed -n 's/^\([0-9]*\) \([0-9]*\)$/\1 \2/p' "$T/out")
+		read -r daemon root < <(sed -n 's/^\([0-9]*\) \([0-9]*\)$/\1 \2/p' "$T/out") ||
+			true	# not written yet
 		# The root reaped (gone) or ended (a zombie): SIGTERM is then
 		# netshim's own.
 		[ -n "$root" ] && { [ ! -e "/proc/$root" ] ||
 			grep -q ') Z' "/proc/$root/stat"; } && break
 		sleep 0.1
 	done
-	[ -n "$daemon" ]
+	[ -n "$daemon" ] || { cat "$T/out"; false; }
 	kill -TERM $pid
 	wait $pid || st=$?
 	assert_equal "$st" 4
