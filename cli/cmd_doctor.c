@@ -2,6 +2,7 @@
 /* netshim doctor: check this host, and a program, for what trips it up. */
 #include "../src/buf.h"
 #include "cli.h"
+#include "inject.h"
 #include "doctor.h"
 #include "../src/names.h"
 #include "reach.h"
@@ -205,16 +206,25 @@ static void go_advice(struct cli_doctor *d, bool cgo)
 			"TCP, which avoids the TCP_FASTOPEN-on-MPTCP refusal");
 }
 
-/* What LD_PRELOAD cannot reach, netshim run gives to its seccomp front:
- * whether this kernel lets it. */
-static void check_seccomp(struct cli_doctor *d)
+/* What LD_PRELOAD cannot reach: a static program gets netshim's blob in
+ * its own process (the trap front); the seccomp front is the fallback,
+ * and what a Go program gets with NETSHIM_RAW=off. */
+static void check_seccomp(struct cli_doctor *d, bool stat)
 {
 	int err = -ns_sc_probe();
+	char why[PATH_MAX + 128];
 
+	if (stat && cli_find_blob(why, sizeof(why)))
+		cli_doc_finding(d, CLI_DOC_OK, "trap", "netshim run traces it "
+				"in its own process (the trap front, the "
+				"default, --front=auto)");
+	else if (stat)
+		cli_doc_finding(d, CLI_DOC_WARN, "trap", "no trap front: %s",
+				why);
 	if (!err)
-		cli_doc_finding(d, CLI_DOC_OK, "seccomp", "netshim run traces "
-				"it with its seccomp front (the default, "
-				"--front=auto)");
+		cli_doc_finding(d, CLI_DOC_OK, "seccomp", "netshim run can "
+				"trace it with its seccomp front%s",
+				stat ? " (the fallback, --front=seccomp)" : "");
 	else
 		cli_doc_finding(d, CLI_DOC_WARN, "seccomp", "no seccomp front "
 				"here: %s; netshim run falls back to "
@@ -269,7 +279,7 @@ static void check_program(struct cli_doctor *d, const struct cli_reach *r,
 				"linked: netshim can trace it", p);
 	}
 	if (r->flags & (CLI_REACH_STATIC | CLI_REACH_GO))
-		check_seccomp(d);
+		check_seccomp(d, r->flags & CLI_REACH_STATIC);
 	if (!lib)
 		cli_doc_finding(d, CLI_DOC_NOTE, "program", "no libnetshim.so "
 				"found, so its ELF class was not compared with "

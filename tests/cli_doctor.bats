@@ -243,7 +243,8 @@ VETH='ip link set lo up
 	run "$NETSHIM" doctor "$BATS_TEST_TMPDIR/s"
 	assert_success
 	assert_line "WARN  program    $BATS_TEST_TMPDIR/s: statically linked: no dynamic loader, so LD_PRELOAD is ignored and the library sees nothing"
-	assert_line "OK    seccomp    netshim run traces it with its seccomp front (the default, --front=auto)"
+	assert_line "OK    trap       netshim run traces it in its own process (the trap front, the default, --front=auto)"
+	assert_line "OK    seccomp    netshim run can trace it with its seccomp front (the fallback, --front=seccomp)"
 	refute_line --partial "GODEBUG"
 	refute_line --partial "secure-execution"
 }
@@ -316,7 +317,8 @@ VETH='ip link set lo up
 	run "$NETSHIM" doctor "$PWD/gs"
 	assert_success
 	assert_line "WARN  program    $PWD/gs: statically linked Go program: no dynamic loader, so LD_PRELOAD is ignored and the library sees nothing"
-	assert_line "OK    seccomp    netshim run traces it with its seccomp front (the default, --front=auto)"
+	assert_line "OK    trap       netshim run traces it in its own process (the trap front, the default, --front=auto)"
+	assert_line "OK    seccomp    netshim run can trace it with its seccomp front (the fallback, --front=seccomp)"
 	assert_line --regexp '^ {17}GODEBUG=multipathtcp=0 '
 	assert_line --regexp '^ {17}GODEBUG=netdns=cgo needs a cgo build'
 	refute_line --partial "secure-execution"
