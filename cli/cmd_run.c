@@ -378,15 +378,9 @@ bad:
 static bool hand_down(int fd)
 {
 	char val[80];
-	struct stat st;
 
-	if (fd < 0)
-		return true;
-	if (fstat(fd, &st) != 0 || fcntl(fd, F_SETFD, 0) != 0)
-		return false;
-	snprintf(val, sizeof(val), "%d:%llu:%llu", fd,
-		 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
-	return setenv(NS_ENV_INHERITED, val, 1) == 0;
+	return fd < 0 || (cli_hand_down(fd, val, sizeof(val)) &&
+			  setenv(NS_ENV_INHERITED, val, 1) == 0);
 }
 
 /*

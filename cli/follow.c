@@ -388,27 +388,69 @@ static int first_failed(struct run *r, enum cli_inject_result res,
 	return 126;
 }
 
-/* netshim takes the listener from the program with pidfd_getfd(2): a
- * kernel without it (before 5.6; valgrind) cannot follow execs. */
-static bool can_take_fds(char *why, size_t cap)
+/* The signals netshim waits for with a signalfd (serve), blocked from
+ * before the fork; the child gets the old mask back. */
+static bool block(sigset_t *mask, sigset_t *old)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0), fd, err;
+	sigemptyset(mask);
+	sigaddset(mask, SIGCHLD);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGHUP);
+	return sigprocmask(SIG_BLOCK, mask, old) == 0;
+}
 
-	if (pidfd < 0) {
-		err = errno;
-		fd = -1;
-	} else {
-		fd = (int)syscall(SYS_pidfd_getfd, pidfd, 0, 0);
-		err = errno;
-		close(pidfd);
+/* The root forked into @kid with a pipe to tell netshim what happened
+ * before its program ran; its read end in *@tell. false with why. */
+static bool start(struct run *r, char *const argv[],
+		  void (*kid)(char *const[], int, const sigset_t *),
+		  const sigset_t *old, int *tell, char *why, size_t cap)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		snprintf(why, cap, "pipe: %s", strerror(errno));
+		return false;
 	}
-	if (fd >= 0)
-		close(fd);
-	if (fd >= 0 || err != ENOSYS)
-		return true;
-	snprintf(why, cap, "this kernel has no %s (Linux 5.%d)",
-		 pidfd < 0 ? "pidfd_open" : "pidfd_getfd", pidfd < 0 ? 3 : 6);
-	return false;
+	fflush(NULL);
+	r->root = fork();
+	if (r->root == 0) {
+		close(p[0]);
+		kid(argv, p[1], old);
+	}
+	close(p[1]);
+	if (r->root < 0) {
+		close(p[0]);
+		snprintf(why, cap, "fork: %s", strerror(errno));
+		return false;
+	}
+	*tell = p[0];
+	return true;
+}
+
+/*
+ * The program runs: ^C and ^\ are its own, the trace it got is no more
+ * netshim's to hold (a FIFO's reader sees its end when the program's
+ * last copy closes), and netshim serves until the tree is gone; the
+ * root's end, as a shell would see it.
+ */
+static int finish(struct run *r, const sigset_t *mask, const sigset_t *old)
+{
+	int sfd, st;
+
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	if (r->rq->hand_fd >= 0)
+		close(r->rq->hand_fd);
+	maybe_subreaper();
+	sfd = signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	serve(r, sfd);
+	if (sfd >= 0)
+		close(sfd);
+	while (r->root_status == -1 && waitpid(r->root, &st, __WALL) > 0)
+		reap(r, r->root, st);
+	sigprocmask(SIG_SETMASK, old, NULL);
+	/* Never lost (reap() keeps it wherever it is reaped); still. */
+	return r->root_status == -1 ? CLI_EXIT_FAIL : die_as(r->root_status);
 }
 
 int cli_trap_run(char *const argv[], const struct cli_inject_req *rq,
@@ -420,50 +462,35 @@ int cli_trap_run(char *const argv[], const struct cli_inject_req *rq,
 	struct child_err e = { 0, 0 };
 	char msg[TRAP_BLOB_WHY_MAX + 160];
 	sigset_t mask, old;
-	int tell[2], sfd, st = 126 << 8, wst, res;
+	int tell, st = 126 << 8, wst, res;
 
-	if (!can_take_fds(why, cap))
+	if (!cli_can_take_fds(why, cap))
 		return -1;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	if (pipe2(tell, O_CLOEXEC) < 0 ||
-	    sigprocmask(SIG_BLOCK, &mask, &old) < 0) {
-		snprintf(why, cap, "pipe: %s", strerror(errno));
+	if (!block(&mask, &old)) {
+		snprintf(why, cap, "sigprocmask: %s", strerror(errno));
 		return -1;
 	}
-	fflush(NULL);
-	r.root = fork();
-	if (r.root == 0) {
-		close(tell[0]);
-		child(argv, tell[1], &old);
-	}
-	close(tell[1]);
-	if (r.root < 0) {
-		close(tell[0]);
+	if (!start(&r, argv, child, &old, &tell, why, cap)) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		snprintf(why, cap, "fork: %s", strerror(errno));
 		return -1;
 	}
 	/* Nothing: the exec closed it (O_CLOEXEC). */
-	if (read(tell[0], &e, sizeof(e)) != (ssize_t)sizeof(e))
+	if (read(tell, &e, sizeof(e)) != (ssize_t)sizeof(e))
 		e.stage = 0;
-	close(tell[0]);
+	close(tell);
 	/* A signal sent between fork and exec stops it first: on. */
 	while (waitpid(r.root, &st, __WALL) == r.root && WIFSTOPPED(st) &&
 	       WSTOPSIG(st) != SIGTRAP)
 		ptrace(PTRACE_CONT, r.root, 0, WSTOPSIG(st));
 	if (!WIFSTOPPED(st) || e.stage) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		if (!WIFSTOPPED(st) && e.stage == 1) {
 			/* netshim already traced (strace -f, gdb): no
 			 * second tracer (ptrace(2), EPERM). */
 			snprintf(why, cap, "ptrace refused (PTRACE_TRACEME: "
 				 "%s)", strerror(e.err));
-			sigprocmask(SIG_SETMASK, &old, NULL);
 			return -1;
 		}
-		sigprocmask(SIG_SETMASK, &old, NULL);
 		return status_of(st);
 	}
 	signal(SIGINT, SIG_IGN);
@@ -480,20 +507,7 @@ int cli_trap_run(char *const argv[], const struct cli_inject_req *rq,
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return res;
 	}
-	/* The program has the trace now; a FIFO's reader sees its end
-	 * when the program's last copy closes. */
-	if (rq->hand_fd >= 0)
-		close(rq->hand_fd);
-	maybe_subreaper();
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	serve(&r, sfd);
-	if (sfd >= 0)
-		close(sfd);
-	while (r.root_status == -1 && waitpid(r.root, &st, __WALL) > 0)
-		reap(&r, r.root, st);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	/* Never lost (reap() keeps it wherever it is reaped); still. */
-	return r.root_status == -1 ? CLI_EXIT_FAIL : die_as(r.root_status);
+	return finish(&r, &mask, &old);
 }
 
 /* The exec watch's child: the filter, its listener's number told, then
@@ -517,18 +531,6 @@ static void child_watch(char *const argv[], int tell, const sigset_t *mask)
 	_exit(e.err);
 }
 
-/* The listener the child made, taken with pidfd_getfd(2). */
-static int take(pid_t pid, int fd)
-{
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), mine;
-
-	if (pidfd < 0)
-		return -1;
-	mine = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-	close(pidfd);
-	return mine;
-}
-
 int cli_watch_run(char *const argv[], const struct cli_inject_req *rq,
 		  char *why, size_t cap)
 {
@@ -536,54 +538,33 @@ int cli_watch_run(char *const argv[], const struct cli_inject_req *rq,
 			 .root_status = -1 };
 	struct child_err e = { 0, 0 };
 	sigset_t mask, old;
-	int tell[2], sfd, st, fd;
+	int tell, st, fd = -1;
 
-	if (!can_take_fds(why, cap))
+	if (!cli_can_take_fds(why, cap))
 		return -1;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	if (pipe2(tell, O_CLOEXEC) < 0 ||
-	    sigprocmask(SIG_BLOCK, &mask, &old) < 0) {
-		snprintf(why, cap, "pipe: %s", strerror(errno));
+	if (!block(&mask, &old)) {
+		snprintf(why, cap, "sigprocmask: %s", strerror(errno));
 		return -1;
 	}
-	fflush(NULL);
-	r.root = fork();
-	if (r.root == 0) {
-		close(tell[0]);
-		child_watch(argv, tell[1], &old);
+	if (!start(&r, argv, child_watch, &old, &tell, why, cap)) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return -1;
 	}
-	close(tell[1]);
 	/* The child's exec waits for netshim's answer: its second word
 	 * (an exec that failed) is never waited for here, and the pipe
 	 * stays open so that it can still say it. */
-	if (r.root < 0 ||
-	    read(tell[0], &e, sizeof(e)) != (ssize_t)sizeof(e) ||
-	    e.stage != 3 || (fd = take(r.root, e.err)) < 0) {
+	if (read(tell, &e, sizeof(e)) != (ssize_t)sizeof(e) ||
+	    e.stage != 3 || (fd = cli_take_fd(r.root, e.err)) < 0) {
 		snprintf(why, cap, "no exec watch: %s",
 			 strerror(e.stage == 4 ? e.err : errno));
-		if (r.root > 0)
-			while (waitpid(r.root, &st, 0) < 0 && errno == EINTR)
-				;
-		close(tell[0]);
+		while (waitpid(r.root, &st, 0) < 0 && errno == EINTR)
+			;
+		close(tell);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -1;
 	}
 	add_listener(&r, fd, true);
-	signal(SIGINT, SIG_IGN);
-	signal(SIGQUIT, SIG_IGN);
-	if (rq->hand_fd >= 0)
-		close(rq->hand_fd);
-	maybe_subreaper();
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	serve(&r, sfd);
-	if (sfd >= 0)
-		close(sfd);
-	while (r.root_status == -1 && waitpid(r.root, &st, __WALL) > 0)
-		reap(&r, r.root, st);
-	close(tell[0]);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	return r.root_status == -1 ? CLI_EXIT_FAIL : die_as(r.root_status);
+	st = finish(&r, &mask, &old);
+	close(tell);
+	return st;
 }

@@ -89,6 +89,10 @@ int cli_watch_run(char *const argv[], const struct cli_inject_req *rq,
  * with the listener's number returned (or -1 and errno); whether the
  * exec a notification holds runs a static x86_64 program. */
 int cli_watch_install(void);
+/* Whether this kernel lets netshim take a process's descriptor
+ * (pidfd_getfd(2)), else why; @pid's descriptor @fd as netshim's own. */
+bool cli_can_take_fds(char *why, size_t cap);
+int cli_take_fd(pid_t pid, int fd);
 struct seccomp_notif;
 bool cli_watch_static(const struct seccomp_notif *req);
 /* Whether @pid's image has the blob: an image exec'd from it has the
@@ -108,6 +112,11 @@ struct cli_reach;
 int cli_run_trap(char *const argv[], const struct cli_reach *reach,
 		 const char *const var[], const char *lib, int out_fd,
 		 char *why, size_t cap);
+
+/* The trace @fd that run opened, made to survive exec (FD_CLOEXEC
+ * cleared) and named for NETSHIM_TRACE_INHERITED ("N:DEV:INO") in @val,
+ * which the library's and the blob's sinks take up (sink.c). */
+bool cli_hand_down(int fd, char *val, size_t cap);
 
 /* The preload front as root, with the exec watch (cli_watch_run); -1
  * when there can be none: then exec the program as before. */

@@ -72,17 +72,25 @@ static void add_preload(struct block *b, const char *lib)
 
 /* The trace run opened goes down across the exec (its FD_CLOEXEC
  * cleared), named for the blob's sink as for the library's (sink.c). */
+bool cli_hand_down(int fd, char *val, size_t cap)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0 || fcntl(fd, F_SETFD, 0) != 0)
+		return false;
+	snprintf(val, cap, "%d:%llu:%llu", fd, (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino);
+	return true;
+}
+
 static bool add_trace(struct block *b, int fd)
 {
 	char val[80];
-	struct stat st;
 
 	if (fd < 0)
 		return true;
-	if (fstat(fd, &st) != 0 || fcntl(fd, F_SETFD, 0) != 0)
+	if (!cli_hand_down(fd, val, sizeof(val)))
 		return false;
-	snprintf(val, sizeof(val), "%d:%llu:%llu", fd,
-		 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
 	add(b, NS_ENV_INHERITED, val);
 	return true;
 }

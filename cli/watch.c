@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* netshim run's exec watch: a seccomp filter in the run's first process
  * that hands netshim every exec, so that a static program a dynamic one
- * starts (runuser, su, a shell script) gets the blob too. */
+ * starts (runuser, su, a shell script) gets the blob too; and how netshim
+ * takes a listener from the process that made it. */
 #include "inject.h"
 #include "reach.h"
 #include "../trap/blob.h"
@@ -119,4 +120,39 @@ bool cli_watch_has_blob(pid_t pid)
 
 	return process_vm_readv(pid, &l, 1, &r, 1, 0) == sizeof(magic) &&
 	       magic == TRAP_BLOB_MAGIC;
+}
+
+/* netshim takes the listener from the program with pidfd_getfd(2): a
+ * kernel without it (before 5.6; valgrind) cannot follow execs. */
+bool cli_can_take_fds(char *why, size_t cap)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0), fd, err;
+
+	if (pidfd < 0) {
+		err = errno;
+		fd = -1;
+	} else {
+		fd = (int)syscall(SYS_pidfd_getfd, pidfd, 0, 0);
+		err = errno;
+		close(pidfd);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (fd >= 0 || err != ENOSYS)
+		return true;
+	snprintf(why, cap, "this kernel has no %s (Linux 5.%d)",
+		 pidfd < 0 ? "pidfd_open" : "pidfd_getfd", pidfd < 0 ? 3 : 6);
+	return false;
+}
+
+/* The listener the child made, taken with pidfd_getfd(2). */
+int cli_take_fd(pid_t pid, int fd)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), mine;
+
+	if (pidfd < 0)
+		return -1;
+	mine = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	close(pidfd);
+	return mine;
 }

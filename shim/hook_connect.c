@@ -62,19 +62,6 @@ static inline ssize_t shim_sendto(int fd, const void *buf, size_t n, int flags,
 	return sendto_on(fd, buf, n, flags, sa, salen);
 }
 
-/* Bytes the message carries; only read once the kernel accepted the
- * iovec, and bounded by IOV_MAX as the kernel bounds it. */
-static size_t iov_bytes(const struct msghdr *msg)
-{
-	size_t total = 0;
-
-	if (!msg->msg_iov || msg->msg_iovlen > IOV_MAX)
-		return 0;
-	for (size_t i = 0; i < msg->msg_iovlen; i++)
-		total += msg->msg_iov[i].iov_len;
-	return total;
-}
-
 static ssize_t shim_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	struct shim_cx cx;
@@ -86,7 +73,7 @@ static ssize_t shim_sendmsg(int fd, const struct msghdr *msg, int flags)
 	shim_begin(&cx, NS_CALL_sendmsg, fd);
 	ns_do_send(&shim_ops, &cx.rec, fd, msg, flags);
 	shim_settled(&cx);
-	cx.ev.u.send.len = cx.ev.ret >= 0 ? iov_bytes(msg) : 0;
+	cx.ev.u.send.len = cx.ev.ret >= 0 ? ns_iov_bytes(msg) : 0;
 	cx.ev.u.send.flags = flags;
 	cx.ev.u.send.sa = msg->msg_name;
 	cx.ev.u.send.salen = msg->msg_namelen;

@@ -144,78 +144,10 @@ static int op_dup(struct ns_call_rec *r, int fd, int newfd, int flags)
 	}
 }
 
-/* The program's descriptors are ours: a new socket is at its number
- * already; a swap's takes the number with dup3, which closes the MPTCP
- * socket and installs the TCP one in a single step, and is then watched
- * by the epoll instances that watched the number (an event loop's
- * listener, registered before the option was set). */
-static int op_install(struct ns_call_rec *r, int lfd, int fd, bool cloexec)
-{
-	struct ns_epoll_reg regs[NS_EPOLL_REGS_MAX];
-	int fdfl, n;
-
-	(void)r;
-	(void)cloexec;
-	if (fd < 0)
-		return lfd;
-	fdfl = ns_sys_fcntl(fd, F_GETFD, 0);
-	if (fdfl < 0)
-		return -errno;
-	n = ns_epoll_find(0, fd, regs, NS_EPOLL_REGS_MAX);
-	if (ns_sys_dup3(lfd, fd, (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0)
-		return -errno;
-	for (int i = 0; i < n; i++) {
-		struct epoll_event ev = { .events = regs[i].events,
-					  .data.u64 = regs[i].data };
-
-		syscall(SYS_epoll_ctl, regs[i].epfd, EPOLL_CTL_ADD, fd, &ev);
-	}
-	return fd;
-}
-
-static bool op_shared(struct ns_call_rec *r, int fd)
-{
-	(void)r;
-	return ns_fd_shared(fd);
-}
-
 static bool op_lookup(struct ns_call_rec *r, int fd, struct ns_fdinfo *info)
 {
 	(void)r;
 	return shim_fd_lookup(fd, info);
-}
-
-static void op_put(struct ns_call_rec *r, int fd, int lfd,
-		   const struct ns_fdinfo *info)
-{
-	(void)r;
-	(void)lfd;
-	ns_fd_put(fd, info);
-}
-
-static void op_set_state(struct ns_call_rec *r, int fd, uint32_t bits)
-{
-	(void)r;
-	ns_fd_set_state(fd, bits);
-}
-
-static void op_listening(struct ns_call_rec *r, int fd, int backlog)
-{
-	(void)r;
-	ns_fd_listen(fd, backlog);
-}
-
-static void op_del(struct ns_call_rec *r, int fd)
-{
-	(void)r;
-	ns_fd_del(fd);
-}
-
-static void op_del_range(struct ns_call_rec *r, unsigned first,
-			 unsigned last)
-{
-	(void)r;
-	ns_fd_del_range(first, last);
 }
 
 /* A vfork child's numbers are not its parent's: the table stays. */
@@ -240,13 +172,6 @@ static void child_del_range(struct ns_call_rec *r, unsigned first,
 	(void)r;
 	(void)first;
 	(void)last;
-}
-
-static void op_add_opt(struct ns_call_rec *r, int fd, int level, int name,
-		       const void *val, unsigned len)
-{
-	(void)r;
-	ns_fd_add_opt(fd, level, name, val, len);
 }
 
 static int op_inject(struct ns_call_rec *r, const struct ns_fault_call *fc)
@@ -276,19 +201,19 @@ static int op_inject(struct ns_call_rec *r, const struct ns_fault_call *fc)
 	.close = op_close,						\
 	.dup = op_dup,							\
 	.close_range = op_close_range,					\
-	.install = op_install,						\
-	.shared = op_shared,						\
+	.install = ns_tab_install,						\
+	.shared = ns_tab_shared,						\
 	.lookup = op_lookup,						\
-	.set_state = op_set_state,					\
-	.listening = op_listening,					\
-	.add_opt = op_add_opt,						\
+	.set_state = ns_tab_set_state,					\
+	.listening = ns_tab_listening,					\
+	.add_opt = ns_tab_add_opt,						\
 	.inject = op_inject
 
 const struct ns_ops shim_ops = {
 	SHIM_OPS_COMMON,
-	.put = op_put,
-	.del = op_del,
-	.del_range = op_del_range,
+	.put = ns_tab_put,
+	.del = ns_tab_del,
+	.del_range = ns_tab_del_range,
 };
 
 const struct ns_ops shim_child_ops = {

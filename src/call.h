@@ -109,6 +109,23 @@ struct ns_ops {
 	int (*inject)(struct ns_call_rec *r, const struct ns_fault_call *fc);
 };
 
+/* The default table's operations (table_ops.c), for a front whose
+ * descriptors are the program's own (the library, the blob). */
+int ns_tab_install(struct ns_call_rec *r, int lfd, int fd, bool cloexec);
+bool ns_tab_shared(struct ns_call_rec *r, int fd);
+void ns_tab_put(struct ns_call_rec *r, int fd, int lfd,
+		const struct ns_fdinfo *info);
+void ns_tab_set_state(struct ns_call_rec *r, int fd, uint32_t bits);
+void ns_tab_listening(struct ns_call_rec *r, int fd, int backlog);
+void ns_tab_del(struct ns_call_rec *r, int fd);
+void ns_tab_del_range(struct ns_call_rec *r, unsigned first, unsigned last);
+void ns_tab_add_opt(struct ns_call_rec *r, int fd, int level, int name,
+		    const void *val, unsigned len);
+
+/* Bytes a message carries; read only once the kernel accepted the
+ * iovec, and bounded by IOV_MAX as the kernel bounds it (call_send.c). */
+size_t ns_iov_bytes(const struct msghdr *msg);
+
 /* ---- the record ---- */
 
 /* Starts @r for @call on @fd: the clock only when the call is traced

@@ -7,6 +7,7 @@
 #include "policy.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 
 /* The kernel's sendmsg, or the failure a NETSHIM_FAIL rule for the
@@ -106,4 +107,15 @@ ssize_t ns_do_send(const struct ns_ops *o, struct ns_call_rec *r, int fd,
 	if ((flags & MSG_FASTOPEN) && (ret >= 0 || ret == -EINPROGRESS))
 		o->set_state(r, fd, NS_FD_CONNECTED);
 	return ret < 0 ? -1 : ret;
+}
+
+size_t ns_iov_bytes(const struct msghdr *msg)
+{
+	size_t total = 0;
+
+	if (!msg->msg_iov || msg->msg_iovlen > IOV_MAX)
+		return 0;
+	for (size_t i = 0; i < msg->msg_iovlen; i++)
+		total += msg->msg_iov[i].iov_len;
+	return total;
 }

@@ -30,7 +30,7 @@
 /* The kernel's convention: returns -errno. NULL: use syscall(2). */
 extern long (*ns_sys_site)(long nr, long a, long b, long c, long d, long e,
 			   long f);
-#ifdef NS_FREESTANDING
+#if defined(__x86_64__) && !defined(__ILP32__)
 /* The system call itself (the x86_64 ABI of syscall(2)'s NOTES). */
 static inline long ns_raw_syscall6(long nr, long a, long b, long c, long d,
 				   long e, long f)
@@ -47,7 +47,8 @@ static inline long ns_raw_syscall6(long nr, long a, long b, long c, long d,
 			 : "rcx", "r11", "memory");
 	return ret;
 }
-
+#endif
+#ifdef NS_FREESTANDING
 static inline long ns_syscall6(long nr, long a, long b, long c, long d,
 			       long e, long f)
 {

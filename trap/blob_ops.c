@@ -132,41 +132,6 @@ static int op_close(struct ns_call_rec *r, int fd)
 	return (int)k(SYS_close, fd, 0, 0, 0, 0, 0);
 }
 
-/* As the library's: a swap's socket takes the number with dup3 and the
- * number's epoll registrations. */
-static int op_install(struct ns_call_rec *r, int lfd, int fd, bool cloexec)
-{
-	struct ns_epoll_reg regs[NS_EPOLL_REGS_MAX];
-	long fdfl, n;
-
-	(void)r;
-	(void)cloexec;
-	if (fd < 0)
-		return lfd;
-	fdfl = k(SYS_fcntl, fd, F_GETFD, 0, 0, 0, 0);
-	if (fdfl < 0)
-		return (int)fdfl;
-	n = ns_epoll_find(0, fd, regs, NS_EPOLL_REGS_MAX);
-	fdfl = k(SYS_dup3, lfd, fd, (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0, 0,
-		 0, 0);
-	if (fdfl < 0)
-		return (int)fdfl;
-	for (long i = 0; i < n; i++) {
-		struct epoll_event ev = { .events = regs[i].events,
-					  .data.u64 = regs[i].data };
-
-		k(SYS_epoll_ctl, regs[i].epfd, EPOLL_CTL_ADD, fd, (long)&ev, 0,
-		  0);
-	}
-	return fd;
-}
-
-static bool op_shared(struct ns_call_rec *r, int fd)
-{
-	(void)r;
-	return ns_fd_shared(fd);
-}
-
 /* The table, else the kernel once (a socket made before the blob). */
 static bool lookup(int fd, struct ns_fdinfo *info)
 {
@@ -182,39 +147,6 @@ static bool op_lookup(struct ns_call_rec *r, int fd, struct ns_fdinfo *info)
 {
 	(void)r;
 	return lookup(fd, info);
-}
-
-static void op_put(struct ns_call_rec *r, int fd, int lfd,
-		   const struct ns_fdinfo *info)
-{
-	(void)r;
-	(void)lfd;
-	ns_fd_put(fd, info);
-}
-
-static void op_set_state(struct ns_call_rec *r, int fd, uint32_t bits)
-{
-	(void)r;
-	ns_fd_set_state(fd, bits);
-}
-
-static void op_listening(struct ns_call_rec *r, int fd, int backlog)
-{
-	(void)r;
-	ns_fd_listen(fd, backlog);
-}
-
-static void op_del(struct ns_call_rec *r, int fd)
-{
-	(void)r;
-	ns_fd_del(fd);
-}
-
-static void op_add_opt(struct ns_call_rec *r, int fd, int level, int name,
-		       const void *val, unsigned len)
-{
-	(void)r;
-	ns_fd_add_opt(fd, level, name, val, len);
 }
 
 /* How often each rule fired, for this process. */
@@ -247,14 +179,15 @@ const struct ns_ops blob_ops = {
 	.shutdown = op_shutdown,
 	.fcntl = op_fcntl,
 	.close = op_close,
-	.install = op_install,
-	.shared = op_shared,
+	.install = ns_tab_install,
+	.shared = ns_tab_shared,
 	.lookup = op_lookup,
-	.put = op_put,
-	.set_state = op_set_state,
-	.listening = op_listening,
-	.del = op_del,
-	.add_opt = op_add_opt,
+	.put = ns_tab_put,
+	.set_state = ns_tab_set_state,
+	.listening = ns_tab_listening,
+	.del = ns_tab_del,
+	.del_range = ns_tab_del_range,
+	.add_opt = ns_tab_add_opt,
 	.inject = op_inject,
 };
 

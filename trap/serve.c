@@ -19,19 +19,6 @@ static long verbatim(long nr, const long *a)
 	return trap_sys(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
-/* Bytes the message carries; only read once the kernel accepted the
- * iovec, and bounded by IOV_MAX as the kernel bounds it. */
-static size_t iov_bytes(const struct msghdr *msg)
-{
-	size_t total = 0;
-
-	if (!msg->msg_iov || msg->msg_iovlen > IOV_MAX)
-		return 0;
-	for (size_t i = 0; i < msg->msg_iovlen; i++)
-		total += msg->msg_iov[i].iov_len;
-	return total;
-}
-
 /* The filter traps sendto only with a destination or MSG_FASTOPEN, and
  * sendmsg always (its destination is in memory): one with neither is
  * made as it came, as the library's hook passes it on. */
@@ -52,7 +39,7 @@ static long serve_send(struct blob_cx *cx, long nr, const long *a,
 		   I(0), mask);
 	ns_do_send(&blob_ops, &cx->rec, I(0), msg, flags);
 	cx->ev.u.send.len = nr == SYS_sendto ? (size_t)a[2]
-			    : cx->ev.ret >= 0 ? iov_bytes(msg) : 0;
+			    : cx->ev.ret >= 0 ? ns_iov_bytes(msg) : 0;
 	cx->ev.u.send.flags = flags;
 	cx->ev.u.send.sa = msg->msg_name;
 	cx->ev.u.send.salen = msg->msg_namelen;

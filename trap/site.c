@@ -3,7 +3,9 @@
  * process agrees on. */
 #include "blob.h"
 #include "trap.h"
+#include "../src/sys.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -35,22 +37,17 @@ _Static_assert(TRAP_SITE_ADDR + AFTER_SYSCALL == TRAP_BLOB_GATE_IP,
 	       "netshim run's exec watch knows the gate's address");
 #define NOTIFY_OFF 64
 
-/* mmap and mprotect are no calls the filter traps; made here by an
- * instruction of our own since the gate is what is being built. */
+/* mmap and mprotect are no calls the filter traps; made by an instruction
+ * of our own since the gate is what is being built. The trap front is
+ * x86_64 only (start.c): elsewhere there is no gate. */
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define raw6 ns_raw_syscall6
+#else
 static long raw6(long nr, long a, long b, long c, long d, long e, long f)
 {
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	register long r9 __asm__("r9") = f;
-	long ret;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10),
-			   "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
+	return -ENOSYS;
 }
+#endif
 
 /*
  * The filter outlives exec (seccomp(2)): the page is mapped at one fixed
