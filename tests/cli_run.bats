@@ -48,10 +48,22 @@ setup() {
 	RT=${NS_ASAN_RT:+$NS_ASAN_RT }
 }
 
-# env_of OPTION...: the NETSHIM_* and LD_PRELOAD lines the program sees.
+# env_of OPTION...: the NETSHIM_* and LD_PRELOAD lines the program sees,
+# but run's own NETSHIM_EXEC_WATCHED (as root: tested on its own).
 env_of() {
 	timeout 20 "$NS" run "$@" -- cat /proc/self/environ |
-		tr '\0' '\n' | grep -E '^(NETSHIM_|LD_PRELOAD=)' | sort
+		tr '\0' '\n' | grep -E '^(NETSHIM_|LD_PRELOAD=)' |
+		grep -v '^NETSHIM_EXEC_WATCHED=' | sort
+}
+
+@test "as root, run watches the execs of a dynamic program (NETSHIM_EXEC_WATCHED=1, one filter); --front=preload does not" {
+	need_root
+	local show='tr "\0" "\n" </proc/self/environ | grep "^NETSHIM_EXEC_W"
+		grep "^Seccomp_filters" /proc/self/status'
+	run -0 timeout 20 "$NS" run -o off -- sh -c "$show"
+	assert_output "NETSHIM_EXEC_WATCHED=1"$'\n'"Seccomp_filters:	1"
+	run -0 timeout 20 "$NS" run --front=preload -o off -- sh -c "$show"
+	assert_output "Seccomp_filters:	0"
 }
 
 # ---- help and the plain run ----
