@@ -58,7 +58,7 @@ env_of() {
 
 @test "as root, run watches the execs of a dynamic program (NETSHIM_EXEC_WATCHED=1, one filter); --front=preload does not" {
 	need_root
-	local show='tr "\0" "\n" </proc/self/environ | grep "^NETSHIM_EXEC_W"
+	local show='tr "\0" "\n" </proc/$$/environ | grep "^NETSHIM_EXEC_W"
 		grep "^Seccomp_filters" /proc/self/status'
 	run -0 timeout 20 "$NS" run -o off -- sh -c "$show"
 	assert_output "NETSHIM_EXEC_WATCHED=1"$'\n'"Seccomp_filters:	1"
