@@ -49,7 +49,12 @@ static void add_preload(struct block *b, const char *lib)
 
 	if (!lib)
 		return;
+#ifdef NS_ASAN_RT
+	/* A sanitized library needs its runtime first (cmd_run.c). */
+	n = (size_t)snprintf(val, sizeof(val), "%s %s", NS_ASAN_RT, lib);
+#else
 	n = (size_t)snprintf(val, sizeof(val), "%s", lib);
+#endif
 	if (old) {
 		char copy[TRAP_BLOB_ENV_MAX / 2], *tok, *save = NULL;
 
@@ -59,6 +64,10 @@ static void add_preload(struct block *b, const char *lib)
 			const char *base = strrchr(tok, '/');
 
 			base = base ? base + 1 : tok;
+#ifdef NS_ASAN_RT
+			if (!strcmp(tok, NS_ASAN_RT))
+				continue;
+#endif
 			if (strcmp(base, "libnetshim.so"))
 				n += (size_t)snprintf(val + n, sizeof(val) - n,
 						      " %s", tok);
