@@ -115,6 +115,7 @@ same_as_bash() {
 }
 
 @test "exec following: a static program exec'd from a traced one gets the blob; the static program's environment is its own" {
+	skip_asan_dynamic_child
 	need_blob
 	run timeout 20 "$NS" run -o off -- "$P" exec "$P" exec "$P" where
 	assert_success
@@ -200,6 +201,7 @@ same_as_bash() {
 # ---- exit statuses and signals through the injector ----
 
 @test "trap front: the program's exit status, its death by a signal, stdin and stdout" {
+	skip_asan_dynamic_child
 	need_blob
 	run -3 timeout 20 "$NS" run -o off -- "$P" exit 3
 	assert_output ""
@@ -234,6 +236,7 @@ same_as_bash() {
 }
 
 @test "trap front: netshim waits for what the program leaves behind; SIGTERM then ends the wait" {
+	skip_asan_dynamic_child
 	need_blob
 	# The daemon holds the filter: netshim serves it until it ends.
 	run -4 timeout 20 "$NS" run -o off -- "$P" exec sh -c \

@@ -244,6 +244,7 @@ listener peer uid=mine pid=mine"
 }
 
 @test "static Go runs a static Go child and dynamic C children (one after env -i, one with an empty environment) and a missing path: output as bare, every process traced" {
+	skip_asan_dynamic_child
 	gos
 	port=$(free_port)
 	for g in "${GOS[@]}"; do
