@@ -108,7 +108,8 @@ static bool run_to_trap(struct tracee *t, uint64_t rip)
 		}
 		sig = 0;
 		if (waitpid(t->pid, &st, __WALL) < 0) {
-			snprintf(t->why, t->cap, "waitpid: %s", strerror(errno));
+			snprintf(t->why, t->cap, "waitpid: %s",
+				 strerror(errno));
 			return false;
 		}
 		if (!WIFSTOPPED(st)) {

@@ -113,8 +113,9 @@ static void not_honoured(const char *prog, const char *const var[])
 	size_t n = 0;
 
 	if (bt && strcmp(bt, "0"))
-		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s--backtrace"
-				      " (no unwinder in the program's process)",
+		n += (size_t)snprintf(line + n, sizeof(line) - n,
+				      "%s--backtrace (no unwinder in the "
+				      "program's process)",
 				      n ? ", " : "");
 	if (pf && strcmp(pf, "none"))
 		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s--prefer "

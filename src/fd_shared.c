@@ -63,7 +63,8 @@ bool ns_fd_shared(int fd)
 				other = other * 10 + (*c - '0');
 			if (*c || c == d->d_name || other == fd || other == dir)
 				continue;
-			shared = link_of(d->d_name, link, sizeof(link)) == len &&
+			shared = link_of(d->d_name, link, sizeof(link)) ==
+					 len &&
 				 !memcmp(link, mine, (size_t)len);
 		}
 	}

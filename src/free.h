@@ -5,9 +5,10 @@
 #define NS_FREE_H
 
 /*
- * libnsfree.a is the engine (src/) built again with NS_FREESTANDING (Makefile.am),
- * for trap/'s blob inside a static program, which owns %fs, errno, the
- * allocator and the signal stack. Engine code that builds both ways:
+ * libnsfree.a is the engine (src/) built again with NS_FREESTANDING
+ * (Makefile.am), for trap/'s blob inside a static program, which owns
+ * %fs, errno, the allocator and the signal stack. Engine code that
+ * builds both ways:
  *
  *  - no errno: system calls go through sys.h, whose results are tested
  *    (< 0), read with ns_sys_err() and made with ns_sys_fail();

@@ -62,7 +62,7 @@ struct trap_blob_args {
 	char env[TRAP_BLOB_ENV_MAX];
 	/* out, written by the blob */
 	int32_t status;		/* 0, or -errno of what failed */
-	int32_t listener;	/* the listener's number in the program, or -1 */
+	int32_t listener;	/* its listener's number there, or -1 */
 	char why[TRAP_BLOB_WHY_MAX];	/* what failed, one phrase, or "" */
 };
 

@@ -87,7 +87,8 @@ static int dynamic(int dirfd, const char *path, int flags, int depth)
 		return dynamic(AT_FDCWD, p, 0, 1);
 	}
 	if (n >= (long)sizeof(*eh) && !memcmp(buf, ELFMAG, SELFMAG) &&
-	    buf[EI_CLASS] == ELFCLASS64 && eh->e_phentsize == sizeof(Elf64_Phdr)) {
+	    buf[EI_CLASS] == ELFCLASS64 &&
+	    eh->e_phentsize == sizeof(Elf64_Phdr)) {
 		ret = 0;
 		for (int i = 0; i < eh->e_phnum && !ret; i++) {
 			Elf64_Phdr ph;

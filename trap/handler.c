@@ -141,8 +141,8 @@ static void die_of(int sig)
 
 	sys(SYS_rt_sigaction, sig, (long)&dfl, 0, 8);
 	sys(SYS_rt_sigprocmask, SIG_UNBLOCK, (long)&un, 0, 8);
-	sys(SYS_tgkill, sys(SYS_getpid, 0, 0, 0, 0), sys(SYS_gettid, 0, 0, 0, 0),
-	    sig, 0);
+	sys(SYS_tgkill, sys(SYS_getpid, 0, 0, 0, 0),
+	    sys(SYS_gettid, 0, 0, 0, 0), sig, 0);
 }
 
 /* A SIGSYS that is not netshim's: what the program's handler says. A trap
