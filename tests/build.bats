@@ -97,7 +97,7 @@ BLOB_END=0x6e7302000000
 BLOB_ARGS=0x6e7301800000
 
 @test "netshim-blob is one static x86_64 executable at its fixed addresses: no interpreter, no undefined symbol, no relocation, no TLS" {
-	local blob="$BATS_TEST_DIRNAME/../netshim-blob"
+	local blob="$NS_BUILDDIR/netshim-blob"
 	[ -x "$blob" ]
 	run readelf -hW "$blob"
 	assert_output --regexp 'Type: +EXEC'
