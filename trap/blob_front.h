@@ -6,6 +6,7 @@
 
 #include "../src/call.h"
 #include "../src/config.h"
+#include "../src/free.h"
 #include "../src/sink.h"
 
 #include <stdbool.h>
@@ -17,10 +18,6 @@ extern const struct ns_config_io blob_io;
 extern struct ns_sink blob_sink;
 extern int blob_pid;		/* the process the sink was opened for */
 extern char blob_prog[64];	/* argv[0]'s last name */
-
-/* The engine's freestanding support (src/free.c): the vDSO's clock from
- * the auxiliary vector @auxv. */
-void ns_free_init(const unsigned long *auxv);
 
 /* One trapped call in flight: the engine's record, and the program's
  * signal mask at the trap (trap.h, trap_dispatch). */

@@ -207,7 +207,7 @@ static void write_line(int pid, const char *line, size_t n)
 		ns_sink_write(&blob_sink, line, n, &blob_io);
 		return;
 	}
-	if (k(SYS_kcmp, pid, blob_pid, 1 /* KCMP_VM */, 0, 0, 0) == 0) {
+	if (trap_same_vm(pid, blob_pid)) {
 		ns_sink_open(&own, blob_cfg, pid, &blob_io);
 		ns_sink_write(&own, line, n, &blob_io);
 		ns_sink_close(&own);

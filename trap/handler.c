@@ -37,15 +37,14 @@ static int trap_pid;
 /* Whether this process is the one whose dispositions `program` holds:
  * pthread_atfork is libc's, so a process that is not trap_pid asks the
  * kernel whether it shares our memory (vfork, CLONE_VM: not its own) or
- * has a copy (fork: it is now). kcmp(2) needs no ptrace right over a
- * process of the same credentials... and without kcmp, a copy is assumed. */
+ * has a copy (fork: it is now); without kcmp, a copy is assumed. */
 static bool owner(void)
 {
 	int pid = (int)trap_sys(SYS_getpid, 0, 0, 0, 0, 0, 0);
 
 	if (pid == trap_pid)
 		return true;
-	if (trap_sys(SYS_kcmp, pid, trap_pid, 1 /* KCMP_VM */, 0, 0, 0) == 0)
+	if (trap_same_vm(pid, trap_pid))
 		return false;
 	trap_pid = pid;
 	return true;

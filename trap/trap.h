@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/syscall.h>
 
 /* Nothing here is for other folders: the front starts itself from the
  * library's set-up (start.c, NS_STARTER): before the program's code runs
@@ -31,6 +32,14 @@ uint64_t trap_site_ip(void);
 uint64_t trap_notify_ip(void);
 /* The kernel's convention: -errno on failure. */
 long trap_sys(long nr, long a, long b, long c, long d, long e, long f);
+/* Whether processes @a and @b share one address space (kcmp(2),
+ * KCMP_VM: a vfork or CLONE_VM child and its parent). kcmp needs no
+ * ptrace right over a process of the same credentials; without it, not
+ * shared. */
+static inline bool trap_same_vm(int a, int b)
+{
+	return trap_sys(SYS_kcmp, a, b, 1 /* KCMP_VM */, 0, 0, 0) == 0;
+}
 /* The same from the second instruction. */
 long trap_sys_notify(long nr, long a, long b, long c, long d, long e, long f);
 
